@@ -1,0 +1,9 @@
+//! Widgets shared by several features. No data access here: they render what they are given.
+
+mod confirm_dialog;
+mod error_note;
+mod principal_picker;
+
+pub use confirm_dialog::ConfirmDialog;
+pub use error_note::{ErrorNote, ResultNote};
+pub use principal_picker::PrincipalPicker;

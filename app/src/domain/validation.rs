@@ -1,0 +1,116 @@
+//! Input validation shared by forms and services: errors name the field so a form can show them
+//! beside it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ValidationError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A security group's name: trimmed, 1 to 80 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupName(String);
+
+impl GroupName {
+    pub const MAX_CHARS: usize = 80;
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(ValidationError::new("name", "Enter a name for the group."));
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(ValidationError::new(
+                "name",
+                format!("Use at most {} characters.", Self::MAX_CHARS),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ValidationError::new("name", "Use letters, digits and punctuation only."));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A directory search term: trimmed, lower-cased, at most 100 characters. Empty is allowed (the
+/// picker shows nothing for it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchTerm(String);
+
+impl SearchTerm {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let term = raw.trim().to_lowercase();
+        if term.chars().count() > 100 {
+            return Err(ValidationError::new("query", "Search for at most 100 characters."));
+        }
+        Ok(Self(term))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The domain part of an e-mail address typed on the login page, lower-cased.
+pub fn email_domain(raw: &str) -> Result<String, ValidationError> {
+    let email = raw.trim();
+    let invalid = || ValidationError::new("email", "Enter your work e-mail address, like name@contoso.com.");
+    let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+    let domain = domain.to_ascii_lowercase();
+    let label_ok = |l: &str| {
+        !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if local.is_empty() || email.len() > 254 || !domain.contains('.') || !domain.split('.').all(label_ok) {
+        return Err(invalid());
+    }
+    Ok(domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_names_are_trimmed_and_bounded() {
+        assert_eq!(GroupName::parse("  Help desk ").map(|n| n.as_str().to_owned()), Ok("Help desk".into()));
+        assert_eq!(GroupName::parse("   ").map_err(|e| e.field), Err("name".into()));
+        assert!(GroupName::parse(&"x".repeat(81)).is_err());
+        assert!(GroupName::parse(&"é".repeat(80)).is_ok());
+        assert!(GroupName::parse("tab\there").is_err());
+    }
+
+    #[test]
+    fn login_emails_yield_their_lowercase_domain() {
+        assert_eq!(email_domain(" Grace@Contoso.COM "), Ok("contoso.com".into()));
+        assert_eq!(email_domain("a@b@fabrikam.de"), Ok("fabrikam.de".into()));
+        for bad in ["", "grace", "@contoso.com", "grace@", "grace@localhost", "g@con toso.com", "g@contoso..com"] {
+            assert!(email_domain(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn search_terms_are_lowercased_and_bounded() {
+        assert_eq!(SearchTerm::parse(" GrA ").map(|t| t.as_str().to_owned()), Ok("gra".into()));
+        assert!(SearchTerm::parse(&"a".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! Features, each as `api.rs` (server functions), `page.rs` (routed pages) and `parts.rs` (their
+//! components).
+
+pub mod directory;
+pub mod home;
+pub mod login;
+pub mod org_roles;
+pub mod security_groups;
+pub mod session;

@@ -1,0 +1,2 @@
+mod api;
+pub use api::*;

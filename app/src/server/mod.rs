@@ -1,0 +1,11 @@
+//! The server half of `app` (feature `ssr`): entities, the tenant-scoping module, services and
+//! the request context of server functions. UI code never names SeaORM.
+
+pub mod context;
+pub mod entity;
+pub mod error;
+pub mod scope;
+pub mod service;
+
+pub use context::{request_cx, serve, RequestCx};
+pub use error::{ConflictKind, ServiceError};

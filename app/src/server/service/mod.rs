@@ -1,0 +1,19 @@
+//! Services: plain async functions over `&impl ConnectionTrait` with the actor and `now` passed
+//! in. Each authorizes first, goes through `TenantScope` for tenant-owned rows, and writes its
+//! audit entry in the same transaction as its change.
+
+pub mod audit;
+pub mod directory;
+pub mod groups;
+pub mod identity;
+pub mod org_roles;
+
+use sha2::{Digest, Sha256};
+
+/// Hex SHA-256, used to store secrets (session tokens, login state) by their hash only.
+pub(crate) fn sha256_hex(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

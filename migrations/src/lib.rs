@@ -1,0 +1,15 @@
+//! The one `Migrator` of the portal. Migrations run on start (and in every integration test), on
+//! SQLite and PostgreSQL alike, so they use only portable column types.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_directory;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_create_directory::Migration)]
+    }
+}

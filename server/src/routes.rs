@@ -1,0 +1,118 @@
+//! The router: health checks, sign-in routes, the session gate and the Leptos pages and server
+//! functions, behind tracing (one span per request), compression and a timeout.
+
+use crate::auth::{self, SESSION_COOKIE};
+use crate::config::Config;
+use crate::oidc::Oidc;
+use app::server::context::SignedIn;
+use app::server::service::identity;
+use app::{shell, App};
+use axum::extract::{FromRef, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::CookieJar;
+use leptos::prelude::{provide_context, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub oidc: Oidc,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, config: Config) -> Self {
+        Self {
+            leptos_options,
+            db,
+            // Building an HTTP client only fails without a TLS backend, which is compiled in.
+            #[allow(clippy::expect_used)]
+            oidc: Oidc::new().expect("HTTP client"),
+            config: Arc::new(config),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let db = state.db.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/callback", get(auth::callback))
+        .route("/auth/logout", post(auth::logout))
+        .leptos_routes_with_context(&state, routes, move || provide_context(db.clone()), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session_gate))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// GET /readyz: the database answers.
+async fn readyz(State(db): State<DatabaseConnection>) -> Response {
+    match db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Paths anyone may open: the login page, sign-in routes, assets, health checks.
+fn is_public(path: &str) -> bool {
+    path == "/login" || path == "/healthz" || path == "/readyz" || path.starts_with("/auth/") || path.starts_with("/pkg/")
+}
+
+/// Resolves the session cookie into `SignedIn` for the handlers. A page without a live session
+/// goes to the login page; server functions answer 401 themselves (`request_cx`).
+async fn session_gate(State(state): State<AppState>, jar: CookieJar, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let signed_in = match &cookie {
+        None => None,
+        Some(token) => match identity::resolve_session(&state.db, token, chrono::Utc::now()).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read sessions");
+                return (StatusCode::SERVICE_UNAVAILABLE, "The portal's database is unavailable.").into_response();
+            }
+        },
+    };
+    match signed_in {
+        Some(s) => {
+            request.extensions_mut().insert::<SignedIn>(s);
+            next.run(request).await
+        }
+        None if is_public(&path) => next.run(request).await,
+        None if path.starts_with("/api/") => {
+            tracing::warn!(%path, forged_or_expired = cookie.is_some(), "server function without a session refused");
+            next.run(request).await
+        }
+        None => {
+            if cookie.is_some() {
+                tracing::warn!(%path, "page with an unknown or expired session cookie");
+            }
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", &auth::safe_next(Some(&path)))
+                .finish();
+            let code = if cookie.is_some() { "&error=session_ended" } else { "" };
+            Redirect::to(&format!("/login?{query}{code}")).into_response()
+        }
+    }
+}
