@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Rooms MTM: the application crate.
 //!
 //! - `domain`: types shared by server and browser (compiles to WASM), including `authz`.

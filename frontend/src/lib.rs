@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The browser half: hydrates the server-rendered page. Everything else lives in `app`.
 
 #[cfg(feature = "hydrate")]

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The HTTP side of Rooms MTM: configuration, database pool and migrations, sessions, the
 //! OpenID Connect sign-in routes, health checks, and the Leptos routes. No business logic: the
 //! pages' server functions and the services live in `app`.

@@ -62,4 +62,5 @@ pub fn ConfirmDialog(
             </div>
         </Show>
     }
+    .into_any()
 }

@@ -90,4 +90,5 @@ pub fn PrincipalPicker(
             </p>
         </div>
     }
+    .into_any()
 }

@@ -20,6 +20,7 @@ pub fn AdministratorsPage() -> impl IntoView {
             }
         })}
     }
+    .into_any()
 }
 
 /// Partner mode *Tenant managers*.
@@ -35,4 +36,5 @@ pub fn TenantManagersPage() -> impl IntoView {
             }
         })}
     }
+    .into_any()
 }

@@ -78,6 +78,7 @@ pub fn OrgRolesPanel(
             />
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -136,6 +137,7 @@ fn HolderTable(
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 /// The detail pane: pick a role (when the family has several) and a user or group, then *Add*.
@@ -212,5 +214,6 @@ fn AssignPane(
             </div>
         </aside>
     }
+    .into_any()
 }
 

@@ -48,6 +48,7 @@ pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 #[component]
@@ -58,6 +59,7 @@ fn PaneHeader(#[prop(into)] title: Signal<String>, pane: RwSignal<Pane>) -> impl
             <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
         </header>
     }
+    .into_any()
 }
 
 #[component]
@@ -93,6 +95,7 @@ pub fn CreateGroupPane(org: OrgId, create: ServerAction<CreateGroup>, pane: RwSi
             </form>
         </aside>
     }
+    .into_any()
 }
 
 /// One group: rename, members, add and remove members, delete.
@@ -240,4 +243,5 @@ pub fn GroupPane(
             <ErrorNote error=action_error/>
         </aside>
     }
+    .into_any()
 }

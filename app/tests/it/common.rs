@@ -1,0 +1,97 @@
+use app::domain::authz::Actor;
+use app::domain::ids::{OrgId, UserId};
+use app::server::context::SignedIn;
+use app::server::service::{identity, org_roles};
+use chrono::{DateTime, TimeZone, Utc};
+use migrations::MigratorTrait;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+}
+
+/// A migrated, empty database of its own.
+pub async fn db() -> DatabaseConnection {
+    let conn = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        Some(server) => {
+            let name = format!("it_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(server.as_str()).await.expect("PostgreSQL reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let (base, _) = server.rsplit_once('/').unwrap();
+            Database::connect(format!("{base}/{name}")).await.unwrap()
+        }
+        None => {
+            let mut options = ConnectOptions::new("sqlite::memory:");
+            options.max_connections(1).sqlx_logging(false);
+            Database::connect(options).await.unwrap()
+        }
+    };
+    migrations::Migrator::up(&conn, None).await.unwrap();
+    conn
+}
+
+pub struct Org {
+    pub id: OrgId,
+    pub issuer: String,
+    pub tenant: String,
+}
+
+pub async fn org(db: &DatabaseConnection, name: &str, domain: &str) -> Org {
+    let issuer = format!("https://login.example/{domain}");
+    let tenant = uuid::Uuid::new_v4().to_string();
+    let id = identity::create_organisation(
+        db,
+        identity::NewOrganisation {
+            name: name.to_owned(),
+            domains: vec![domain.to_owned()],
+            manages_customers: false,
+            issuer_url: issuer.clone(),
+            client_id: "client".to_owned(),
+            client_secret: "secret".to_owned(),
+            accepted_tenant_ids: vec![tenant.clone()],
+            is_demo: false,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    Org { id, issuer, tenant }
+}
+
+pub fn identity_of(org: &Org, upn: &str, name: &str) -> identity::VerifiedIdentity {
+    identity::VerifiedIdentity {
+        issuer: org.issuer.clone(),
+        tenant_id: Some(org.tenant.clone()),
+        subject: format!("sub-{upn}"),
+        upn: upn.to_owned(),
+        display_name: name.to_owned(),
+    }
+}
+
+pub async fn user(db: &DatabaseConnection, org: &Org, upn: &str, name: &str) -> UserId {
+    identity::provision_user(db, org.id, &identity_of(org, upn, name), now())
+        .await
+        .unwrap()
+}
+
+pub async fn actor(db: &DatabaseConnection, org: &Org, user: UserId) -> Actor {
+    identity::load_actor(db, &SignedIn { user, org: org.id })
+        .await
+        .unwrap()
+        .expect("user exists")
+}
+
+/// An organisation with a first Global admin, returned as an actor.
+pub async fn org_with_admin(db: &DatabaseConnection, name: &str, domain: &str) -> (Org, Actor) {
+    let o = org(db, name, domain).await;
+    let admin = user(db, &o, &format!("admin@{domain}"), &format!("{name} Admin")).await;
+    org_roles::grant_first_global_admin(db, o.id, admin, now())
+        .await
+        .unwrap();
+    let a = actor(db, &o, admin).await;
+    (o, a)
+}

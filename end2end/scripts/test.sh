@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The second README command: installs what is missing and runs every test: unit and
+# integration tests on SQLite, the integration tests again on PostgreSQL (a throwaway cluster
+# started here unless TEST_DATABASE_URL names one), then the Playwright suite in Chromium.
+set -euo pipefail
+export ROOMS_NEED_POSTGRES=1
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+started=$(date +%s)
+step() { echo; echo "==> $* ($(( $(date +%s) - started )) s)"; }
+
+features=(-p app -p server --features app/ssr,server/ssr)
+
+step "unit and integration tests on SQLite"
+TEST_DATABASE_URL= cargo test "${features[@]}"
+
+pgdir=""
+cleanup() {
+  if [ -n "$pgdir" ]; then
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pgdir"
+  fi
+}
+trap cleanup EXIT
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  step "starting a throwaway PostgreSQL on 127.0.0.1:55432"
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pgdir=$(mktemp -d /tmp/rooms-pg.XXXXXX)
+  chown postgres "$pgdir"
+  runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+    -o "-p 55432 -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:55432/postgres"
+fi
+
+step "integration tests on PostgreSQL"
+cargo test "${features[@]}" --test it --test http
+
+step "release build for the browser tests"
+cargo leptos build --release
+
+step "Playwright (Debian Chromium)"
+(cd end2end && npx playwright test)
+
+step "all tests passed"

@@ -1,0 +1,152 @@
+// Shared helpers for the Rooms MTM browser tests: sign-in through the local identity provider,
+// waiting for hydration, and a `test` that watches the browser for crashes.
+//
+// Every spec imports `test` and `expect` from here instead of from @playwright/test.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+
+export { expect };
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** The demo directory shared with the identity provider and the portal's seed. */
+export const DEMO = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'idp', 'demo.json'), 'utf8')) as {
+  password: string;
+  organisations: { name: string; users: { upn: string; name: string }[] }[];
+};
+export const DEMO_PASSWORD: string = DEMO.password;
+
+// Marks the moment the app's WebAssembly module is instantiated. The hydration script runs
+// `init().then(() => hydrate())`: init finishes and hydrate() runs in the microtasks right after
+// the instantiation promise settles, so once a later task sees the flag, the page is hydrated.
+const HYDRATION_PROBE = `(() => {
+  const wasm = globalThis.WebAssembly;
+  if (!wasm || wasm.__e2eProbe) return;
+  wasm.__e2eProbe = true;
+  const mark = (promise) => promise.then((result) => { globalThis.__e2eWasmReady = true; return result; });
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = wasm[name];
+    if (typeof original === 'function') {
+      wasm[name] = function (...args) { return mark(original.apply(this, args)); };
+    }
+  }
+})();`;
+
+/**
+ * Browser problems seen during a test. Uncaught exceptions (a WASM panic ends in one) and
+ * Rust panic messages fail the test; other console errors are attached to the report only,
+ * because some tests provoke refusals on purpose (a 403 shows up as a console error).
+ */
+type Watch = { pageErrors: string[]; consoleErrors: string[] };
+
+export const test = base.extend<{ watch: Watch }>({
+  watch: [
+    async ({ context }, use, testInfo) => {
+      const watch: Watch = { pageErrors: [], consoleErrors: [] };
+      await context.addInitScript(HYDRATION_PROBE);
+      const follow = (page: Page) => {
+        page.on('pageerror', (err) => watch.pageErrors.push(`${page.url()}: ${err.message}`));
+        page.on('console', (msg) => {
+          if (msg.type() === 'error') watch.consoleErrors.push(`${page.url()}: ${msg.text()}`);
+        });
+      };
+      context.pages().forEach(follow);
+      context.on('page', follow);
+      await use(watch);
+      if (watch.consoleErrors.length > 0) {
+        await testInfo.attach('browser console errors', { body: watch.consoleErrors.join('\n'), contentType: 'text/plain' });
+      }
+      const panics = watch.consoleErrors.filter((line) => /panicked at/.test(line));
+      expect([...watch.pageErrors, ...panics], 'uncaught exceptions or panics in the browser').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+/** Waits until the page's WebAssembly has loaded and hydrated the server-rendered HTML. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as { __e2eWasmReady?: boolean }).__e2eWasmReady === true, undefined, {
+    timeout: 20_000,
+  });
+  await page.waitForLoadState('networkidle');
+}
+
+/** Opens a page of the portal and waits for hydration. */
+export async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await waitForHydration(page);
+}
+
+/** The portal's origin (the project's baseURL). */
+function appOrigin(): string {
+  return new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1:3000').origin;
+}
+
+function isApp(url: URL): boolean {
+  return url.origin === appOrigin();
+}
+
+function onLoginPage(page: Page): boolean {
+  try {
+    const url = new URL(page.url());
+    return isApp(url) && url.pathname === '/login';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Enters the e-mail address on the portal's login page and follows the redirect to the
+ * organisation's identity provider. Goes to /login first unless a redirect already put the
+ * page there (so its `?next=` is kept).
+ */
+export async function startSignIn(page: Page, email: string): Promise<void> {
+  if (!onLoginPage(page)) await page.goto('/login');
+  // The hidden `next` field is filled in by the client, and hydration would reset a value
+  // typed before it: wait for it.
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Sign in', exact: true })).toBeVisible();
+  await page.getByLabel('Work e-mail address').fill(email);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { name: /^Sign in to / })).toBeVisible();
+  await expect(page.getByLabel('Email address')).toHaveValue(email);
+}
+
+/**
+ * Signs in through the local identity provider and waits until the portal shows a signed-in
+ * page (hydrated). Fails with the login page's message if the portal refused the sign-in.
+ */
+export async function signIn(page: Page, email: string, password: string = DEMO_PASSWORD): Promise<void> {
+  await startSignIn(page, email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => isApp(url) && !url.pathname.startsWith('/auth/'));
+  const url = new URL(page.url());
+  if (url.pathname === '/login') {
+    const message = await page.getByRole('alert').allTextContents();
+    throw new Error(`sign-in of ${email} ended on ${url.pathname}${url.search}: ${message.join(' ') || '(no message)'}`);
+  }
+  await waitForHydration(page);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/** Signs out with the header's button; ends on the portal's login page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((url) => isApp(url) && url.pathname === '/login');
+}
+
+/** The table row whose row header is `name`. */
+export function rowOf(scope: Page | Locator, name: string): Locator {
+  const page = 'page' in scope ? scope.page() : scope;
+  return scope.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+/** A name no earlier run or test used. */
+export function uniqueName(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
