@@ -171,7 +171,10 @@ fn Frame(session: SessionView) -> impl IntoView {
 
 /// The entries of `pages` this session may open.
 fn nav_links(session: &SessionView, pages: &'static [NavEntry]) -> Vec<&'static NavEntry> {
-    pages.iter().filter(|(_, _, action, _)| session.may(*action)).collect()
+    pages
+        .iter()
+        .filter(|(_, _, action, _)| session.may(*action))
+        .collect()
 }
 
 fn nav_items(entries: &[&'static NavEntry]) -> impl IntoView {

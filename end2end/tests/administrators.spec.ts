@@ -18,7 +18,7 @@ test('a Global admin assigns and removes a Managed Service Administrator', async
   await roles.getByRole('radio', { name: 'Managed Service Administrator' }).check();
 
   await pane.getByLabel('Search for the user or security group').fill('lena');
-  const lena = pane.getByRole('button', { name: /Lena Fischer/ });
+  const lena = pane.getByRole('button', { name: /^Lena Fischer User/ });
   await expect(lena).toContainText('User · lena@contoso.co.uk');
   await expect(pane.getByRole('button', { name: 'Add', exact: true })).toBeDisabled();
   await lena.click();

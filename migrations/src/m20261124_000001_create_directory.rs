@@ -108,7 +108,10 @@ enum AuditLog {
     CreatedAt,
 }
 
-fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from.0, from.1)
         .to(to.0, to.1)
@@ -123,15 +126,48 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Organisations::Table)
-                    .col(ColumnDef::new(Organisations::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Organisations::Name).string_len(120).not_null())
-                    .col(ColumnDef::new(Organisations::ManagesCustomers).boolean().not_null())
-                    .col(ColumnDef::new(Organisations::IssuerUrl).string_len(400).not_null())
-                    .col(ColumnDef::new(Organisations::ClientId).string_len(200).not_null())
-                    .col(ColumnDef::new(Organisations::ClientSecret).string_len(400).not_null())
-                    .col(ColumnDef::new(Organisations::AcceptedTenantIds).string_len(2000).not_null())
+                    .col(
+                        ColumnDef::new(Organisations::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::Name)
+                            .string_len(120)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::ManagesCustomers)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::IssuerUrl)
+                            .string_len(400)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::ClientId)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::ClientSecret)
+                            .string_len(400)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::AcceptedTenantIds)
+                            .string_len(2000)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Organisations::IsDemo).boolean().not_null())
-                    .col(ColumnDef::new(Organisations::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Organisations::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -139,9 +175,17 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(OrgDomains::Table)
-                    .col(ColumnDef::new(OrgDomains::Domain).string_len(253).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(OrgDomains::Domain)
+                            .string_len(253)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(OrgDomains::OrgId).uuid().not_null())
-                    .foreign_key(&mut fk((OrgDomains::Table, OrgDomains::OrgId), (Organisations::Table, Organisations::Id)))
+                    .foreign_key(&mut fk(
+                        (OrgDomains::Table, OrgDomains::OrgId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -156,11 +200,26 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Users::Subject).string_len(255).not_null())
                     .col(ColumnDef::new(Users::Upn).string_len(254).not_null())
                     .col(ColumnDef::new(Users::UpnLower).string_len(254).not_null())
-                    .col(ColumnDef::new(Users::DisplayName).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(Users::DisplayName)
+                            .string_len(200)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Users::NameLower).string_len(200).not_null())
-                    .col(ColumnDef::new(Users::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Users::LastSignInAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut fk((Users::Table, Users::OrgId), (Organisations::Table, Organisations::Id)))
+                    .col(
+                        ColumnDef::new(Users::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::LastSignInAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(&mut fk(
+                        (Users::Table, Users::OrgId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -177,18 +236,45 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_users_org_upn").table(Users::Table).col(Users::OrgId).col(Users::UpnLower).to_owned())
+            .create_index(
+                Index::create()
+                    .name("ix_users_org_upn")
+                    .table(Users::Table)
+                    .col(Users::OrgId)
+                    .col(Users::UpnLower)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_table(
                 Table::create()
                     .table(SecurityGroups::Table)
-                    .col(ColumnDef::new(SecurityGroups::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(SecurityGroups::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(SecurityGroups::OrgId).uuid().not_null())
-                    .col(ColumnDef::new(SecurityGroups::Name).string_len(80).not_null())
-                    .col(ColumnDef::new(SecurityGroups::NameLower).string_len(80).not_null())
-                    .col(ColumnDef::new(SecurityGroups::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut fk((SecurityGroups::Table, SecurityGroups::OrgId), (Organisations::Table, Organisations::Id)))
+                    .col(
+                        ColumnDef::new(SecurityGroups::Name)
+                            .string_len(80)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SecurityGroups::NameLower)
+                            .string_len(80)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SecurityGroups::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(&mut fk(
+                        (SecurityGroups::Table, SecurityGroups::OrgId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -210,9 +296,19 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(GroupMembers::GroupId).uuid().not_null())
                     .col(ColumnDef::new(GroupMembers::UserId).uuid().not_null())
                     .col(ColumnDef::new(GroupMembers::OrgId).uuid().not_null())
-                    .primary_key(Index::create().col(GroupMembers::GroupId).col(GroupMembers::UserId))
-                    .foreign_key(&mut fk((GroupMembers::Table, GroupMembers::GroupId), (SecurityGroups::Table, SecurityGroups::Id)))
-                    .foreign_key(&mut fk((GroupMembers::Table, GroupMembers::UserId), (Users::Table, Users::Id)))
+                    .primary_key(
+                        Index::create()
+                            .col(GroupMembers::GroupId)
+                            .col(GroupMembers::UserId),
+                    )
+                    .foreign_key(&mut fk(
+                        (GroupMembers::Table, GroupMembers::GroupId),
+                        (SecurityGroups::Table, SecurityGroups::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (GroupMembers::Table, GroupMembers::UserId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -220,19 +316,44 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(OrgRoleAssignments::Table)
-                    .col(ColumnDef::new(OrgRoleAssignments::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(OrgRoleAssignments::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(OrgRoleAssignments::OrgId).uuid().not_null())
-                    .col(ColumnDef::new(OrgRoleAssignments::Role).string_len(32).not_null())
+                    .col(
+                        ColumnDef::new(OrgRoleAssignments::Role)
+                            .string_len(32)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(OrgRoleAssignments::UserId).uuid().null())
                     .col(ColumnDef::new(OrgRoleAssignments::GroupId).uuid().null())
-                    .col(ColumnDef::new(OrgRoleAssignments::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut fk((OrgRoleAssignments::Table, OrgRoleAssignments::OrgId), (Organisations::Table, Organisations::Id)))
-                    .foreign_key(&mut fk((OrgRoleAssignments::Table, OrgRoleAssignments::UserId), (Users::Table, Users::Id)))
-                    .foreign_key(&mut fk((OrgRoleAssignments::Table, OrgRoleAssignments::GroupId), (SecurityGroups::Table, SecurityGroups::Id)))
+                    .col(
+                        ColumnDef::new(OrgRoleAssignments::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(&mut fk(
+                        (OrgRoleAssignments::Table, OrgRoleAssignments::OrgId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (OrgRoleAssignments::Table, OrgRoleAssignments::UserId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (OrgRoleAssignments::Table, OrgRoleAssignments::GroupId),
+                        (SecurityGroups::Table, SecurityGroups::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
-        for (name, col) in [("ux_org_roles_user", OrgRoleAssignments::UserId), ("ux_org_roles_group", OrgRoleAssignments::GroupId)] {
+        for (name, col) in [
+            ("ux_org_roles_user", OrgRoleAssignments::UserId),
+            ("ux_org_roles_group", OrgRoleAssignments::GroupId),
+        ] {
             manager
                 .create_index(
                     Index::create()
@@ -250,13 +371,37 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(LoginAttempts::Table)
-                    .col(ColumnDef::new(LoginAttempts::StateHash).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(LoginAttempts::StateHash)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(LoginAttempts::OrgId).uuid().not_null())
-                    .col(ColumnDef::new(LoginAttempts::Nonce).string_len(128).not_null())
-                    .col(ColumnDef::new(LoginAttempts::PkceVerifier).string_len(128).not_null())
-                    .col(ColumnDef::new(LoginAttempts::ReturnTo).string_len(500).not_null())
-                    .col(ColumnDef::new(LoginAttempts::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut fk((LoginAttempts::Table, LoginAttempts::OrgId), (Organisations::Table, Organisations::Id)))
+                    .col(
+                        ColumnDef::new(LoginAttempts::Nonce)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginAttempts::PkceVerifier)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginAttempts::ReturnTo)
+                            .string_len(500)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginAttempts::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(&mut fk(
+                        (LoginAttempts::Table, LoginAttempts::OrgId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -264,13 +409,29 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Sessions::Table)
-                    .col(ColumnDef::new(Sessions::IdHash).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Sessions::IdHash)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Sessions::UserId).uuid().not_null())
                     .col(ColumnDef::new(Sessions::OrgId).uuid().not_null())
                     .col(ColumnDef::new(Sessions::IdToken).text().null())
-                    .col(ColumnDef::new(Sessions::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Sessions::ExpiresAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut fk((Sessions::Table, Sessions::UserId), (Users::Table, Users::Id)))
+                    .col(
+                        ColumnDef::new(Sessions::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Sessions::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(&mut fk(
+                        (Sessions::Table, Sessions::UserId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -281,17 +442,40 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(AuditLog::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(AuditLog::OrgId).uuid().not_null())
                     .col(ColumnDef::new(AuditLog::Category).string_len(32).not_null())
-                    .col(ColumnDef::new(AuditLog::ObjectName).string_len(300).not_null())
-                    .col(ColumnDef::new(AuditLog::Operation).string_len(16).not_null())
-                    .col(ColumnDef::new(AuditLog::ResultStatus).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(AuditLog::ObjectName)
+                            .string_len(300)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AuditLog::Operation)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AuditLog::ResultStatus)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(AuditLog::ActorUserId).uuid().not_null())
                     .col(ColumnDef::new(AuditLog::ActorOrgId).uuid().not_null())
-                    .col(ColumnDef::new(AuditLog::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(AuditLog::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_audit_org_time").table(AuditLog::Table).col(AuditLog::OrgId).col(AuditLog::CreatedAt).to_owned())
+            .create_index(
+                Index::create()
+                    .name("ix_audit_org_time")
+                    .table(AuditLog::Table)
+                    .col(AuditLog::OrgId)
+                    .col(AuditLog::CreatedAt)
+                    .to_owned(),
+            )
             .await
     }
 
@@ -307,7 +491,9 @@ impl MigrationTrait for Migration {
             OrgDomains::Table.into_iden(),
             Organisations::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -6,7 +6,9 @@ use crate::oidc::ProviderSettings;
 use crate::routes::AppState;
 use app::domain::validation::email_domain;
 use app::server::context::SignedIn;
-use app::server::service::identity::{self, LoginAttempt, SignInRefusal, VerifiedIdentity, SESSION_TTL};
+use app::server::service::identity::{
+    self, LoginAttempt, SignInRefusal, VerifiedIdentity, SESSION_TTL,
+};
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -19,7 +21,12 @@ pub const SESSION_COOKIE: &str = "rooms_session";
 /// browser's `state` (login CSRF) is refused.
 const LOGIN_COOKIE: &str = "rooms_login";
 
-fn cookie(state: &AppState, name: &'static str, value: String, max_age: time::Duration) -> Cookie<'static> {
+fn cookie(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    max_age: time::Duration,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -54,7 +61,11 @@ fn to_login(code: &str, email: &str, next: &str) -> Redirect {
 /// Only same-site paths: never `//host` or a full URL (open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n != "/login" => n.to_owned(),
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n != "/login" =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -67,7 +78,11 @@ pub struct LoginForm {
 
 /// POST /auth/login: find the organisation by the e-mail domain and send the browser to its
 /// issuer with `state`, `nonce` and a PKCE challenge.
-pub async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(form.next.as_deref());
     let Ok(domain) = email_domain(&form.email) else {
         return to_login("invalid_email", &form.email, &next).into_response();
@@ -83,7 +98,15 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Fo
             return to_login("unavailable", &form.email, &next).into_response();
         }
     };
-    let redirect = match state.oidc.authorize_url(&settings(&org), &state.config.redirect_uri(), form.email.trim()).await {
+    let redirect = match state
+        .oidc
+        .authorize_url(
+            &settings(&org),
+            &state.config.redirect_uri(),
+            form.email.trim(),
+        )
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(org = %org.id, issuer = %org.issuer_url, error = %e, "cannot start sign-in");
@@ -100,7 +123,12 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Fo
         tracing::error!(error = %e, "cannot store the sign-in attempt");
         return to_login("unavailable", &form.email, &next).into_response();
     }
-    let jar = jar.add(cookie(&state, LOGIN_COOKIE, redirect.state, time::Duration::minutes(10)));
+    let jar = jar.add(cookie(
+        &state,
+        LOGIN_COOKIE,
+        redirect.state,
+        time::Duration::minutes(10),
+    ));
     (jar, Redirect::to(&redirect.url)).into_response()
 }
 
@@ -114,7 +142,11 @@ pub struct CallbackQuery {
 /// GET /auth/callback: the issuer's answer. The sign-in attempt is taken exactly once, the code
 /// redeemed with the PKCE verifier, and the ID token's signature, issuer, audience, expiry and
 /// nonce checked before the user is found or created and a session starts.
-pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Query<CallbackQuery>) -> Response {
+pub async fn callback(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
     let now = Utc::now();
     let bound = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned());
     let jar = jar.remove(removal(LOGIN_COOKIE));
@@ -139,7 +171,14 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query
     }
     if let Some(error) = query.error {
         tracing::info!(org = %attempt.org, %error, "issuer returned an error");
-        return fail(jar, if error == "access_denied" { "cancelled" } else { "idp_error" });
+        return fail(
+            jar,
+            if error == "access_denied" {
+                "cancelled"
+            } else {
+                "idp_error"
+            },
+        );
     }
     let Some(code) = query.code else {
         return fail(jar, "invalid_response");
@@ -153,7 +192,13 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query
     };
     let verified = match state
         .oidc
-        .redeem(&settings(&org), &state.config.redirect_uri(), code, attempt.pkce_verifier, attempt.nonce)
+        .redeem(
+            &settings(&org),
+            &state.config.redirect_uri(),
+            code,
+            attempt.pkce_verifier,
+            attempt.nonce,
+        )
         .await
     {
         Ok(v) => v,
@@ -162,7 +207,10 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query
             return fail(jar, e.code());
         }
     };
-    let upn = verified.email.clone().unwrap_or_else(|| verified.subject.clone());
+    let upn = verified
+        .email
+        .clone()
+        .unwrap_or_else(|| verified.subject.clone());
     let identity_claims = VerifiedIdentity {
         issuer: verified.issuer,
         tenant_id: verified.tenant_id,
@@ -187,13 +235,15 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query
             return fail(jar, "unavailable");
         }
     };
-    let token = match identity::create_session(&state.db, user, org.id, Some(verified.id_token), now).await {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot start a session");
-            return fail(jar, "unavailable");
-        }
-    };
+    let token =
+        match identity::create_session(&state.db, user, org.id, Some(verified.id_token), now).await
+        {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start a session");
+                return fail(jar, "unavailable");
+            }
+        };
     tracing::info!(user = %user, org = %org.id, "signed in");
     let ttl = time::Duration::seconds(SESSION_TTL.num_seconds());
     let jar = jar.add(cookie(&state, SESSION_COOKIE, token, ttl));
@@ -201,7 +251,11 @@ pub async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query
 }
 
 /// POST /auth/logout: ends the session here, then at the issuer when it offers sign-out.
-pub async fn logout(State(state): State<AppState>, jar: CookieJar, signed_in: Option<Extension<SignedIn>>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    signed_in: Option<Extension<SignedIn>>,
+) -> Response {
     let signed_out = state.config.url("/login?signed_out=1");
     let mut target = "/login?signed_out=1".to_owned();
     if let Some(c) = jar.get(SESSION_COOKIE) {
@@ -209,7 +263,11 @@ pub async fn logout(State(state): State<AppState>, jar: CookieJar, signed_in: Op
             Ok(id_token) => {
                 if let Some(Extension(s)) = signed_in {
                     if let Ok(org) = identity::get_org(&state.db, s.org).await {
-                        if let Some(url) = state.oidc.logout_url(&settings(&org), id_token.as_deref(), &signed_out).await {
+                        if let Some(url) = state
+                            .oidc
+                            .logout_url(&settings(&org), id_token.as_deref(), &signed_out)
+                            .await
+                        {
                             target = url;
                         }
                     }

@@ -18,14 +18,18 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let public_url = var("ROOMS_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+        let public_url =
+            var("ROOMS_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
         Ok(Self {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://rooms.db?mode=rwc".to_owned()),
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://rooms.db?mode=rwc".to_owned()),
             public_url: url::Url::parse(&public_url).context("ROOMS_PUBLIC_URL is not a URL")?,
             seed_demo: match var("ROOMS_SEED_DEMO").as_deref() {
                 None | Some("true") | Some("1") | Some("yes") => true,
                 Some("false") | Some("0") | Some("no") => false,
-                Some(other) => anyhow::bail!("ROOMS_SEED_DEMO must be true or false, not {other:?}"),
+                Some(other) => {
+                    anyhow::bail!("ROOMS_SEED_DEMO must be true or false, not {other:?}")
+                }
             },
         })
     }

@@ -68,13 +68,20 @@ pub async fn seed_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> anyho
     }
     let demo: Demo = serde_json::from_str(DEMO).context("parsing demo.json")?;
     for org in &demo.organisations {
-        seed_org(db, &demo, org, now).await.with_context(|| format!("seeding {}", org.name))?;
+        seed_org(db, &demo, org, now)
+            .await
+            .with_context(|| format!("seeding {}", org.name))?;
     }
     tracing::info!(organisations = demo.organisations.len(), "demo seeded");
     Ok(())
 }
 
-async fn seed_org(db: &DatabaseConnection, demo: &Demo, org: &Org, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn seed_org(
+    db: &DatabaseConnection,
+    demo: &Demo,
+    org: &Org,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let issuer = demo
         .issuers
         .iter()
@@ -105,7 +112,10 @@ async fn seed_org(db: &DatabaseConnection, demo: &Demo, org: &Org, now: DateTime
             upn: u.upn.clone(),
             display_name: u.name.clone(),
         };
-        users.insert(u.upn.clone(), identity::provision_user(db, org_id, &identity, now).await?);
+        users.insert(
+            u.upn.clone(),
+            identity::provision_user(db, org_id, &identity, now).await?,
+        );
     }
     let first_admin = org
         .users
@@ -114,26 +124,44 @@ async fn seed_org(db: &DatabaseConnection, demo: &Demo, org: &Org, now: DateTime
         .and_then(|u| users.get(&u.upn))
         .context("every demo organisation needs a Global admin")?;
     let first = org_roles::grant_first_global_admin(db, org_id, *first_admin, now).await?;
-    let actor = identity::load_actor(db, &SignedIn { user: *first_admin, org: org_id })
-        .await?
-        .context("the first Global admin")?;
+    let actor = identity::load_actor(
+        db,
+        &SignedIn {
+            user: *first_admin,
+            org: org_id,
+        },
+    )
+    .await?
+    .context("the first Global admin")?;
     for u in org.users.iter().filter(|u| !u.jit_only) {
         for key in &u.roles {
             let (role, user) = (role(key)?, users[&u.upn]);
             if user == *first_admin && role == OrgRole::GlobalAdmin {
                 continue;
             }
-            org_roles::assign_org_role(db, &actor, org_id, role, Principal::User(user), now).await?;
+            org_roles::assign_org_role(db, &actor, org_id, role, Principal::User(user), now)
+                .await?;
         }
     }
     for g in &org.groups {
-        let group = groups::create_group(db, &actor, org_id, GroupName::parse(&g.name)?, now).await?;
+        let group =
+            groups::create_group(db, &actor, org_id, GroupName::parse(&g.name)?, now).await?;
         for member in &g.members {
-            let user = *users.get(member).with_context(|| format!("unknown member {member}"))?;
+            let user = *users
+                .get(member)
+                .with_context(|| format!("unknown member {member}"))?;
             groups::add_group_member(db, &actor, org_id, group.id, user, now).await?;
         }
         for key in &g.roles {
-            org_roles::assign_org_role(db, &actor, org_id, role(key)?, Principal::Group(group.id), now).await?;
+            org_roles::assign_org_role(
+                db,
+                &actor,
+                org_id,
+                role(key)?,
+                Principal::Group(group.id),
+                now,
+            )
+            .await?;
         }
     }
     tracing::debug!(org = %org.name, first_assignment = %first, "demo organisation seeded");

@@ -30,7 +30,9 @@ pub async fn run() -> anyhow::Result<()> {
         .leptos_options;
     let addr = leptos.site_addr;
     let db = config::connect(&config.database_url).await?;
-    migrations::Migrator::up(&db, None).await.context("running migrations")?;
+    migrations::Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
     if config.seed_demo {
         demo::seed_if_empty(&db, chrono::Utc::now()).await?;
     }

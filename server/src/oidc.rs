@@ -4,15 +4,17 @@
 //! or the local demo provider. Tokens stay on the server.
 
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim,
-    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreIdToken, CoreJwsSigningAlgorithm,
-    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
+    CoreGenderClaim, CoreIdToken, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, LogoutRequest, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl,
-    Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
+    LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse,
+    TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,29 +113,46 @@ impl Oidc {
     }
 
     async fn metadata(&self, issuer: &str) -> Result<ProviderMetadataWithLogout, OidcError> {
-        let issuer = IssuerUrl::new(issuer.to_owned()).map_err(|e| OidcError::Invalid(e.to_string()))?;
+        let issuer =
+            IssuerUrl::new(issuer.to_owned()).map_err(|e| OidcError::Invalid(e.to_string()))?;
         ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(|e| OidcError::Unreachable(e.to_string()))
     }
 
-    async fn client(&self, settings: &ProviderSettings, redirect_uri: &str) -> Result<(OidcClient, ProviderMetadataWithLogout), OidcError> {
+    async fn client(
+        &self,
+        settings: &ProviderSettings,
+        redirect_uri: &str,
+    ) -> Result<(OidcClient, ProviderMetadataWithLogout), OidcError> {
         let metadata = self.metadata(&settings.issuer).await?;
         let client = OidcClient::from_provider_metadata(
             metadata.clone(),
             ClientId::new(settings.client_id.clone()),
             Some(ClientSecret::new(settings.client_secret.clone())),
         )
-        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| OidcError::Invalid(e.to_string()))?);
+        .set_redirect_uri(
+            RedirectUrl::new(redirect_uri.to_owned())
+                .map_err(|e| OidcError::Invalid(e.to_string()))?,
+        );
         Ok((client, metadata))
     }
 
     /// Where to send the browser, with fresh `state`, `nonce` and PKCE verifier.
-    pub async fn authorize_url(&self, settings: &ProviderSettings, redirect_uri: &str, login_hint: &str) -> Result<Redirect, OidcError> {
+    pub async fn authorize_url(
+        &self,
+        settings: &ProviderSettings,
+        redirect_uri: &str,
+        login_hint: &str,
+    ) -> Result<Redirect, OidcError> {
         let (client, _) = self.client(settings, redirect_uri).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
             .add_scope(Scope::new("email".to_owned()))
             .add_scope(Scope::new("profile".to_owned()))
             .add_extra_param("login_hint", login_hint)
@@ -175,7 +194,10 @@ impl Oidc {
             issuer: claims.issuer().as_str().to_owned(),
             tenant_id: extra.tid.clone(),
             // Entra's `sub` is per application; `oid` is the user's stable object id.
-            subject: extra.oid.clone().unwrap_or_else(|| claims.subject().as_str().to_owned()),
+            subject: extra
+                .oid
+                .clone()
+                .unwrap_or_else(|| claims.subject().as_str().to_owned()),
             email: claims
                 .email()
                 .map(|e| e.as_str().to_owned())
@@ -189,9 +211,17 @@ impl Oidc {
     }
 
     /// The issuer's sign-out URL, when it offers RP-initiated logout.
-    pub async fn logout_url(&self, settings: &ProviderSettings, id_token: Option<&str>, post_logout: &str) -> Option<String> {
+    pub async fn logout_url(
+        &self,
+        settings: &ProviderSettings,
+        id_token: Option<&str>,
+        post_logout: &str,
+    ) -> Option<String> {
         let metadata = self.metadata(&settings.issuer).await.ok()?;
-        let endpoint = metadata.additional_metadata().end_session_endpoint.clone()?;
+        let endpoint = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .clone()?;
         let mut request = LogoutRequest::from(endpoint)
             .set_client_id(ClientId::new(settings.client_id.clone()))
             .set_post_logout_redirect_uri(PostLogoutRedirectUrl::new(post_logout.to_owned()).ok()?);

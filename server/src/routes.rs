@@ -54,11 +54,19 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/callback", get(auth::callback))
         .route("/auth/logout", post(auth::logout))
-        .leptos_routes_with_context(&state, routes, move || provide_context(db.clone()), move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(db.clone()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -76,23 +84,38 @@ async fn readyz(State(db): State<DatabaseConnection>) -> Response {
 
 /// Paths anyone may open: the login page, sign-in routes, assets, health checks.
 fn is_public(path: &str) -> bool {
-    path == "/login" || path == "/healthz" || path == "/readyz" || path.starts_with("/auth/") || path.starts_with("/pkg/")
+    path == "/login"
+        || path == "/healthz"
+        || path == "/readyz"
+        || path.starts_with("/auth/")
+        || path.starts_with("/pkg/")
 }
 
 /// Resolves the session cookie into `SignedIn` for the handlers. A page without a live session
 /// goes to the login page; server functions answer 401 themselves (`request_cx`).
-async fn session_gate(State(state): State<AppState>, jar: CookieJar, mut request: Request, next: Next) -> Response {
+async fn session_gate(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
     let signed_in = match &cookie {
         None => None,
-        Some(token) => match identity::resolve_session(&state.db, token, chrono::Utc::now()).await {
-            Ok(found) => found,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read sessions");
-                return (StatusCode::SERVICE_UNAVAILABLE, "The portal's database is unavailable.").into_response();
+        Some(token) => {
+            match identity::resolve_session(&state.db, token, chrono::Utc::now()).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read sessions");
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "The portal's database is unavailable.",
+                    )
+                        .into_response();
+                }
             }
-        },
+        }
     };
     match signed_in {
         Some(s) => {
@@ -111,7 +134,11 @@ async fn session_gate(State(state): State<AppState>, jar: CookieJar, mut request
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("next", &auth::safe_next(Some(&path)))
                 .finish();
-            let code = if cookie.is_some() { "&error=session_ended" } else { "" };
+            let code = if cookie.is_some() {
+                "&error=session_ended"
+            } else {
+                ""
+            };
             Redirect::to(&format!("/login?{query}{code}")).into_response()
         }
     }

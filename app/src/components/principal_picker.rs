@@ -25,7 +25,11 @@ pub fn PrincipalPicker(
             }
         },
     );
-    let input_id = if users_only { "pick-user" } else { "pick-principal" };
+    let input_id = if users_only {
+        "pick-user"
+    } else {
+        "pick-principal"
+    };
     view! {
         <div class="picker">
             <label for=input_id>{label}</label>

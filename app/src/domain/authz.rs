@@ -304,9 +304,9 @@ pub enum Resource {
 impl Resource {
     pub fn org(&self) -> OrgId {
         match self {
-            Resource::Org(org) | Resource::OrgRoleChange { org, .. } | Resource::Room { org, .. } => {
-                *org
-            }
+            Resource::Org(org)
+            | Resource::OrgRoleChange { org, .. }
+            | Resource::Room { org, .. } => *org,
         }
     }
 }
@@ -396,9 +396,14 @@ fn permission_decision(actor: &Actor, permission: Permission, resource: &Resourc
 fn covers(scope: &Scope, resource: &Resource) -> bool {
     match (scope, resource) {
         (Scope::AllRooms, _) => true,
-        (Scope::Some { rooms, room_groups }, Resource::Room { room, room_groups: of_room, .. }) => {
-            rooms.contains(room) || !room_groups.is_disjoint(of_room)
-        }
+        (
+            Scope::Some { rooms, room_groups },
+            Resource::Room {
+                room,
+                room_groups: of_room,
+                ..
+            },
+        ) => rooms.contains(room) || !room_groups.is_disjoint(of_room),
         (Scope::Some { .. }, Resource::Org(_) | Resource::OrgRoleChange { .. }) => false,
     }
 }

@@ -20,7 +20,8 @@ impl SessionView {
     /// Whether to offer an action in the user's own organisation. Only for showing and hiding:
     /// the server decides again on every request.
     pub fn may(&self, action: super::authz::Action) -> bool {
-        super::authz::authorize(&self.actor, action, &Resource::Org(self.actor.org)) == Decision::Allow
+        super::authz::authorize(&self.actor, action, &Resource::Org(self.actor.org))
+            == Decision::Allow
     }
 
     pub fn has_partner_mode(&self) -> bool {

@@ -38,7 +38,10 @@ impl GroupName {
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(ValidationError::new("name", "Use letters, digits and punctuation only."));
+            return Err(ValidationError::new(
+                "name",
+                "Use letters, digits and punctuation only.",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -57,7 +60,10 @@ impl SearchTerm {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let term = raw.trim().to_lowercase();
         if term.chars().count() > 100 {
-            return Err(ValidationError::new("query", "Search for at most 100 characters."));
+            return Err(ValidationError::new(
+                "query",
+                "Search for at most 100 characters.",
+            ));
         }
         Ok(Self(term))
     }
@@ -74,13 +80,21 @@ impl SearchTerm {
 /// The domain part of an e-mail address typed on the login page, lower-cased.
 pub fn email_domain(raw: &str) -> Result<String, ValidationError> {
     let email = raw.trim();
-    let invalid = || ValidationError::new("email", "Enter your work e-mail address, like name@contoso.com.");
+    let invalid = || {
+        ValidationError::new(
+            "email",
+            "Enter your work e-mail address, like name@contoso.com.",
+        )
+    };
     let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
     let domain = domain.to_ascii_lowercase();
-    let label_ok = |l: &str| {
-        !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    };
-    if local.is_empty() || email.len() > 254 || !domain.contains('.') || !domain.split('.').all(label_ok) {
+    let label_ok =
+        |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if local.is_empty()
+        || email.len() > 254
+        || !domain.contains('.')
+        || !domain.split('.').all(label_ok)
+    {
         return Err(invalid());
     }
     Ok(domain)
@@ -92,8 +106,14 @@ mod tests {
 
     #[test]
     fn group_names_are_trimmed_and_bounded() {
-        assert_eq!(GroupName::parse("  Help desk ").map(|n| n.as_str().to_owned()), Ok("Help desk".into()));
-        assert_eq!(GroupName::parse("   ").map_err(|e| e.field), Err("name".into()));
+        assert_eq!(
+            GroupName::parse("  Help desk ").map(|n| n.as_str().to_owned()),
+            Ok("Help desk".into())
+        );
+        assert_eq!(
+            GroupName::parse("   ").map_err(|e| e.field),
+            Err("name".into())
+        );
         assert!(GroupName::parse(&"x".repeat(81)).is_err());
         assert!(GroupName::parse(&"é".repeat(80)).is_ok());
         assert!(GroupName::parse("tab\there").is_err());
@@ -101,16 +121,30 @@ mod tests {
 
     #[test]
     fn login_emails_yield_their_lowercase_domain() {
-        assert_eq!(email_domain(" Grace@Contoso.COM "), Ok("contoso.com".into()));
+        assert_eq!(
+            email_domain(" Grace@Contoso.COM "),
+            Ok("contoso.com".into())
+        );
         assert_eq!(email_domain("a@b@fabrikam.de"), Ok("fabrikam.de".into()));
-        for bad in ["", "grace", "@contoso.com", "grace@", "grace@localhost", "g@con toso.com", "g@contoso..com"] {
+        for bad in [
+            "",
+            "grace",
+            "@contoso.com",
+            "grace@",
+            "grace@localhost",
+            "g@con toso.com",
+            "g@contoso..com",
+        ] {
             assert!(email_domain(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn search_terms_are_lowercased_and_bounded() {
-        assert_eq!(SearchTerm::parse(" GrA ").map(|t| t.as_str().to_owned()), Ok("gra".into()));
+        assert_eq!(
+            SearchTerm::parse(" GrA ").map(|t| t.as_str().to_owned()),
+            Ok("gra".into())
+        );
         assert!(SearchTerm::parse(&"a".repeat(101)).is_err());
     }
 }

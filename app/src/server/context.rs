@@ -27,11 +27,19 @@ pub struct RequestCx {
 pub async fn request_cx() -> Result<RequestCx, AppError> {
     let db = use_context::<DatabaseConnection>().ok_or(AppError::Internal)?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-    let signed_in = parts.extensions.get::<SignedIn>().cloned().ok_or(AppError::Unauthenticated)?;
+    let signed_in = parts
+        .extensions
+        .get::<SignedIn>()
+        .cloned()
+        .ok_or(AppError::Unauthenticated)?;
     let actor = identity::load_actor(&db, &signed_in)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    Ok(RequestCx { db, actor, now: Utc::now() })
+    Ok(RequestCx {
+        db,
+        actor,
+        now: Utc::now(),
+    })
 }
 
 /// Runs a server function's body and gives its error the HTTP status it stands for.
@@ -40,7 +48,8 @@ pub async fn serve<T>(body: impl Future<Output = Result<T, AppError>>) -> Result
     if let Err(err) = &result {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(
-                http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                http::StatusCode::from_u16(err.status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
             );
         }
     }

@@ -34,7 +34,9 @@ pub enum ServiceError {
 impl From<DbErr> for ServiceError {
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => ServiceError::Conflict(ConflictKind::Concurrent),
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                ServiceError::Conflict(ConflictKind::Concurrent)
+            }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => ServiceError::NotFound,
             _ => ServiceError::Db(err),
         }

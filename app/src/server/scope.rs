@@ -23,7 +23,13 @@ macro_rules! tenant_owned {
         }
     )*};
 }
-tenant_owned!(user, security_group, group_member, org_role_assignment, audit_log);
+tenant_owned!(
+    user,
+    security_group,
+    group_member,
+    org_role_assignment,
+    audit_log
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TenantScope {
@@ -33,9 +39,15 @@ pub struct TenantScope {
 impl TenantScope {
     /// Authorizes `action` on `resource` and, if allowed, scopes to the resource's organisation.
     /// Refusals are logged with the reason.
-    pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<Self, ServiceError> {
+    pub fn authorize(
+        actor: &Actor,
+        action: Action,
+        resource: &Resource,
+    ) -> Result<Self, ServiceError> {
         match authorize(actor, action, resource) {
-            Decision::Allow => Ok(Self { org: resource.org() }),
+            Decision::Allow => Ok(Self {
+                org: resource.org(),
+            }),
             Decision::Deny(reason) => {
                 tracing::warn!(user = %actor.user, actor_org = %actor.org, org = %resource.org(), ?action, ?reason, "refused");
                 Err(ServiceError::Forbidden(reason))

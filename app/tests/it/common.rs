@@ -12,10 +12,15 @@ pub fn now() -> DateTime<Utc> {
 
 /// A migrated, empty database of its own.
 pub async fn db() -> DatabaseConnection {
-    let conn = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+    let conn = match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
         Some(server) => {
             let name = format!("it_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(server.as_str()).await.expect("PostgreSQL reachable");
+            let admin = Database::connect(server.as_str())
+                .await
+                .expect("PostgreSQL reachable");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await

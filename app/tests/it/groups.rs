@@ -15,22 +15,43 @@ async fn groups_are_created_renamed_filled_and_deleted() {
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let lena = user(&db, &contoso, "lena@contoso.com", "Lena Fischer").await;
 
-    let g = groups::create_group(&db, &grace, contoso.id, name("Facilities team"), now()).await.unwrap();
-    groups::add_group_member(&db, &grace, contoso.id, g.id, lena, now()).await.unwrap();
-    groups::rename_group(&db, &grace, contoso.id, g.id, name("Facilities"), now()).await.unwrap();
+    let g = groups::create_group(&db, &grace, contoso.id, name("Facilities team"), now())
+        .await
+        .unwrap();
+    groups::add_group_member(&db, &grace, contoso.id, g.id, lena, now())
+        .await
+        .unwrap();
+    groups::rename_group(&db, &grace, contoso.id, g.id, name("Facilities"), now())
+        .await
+        .unwrap();
     let listed = groups::list_groups(&db, &grace, contoso.id).await.unwrap();
-    assert_eq!((listed[0].name.as_str(), listed[0].member_count), ("Facilities", 1));
-    let detail = groups::get_group(&db, &grace, contoso.id, g.id).await.unwrap();
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].member_count),
+        ("Facilities", 1)
+    );
+    let detail = groups::get_group(&db, &grace, contoso.id, g.id)
+        .await
+        .unwrap();
     assert_eq!(detail.members[0].upn, "lena@contoso.com");
 
     assert!(matches!(
         groups::add_group_member(&db, &grace, contoso.id, g.id, lena, now()).await,
         Err(ServiceError::Conflict(ConflictKind::AlreadyMember))
     ));
-    groups::remove_group_member(&db, &grace, contoso.id, g.id, lena, now()).await.unwrap();
-    groups::delete_group(&db, &grace, contoso.id, g.id, now()).await.unwrap();
-    assert!(groups::list_groups(&db, &grace, contoso.id).await.unwrap().is_empty());
-    assert!(matches!(groups::get_group(&db, &grace, contoso.id, g.id).await, Err(ServiceError::NotFound)));
+    groups::remove_group_member(&db, &grace, contoso.id, g.id, lena, now())
+        .await
+        .unwrap();
+    groups::delete_group(&db, &grace, contoso.id, g.id, now())
+        .await
+        .unwrap();
+    assert!(groups::list_groups(&db, &grace, contoso.id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        groups::get_group(&db, &grace, contoso.id, g.id).await,
+        Err(ServiceError::NotFound)
+    ));
 }
 
 #[tokio::test]
@@ -38,13 +59,19 @@ async fn group_names_are_unique_per_organisation_ignoring_case() {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let (fabrikam, felix) = org_with_admin(&db, "Fabrikam", "fabrikam.com").await;
-    groups::create_group(&db, &grace, contoso.id, name("Help desk"), now()).await.unwrap();
+    groups::create_group(&db, &grace, contoso.id, name("Help desk"), now())
+        .await
+        .unwrap();
     assert!(matches!(
         groups::create_group(&db, &grace, contoso.id, name("HELP DESK"), now()).await,
         Err(ServiceError::Conflict(ConflictKind::GroupNameTaken))
     ));
-    groups::create_group(&db, &felix, fabrikam.id, name("Help desk"), now()).await.unwrap();
-    let other = groups::create_group(&db, &grace, contoso.id, name("Other"), now()).await.unwrap();
+    groups::create_group(&db, &felix, fabrikam.id, name("Help desk"), now())
+        .await
+        .unwrap();
+    let other = groups::create_group(&db, &grace, contoso.id, name("Other"), now())
+        .await
+        .unwrap();
     assert!(matches!(
         groups::rename_group(&db, &grace, contoso.id, other.id, name("help desk"), now()).await,
         Err(ServiceError::Conflict(ConflictKind::GroupNameTaken))
@@ -56,13 +83,34 @@ async fn a_role_held_through_a_group_follows_membership() {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let omar = user(&db, &contoso, "omar@contoso.com", "Omar Haddad").await;
-    let g = groups::create_group(&db, &grace, contoso.id, name("MSAs"), now()).await.unwrap();
-    org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::ManagedServiceAdmin, Principal::Group(g.id), now()).await.unwrap();
-    assert!(!actor(&db, &contoso, omar).await.has_org_role(OrgRole::ManagedServiceAdmin));
-    groups::add_group_member(&db, &grace, contoso.id, g.id, omar, now()).await.unwrap();
-    assert!(actor(&db, &contoso, omar).await.has_org_role(OrgRole::ManagedServiceAdmin));
-    groups::remove_group_member(&db, &grace, contoso.id, g.id, omar, now()).await.unwrap();
-    assert!(!actor(&db, &contoso, omar).await.has_org_role(OrgRole::ManagedServiceAdmin));
+    let g = groups::create_group(&db, &grace, contoso.id, name("MSAs"), now())
+        .await
+        .unwrap();
+    org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::ManagedServiceAdmin,
+        Principal::Group(g.id),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(!actor(&db, &contoso, omar)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
+    groups::add_group_member(&db, &grace, contoso.id, g.id, omar, now())
+        .await
+        .unwrap();
+    assert!(actor(&db, &contoso, omar)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
+    groups::remove_group_member(&db, &grace, contoso.id, g.id, omar, now())
+        .await
+        .unwrap();
+    assert!(!actor(&db, &contoso, omar)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
 }
 
 #[tokio::test]
@@ -70,18 +118,43 @@ async fn the_last_global_admin_cannot_leave_through_the_group() {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let ivan = user(&db, &contoso, "ivan@contoso.com", "Ivan Petrov").await;
-    let g = groups::create_group(&db, &grace, contoso.id, name("Global admins"), now()).await.unwrap();
-    groups::add_group_member(&db, &grace, contoso.id, g.id, ivan, now()).await.unwrap();
-    org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::GlobalAdmin, Principal::Group(g.id), now()).await.unwrap();
-    let direct = org_roles::list_org_roles(&db, &grace, contoso.id, app::domain::directory::RoleFamily::Administrators)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.principal.principal == Principal::User(grace.user))
-        .unwrap();
-    org_roles::remove_org_role(&db, &grace, contoso.id, app::domain::directory::RoleFamily::Administrators, direct.id, now())
+    let g = groups::create_group(&db, &grace, contoso.id, name("Global admins"), now())
         .await
         .unwrap();
+    groups::add_group_member(&db, &grace, contoso.id, g.id, ivan, now())
+        .await
+        .unwrap();
+    org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::GlobalAdmin,
+        Principal::Group(g.id),
+        now(),
+    )
+    .await
+    .unwrap();
+    let direct = org_roles::list_org_roles(
+        &db,
+        &grace,
+        contoso.id,
+        app::domain::directory::RoleFamily::Administrators,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|r| r.principal.principal == Principal::User(grace.user))
+    .unwrap();
+    org_roles::remove_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        app::domain::directory::RoleFamily::Administrators,
+        direct.id,
+        now(),
+    )
+    .await
+    .unwrap();
     // Ivan, through the group, is now the only Global admin.
     let ivan_actor = actor(&db, &contoso, ivan).await;
     assert!(matches!(
@@ -92,7 +165,9 @@ async fn the_last_global_admin_cannot_leave_through_the_group() {
         groups::delete_group(&db, &ivan_actor, contoso.id, g.id, now()).await,
         Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin))
     ));
-    assert!(actor(&db, &contoso, ivan).await.has_org_role(OrgRole::GlobalAdmin));
+    assert!(actor(&db, &contoso, ivan)
+        .await
+        .has_org_role(OrgRole::GlobalAdmin));
 }
 
 #[tokio::test]
@@ -101,11 +176,21 @@ async fn another_organisations_groups_and_users_are_not_found() {
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let (fabrikam, felix) = org_with_admin(&db, "Fabrikam", "fabrikam.com").await;
     let paul = user(&db, &fabrikam, "paul@fabrikam.com", "Paul Martin").await;
-    let theirs = groups::create_group(&db, &felix, fabrikam.id, name("AV support"), now()).await.unwrap();
-    let ours = groups::create_group(&db, &grace, contoso.id, name("Facilities"), now()).await.unwrap();
+    let theirs = groups::create_group(&db, &felix, fabrikam.id, name("AV support"), now())
+        .await
+        .unwrap();
+    let ours = groups::create_group(&db, &grace, contoso.id, name("Facilities"), now())
+        .await
+        .unwrap();
 
-    assert!(matches!(groups::get_group(&db, &grace, contoso.id, theirs.id).await, Err(ServiceError::NotFound)));
-    assert!(matches!(groups::delete_group(&db, &grace, contoso.id, theirs.id, now()).await, Err(ServiceError::NotFound)));
+    assert!(matches!(
+        groups::get_group(&db, &grace, contoso.id, theirs.id).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        groups::delete_group(&db, &grace, contoso.id, theirs.id, now()).await,
+        Err(ServiceError::NotFound)
+    ));
     assert!(matches!(
         groups::rename_group(&db, &grace, contoso.id, theirs.id, name("Mine"), now()).await,
         Err(ServiceError::NotFound)
@@ -118,5 +203,8 @@ async fn another_organisations_groups_and_users_are_not_found() {
         groups::list_groups(&db, &grace, fabrikam.id).await,
         Err(ServiceError::Forbidden(DenyReason::NotMember))
     ));
-    assert_eq!(groups::list_groups(&db, &felix, fabrikam.id).await.unwrap()[0].name, "AV support");
+    assert_eq!(
+        groups::list_groups(&db, &felix, fabrikam.id).await.unwrap()[0].name,
+        "AV support"
+    );
 }

@@ -13,24 +13,54 @@ async fn global_admin_assigns_and_removes_an_msa() {
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let lena = user(&db, &contoso, "lena@contoso.com", "Lena Fischer").await;
 
-    let view = org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::ManagedServiceAdmin, Principal::User(lena), now())
+    let view = org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::ManagedServiceAdmin,
+        Principal::User(lena),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.principal.name, "Lena Fischer");
+    let listed = org_roles::list_org_roles(&db, &grace, contoso.id, RoleFamily::Administrators)
         .await
         .unwrap();
-    assert_eq!(view.principal.name, "Lena Fischer");
-    let listed = org_roles::list_org_roles(&db, &grace, contoso.id, RoleFamily::Administrators).await.unwrap();
-    assert!(listed.iter().any(|r| r.principal.name == "Lena Fischer" && r.role == OrgRole::ManagedServiceAdmin));
-    assert!(actor(&db, &contoso, lena).await.has_org_role(OrgRole::ManagedServiceAdmin));
+    assert!(listed
+        .iter()
+        .any(|r| r.principal.name == "Lena Fischer" && r.role == OrgRole::ManagedServiceAdmin));
+    assert!(actor(&db, &contoso, lena)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
 
-    org_roles::remove_org_role(&db, &grace, contoso.id, RoleFamily::Administrators, view.id, now()).await.unwrap();
-    assert!(!actor(&db, &contoso, lena).await.has_org_role(OrgRole::ManagedServiceAdmin));
+    org_roles::remove_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        RoleFamily::Administrators,
+        view.id,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(!actor(&db, &contoso, lena)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
 
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::OrgId.eq(contoso.id))
         .all(&db)
         .await
         .unwrap();
-    let ops: Vec<_> = audit.iter().map(|a| (a.category.as_str(), a.operation.as_str())).collect();
-    assert!(ops.contains(&("Assignment", "Create")) && ops.contains(&("Assignment", "Delete")), "{ops:?}");
+    let ops: Vec<_> = audit
+        .iter()
+        .map(|a| (a.category.as_str(), a.operation.as_str()))
+        .collect();
+    assert!(
+        ops.contains(&("Assignment", "Create")) && ops.contains(&("Assignment", "Delete")),
+        "{ops:?}"
+    );
 }
 
 #[tokio::test]
@@ -38,9 +68,21 @@ async fn assigning_the_same_role_twice_is_a_conflict() {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let lena = user(&db, &contoso, "lena@contoso.com", "Lena Fischer").await;
-    let assign = || org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::ManagedServiceAdmin, Principal::User(lena), now());
+    let assign = || {
+        org_roles::assign_org_role(
+            &db,
+            &grace,
+            contoso.id,
+            OrgRole::ManagedServiceAdmin,
+            Principal::User(lena),
+            now(),
+        )
+    };
     assign().await.unwrap();
-    assert!(matches!(assign().await, Err(ServiceError::Conflict(ConflictKind::AlreadyAssigned))));
+    assert!(matches!(
+        assign().await,
+        Err(ServiceError::Conflict(ConflictKind::AlreadyAssigned))
+    ));
 }
 
 #[tokio::test]
@@ -49,34 +91,107 @@ async fn msa_sees_administrators_but_only_a_global_admin_changes_them() {
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let ivan = user(&db, &contoso, "ivan@contoso.com", "Ivan Petrov").await;
     let lena = user(&db, &contoso, "lena@contoso.com", "Lena Fischer").await;
-    org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::ManagedServiceAdmin, Principal::User(ivan), now()).await.unwrap();
+    org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::ManagedServiceAdmin,
+        Principal::User(ivan),
+        now(),
+    )
+    .await
+    .unwrap();
     let ivan = actor(&db, &contoso, ivan).await;
 
-    assert!(org_roles::list_org_roles(&db, &ivan, contoso.id, RoleFamily::Administrators).await.is_ok());
-    let refused = org_roles::assign_org_role(&db, &ivan, contoso.id, OrgRole::GlobalAdmin, Principal::User(ivan.user), now()).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden(DenyReason::MissingRole))));
+    assert!(
+        org_roles::list_org_roles(&db, &ivan, contoso.id, RoleFamily::Administrators)
+            .await
+            .is_ok()
+    );
+    let refused = org_roles::assign_org_role(
+        &db,
+        &ivan,
+        contoso.id,
+        OrgRole::GlobalAdmin,
+        Principal::User(ivan.user),
+        now(),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::MissingRole))
+    ));
 
     let plain = actor(&db, &contoso, lena).await;
-    let refused = org_roles::list_org_roles(&db, &plain, contoso.id, RoleFamily::Administrators).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden(DenyReason::MissingRole))));
+    let refused =
+        org_roles::list_org_roles(&db, &plain, contoso.id, RoleFamily::Administrators).await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::MissingRole))
+    ));
 }
 
 #[tokio::test]
 async fn the_last_global_admin_cannot_be_removed_but_one_of_two_can() {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
-    let own = org_roles::list_org_roles(&db, &grace, contoso.id, RoleFamily::Administrators).await.unwrap();
-    let refused = org_roles::remove_org_role(&db, &grace, contoso.id, RoleFamily::Administrators, own[0].id, now()).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin))));
+    let own = org_roles::list_org_roles(&db, &grace, contoso.id, RoleFamily::Administrators)
+        .await
+        .unwrap();
+    let refused = org_roles::remove_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        RoleFamily::Administrators,
+        own[0].id,
+        now(),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin))
+    ));
 
     // A second Global admin through a group makes the first removable.
     let ivan = user(&db, &contoso, "ivan@contoso.com", "Ivan Petrov").await;
-    let admins = groups::create_group(&db, &grace, contoso.id, GroupName::parse("Admins").unwrap(), now()).await.unwrap();
-    groups::add_group_member(&db, &grace, contoso.id, admins.id, ivan, now()).await.unwrap();
-    org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::GlobalAdmin, Principal::Group(admins.id), now()).await.unwrap();
-    org_roles::remove_org_role(&db, &grace, contoso.id, RoleFamily::Administrators, own[0].id, now()).await.unwrap();
-    assert!(actor(&db, &contoso, ivan).await.has_org_role(OrgRole::GlobalAdmin));
-    assert!(!actor(&db, &contoso, grace.user).await.has_org_role(OrgRole::GlobalAdmin));
+    let admins = groups::create_group(
+        &db,
+        &grace,
+        contoso.id,
+        GroupName::parse("Admins").unwrap(),
+        now(),
+    )
+    .await
+    .unwrap();
+    groups::add_group_member(&db, &grace, contoso.id, admins.id, ivan, now())
+        .await
+        .unwrap();
+    org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::GlobalAdmin,
+        Principal::Group(admins.id),
+        now(),
+    )
+    .await
+    .unwrap();
+    org_roles::remove_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        RoleFamily::Administrators,
+        own[0].id,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(actor(&db, &contoso, ivan)
+        .await
+        .has_org_role(OrgRole::GlobalAdmin));
+    assert!(!actor(&db, &contoso, grace.user)
+        .await
+        .has_org_role(OrgRole::GlobalAdmin));
 }
 
 #[tokio::test]
@@ -86,17 +201,56 @@ async fn another_organisations_administrators_are_out_of_reach() {
     let (fabrikam, felix) = org_with_admin(&db, "Fabrikam", "fabrikam.com").await;
     let paul = user(&db, &fabrikam, "paul@fabrikam.com", "Paul Martin").await;
 
-    let refused = org_roles::list_org_roles(&db, &grace, fabrikam.id, RoleFamily::Administrators).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden(DenyReason::NotMember))));
-    let refused = org_roles::assign_org_role(&db, &grace, fabrikam.id, OrgRole::GlobalAdmin, Principal::User(grace.user), now()).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden(DenyReason::NotMember))));
+    let refused =
+        org_roles::list_org_roles(&db, &grace, fabrikam.id, RoleFamily::Administrators).await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::NotMember))
+    ));
+    let refused = org_roles::assign_org_role(
+        &db,
+        &grace,
+        fabrikam.id,
+        OrgRole::GlobalAdmin,
+        Principal::User(grace.user),
+        now(),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::NotMember))
+    ));
     // Another organisation's user or assignment, named in one's own organisation: not found.
-    let refused = org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::GlobalAdmin, Principal::User(paul), now()).await;
+    let refused = org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::GlobalAdmin,
+        Principal::User(paul),
+        now(),
+    )
+    .await;
     assert!(matches!(refused, Err(ServiceError::NotFound)));
-    let theirs = org_roles::list_org_roles(&db, &felix, fabrikam.id, RoleFamily::Administrators).await.unwrap();
-    let refused = org_roles::remove_org_role(&db, &grace, contoso.id, RoleFamily::Administrators, theirs[0].id, now()).await;
+    let theirs = org_roles::list_org_roles(&db, &felix, fabrikam.id, RoleFamily::Administrators)
+        .await
+        .unwrap();
+    let refused = org_roles::remove_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        RoleFamily::Administrators,
+        theirs[0].id,
+        now(),
+    )
+    .await;
     assert!(matches!(refused, Err(ServiceError::NotFound)));
-    assert_eq!(org_roles::list_org_roles(&db, &felix, fabrikam.id, RoleFamily::Administrators).await.unwrap().len(), 1);
+    assert_eq!(
+        org_roles::list_org_roles(&db, &felix, fabrikam.id, RoleFamily::Administrators)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -104,6 +258,17 @@ async fn tenant_managers_exist_only_in_organisations_that_manage_customers() {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let lena = user(&db, &contoso, "lena@contoso.com", "Lena Fischer").await;
-    let refused = org_roles::assign_org_role(&db, &grace, contoso.id, OrgRole::TenantManager, Principal::User(lena), now()).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden(DenyReason::NotAPartner))));
+    let refused = org_roles::assign_org_role(
+        &db,
+        &grace,
+        contoso.id,
+        OrgRole::TenantManager,
+        Principal::User(lena),
+        now(),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::NotAPartner))
+    ));
 }

@@ -10,7 +10,9 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
-use sea_orm::{ColumnTrait, ConnectOptions, Database, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, Database, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use server::config::Config;
 use server::{router, AppState};
 use tower::ServiceExt;
@@ -22,13 +24,18 @@ struct Harness {
 
 async fn harness() -> Harness {
     use migrations::MigratorTrait;
-    let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"));
     let db = match url {
         Some(server) => {
             use sea_orm::ConnectionTrait;
             let name = format!("http_{}", uuid::Uuid::new_v4().simple());
             let admin = Database::connect(server.as_str()).await.unwrap();
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             let (base, _) = server.rsplit_once('/').unwrap();
             Database::connect(format!("{base}/{name}")).await.unwrap()
         }
@@ -39,7 +46,9 @@ async fn harness() -> Harness {
         }
     };
     migrations::Migrator::up(&db, None).await.unwrap();
-    server::demo::seed_if_empty(&db, chrono::Utc::now()).await.unwrap();
+    server::demo::seed_if_empty(&db, chrono::Utc::now())
+        .await
+        .unwrap();
     let options = LeptosOptions::builder().output_name("rooms").build();
     let config = Config {
         database_url: String::new(),
@@ -76,16 +85,28 @@ impl Harness {
             .unwrap()
     }
 
-    async fn call(&self, path: &str, cookie: Option<&str>, body: serde_json::Value) -> (StatusCode, String) {
+    async fn call(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: serde_json::Value,
+    ) -> (StatusCode, String) {
         let mut request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json");
         if let Some(token) = cookie {
             request = request.header(header::COOKIE, format!("rooms_session={token}"));
         }
-        let response = self.app.clone().oneshot(request.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -94,12 +115,22 @@ impl Harness {
         if let Some(token) = cookie {
             request = request.header(header::COOKIE, format!("rooms_session={token}"));
         }
-        self.app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
+        self.app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
     }
 }
 
 fn location(response: &axum::response::Response) -> String {
-    response.headers().get(header::LOCATION).unwrap().to_str().unwrap().to_owned()
+    response
+        .headers()
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -109,7 +140,13 @@ async fn server_functions_refuse_requests_without_a_live_session() {
     let body = serde_json::json!({ "org": contoso, "family": "Administrators" });
     let (status, text) = h.call("/api/list_org_roles", None, body.clone()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
-    let (status, _) = h.call("/api/list_org_roles", Some("forged-token-value"), body.clone()).await;
+    let (status, _) = h
+        .call(
+            "/api/list_org_roles",
+            Some("forged-token-value"),
+            body.clone(),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(!text.contains("Grace"));
 }
@@ -121,18 +158,30 @@ async fn a_user_of_one_organisation_is_refused_anothers_administrators() {
     let grace = h.session_of("grace@contoso.com").await;
 
     let (status, text) = h
-        .call("/api/list_org_roles", Some(&grace), serde_json::json!({ "org": contoso, "family": "Administrators" }))
+        .call(
+            "/api/list_org_roles",
+            Some(&grace),
+            serde_json::json!({ "org": contoso, "family": "Administrators" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(text.contains("Grace Hopper"));
 
     let (status, text) = h
-        .call("/api/list_org_roles", Some(&grace), serde_json::json!({ "org": fabrikam, "family": "Administrators" }))
+        .call(
+            "/api/list_org_roles",
+            Some(&grace),
+            serde_json::json!({ "org": fabrikam, "family": "Administrators" }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
     assert!(!text.contains("Felix"));
     let (status, _) = h
-        .call("/api/search_directory", Some(&grace), serde_json::json!({ "org": fabrikam, "query": "f", "users_only": false }))
+        .call(
+            "/api/search_directory",
+            Some(&grace),
+            serde_json::json!({ "org": fabrikam, "query": "f", "users_only": false }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
@@ -164,7 +213,10 @@ async fn pages_send_signed_out_visitors_to_the_login() {
     let h = harness().await;
     let response = h.get("/settings/administrators", None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), "/login?next=%2Fsettings%2Fadministrators");
+    assert_eq!(
+        location(&response),
+        "/login?next=%2Fsettings%2Fadministrators"
+    );
     let response = h.get("/settings/administrators", Some("forged")).await;
     assert!(location(&response).contains("error=session_ended"));
     assert_eq!(h.get("/healthz", None).await.status(), StatusCode::OK);
@@ -180,7 +232,12 @@ async fn sign_in_mistakes_end_on_the_login_page_with_a_message() {
             .body(Body::from(format!("email={email}&next=%2F")))
             .unwrap()
     };
-    let response = h.app.clone().oneshot(form("someone%40unknown-example.org")).await.unwrap();
+    let response = h
+        .app
+        .clone()
+        .oneshot(form("someone%40unknown-example.org"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(location(&response).contains("error=unknown_domain"));
     let response = h.app.clone().oneshot(form("not-an-address")).await.unwrap();

@@ -336,7 +336,10 @@ fn global_admins_and_msas_hold_every_permission_in_their_own_organisation_only()
         let actor = org_actor(holder, org, false);
         for permission in Permission::iter() {
             let action = action_for(permission);
-            assert_eq!(authorize(&actor, action, &Resource::Org(org)), Decision::Allow);
+            assert_eq!(
+                authorize(&actor, action, &Resource::Org(org)),
+                Decision::Allow
+            );
             assert_eq!(
                 authorize(&actor, action, &Resource::Org(OrgId::new())),
                 Decision::Deny(DenyReason::NotMember),

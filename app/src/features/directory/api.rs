@@ -9,13 +9,21 @@ use leptos::server_fn::codec::Json;
 /// # Authorization
 /// `Action::SearchDirectory` on `org`.
 #[server(endpoint = "search_directory", input = Json)]
-pub async fn search_directory(org: OrgId, query: String, users_only: bool) -> Result<Vec<PrincipalView>, AppError> {
+pub async fn search_directory(
+    org: OrgId,
+    query: String,
+    users_only: bool,
+) -> Result<Vec<PrincipalView>, AppError> {
     use crate::domain::validation::SearchTerm;
     use crate::server::service::directory::{self, Kinds};
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
         let term = SearchTerm::parse(&query)?;
-        let kinds = if users_only { Kinds::UsersOnly } else { Kinds::UsersAndGroups };
+        let kinds = if users_only {
+            Kinds::UsersOnly
+        } else {
+            Kinds::UsersAndGroups
+        };
         Ok(directory::search_directory(&cx.db, &cx.actor, org, &term, kinds).await?)
     })
     .await

@@ -6,8 +6,14 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
-fn Shortcuts(session: SessionView, pages: &'static [(&'static str, &'static str, Action, &'static str)]) -> impl IntoView {
-    let open: Vec<_> = pages.iter().filter(|(_, _, action, _)| session.may(*action)).collect();
+fn Shortcuts(
+    session: SessionView,
+    pages: &'static [(&'static str, &'static str, Action, &'static str)],
+) -> impl IntoView {
+    let open: Vec<_> = pages
+        .iter()
+        .filter(|(_, _, action, _)| session.may(*action))
+        .collect();
     if open.is_empty() {
         return view! {
             <p class="empty">

@@ -22,7 +22,11 @@ pub fn login_message(code: &str) -> &'static str {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let error = move || query.with(|q| q.get("error")).map(|code| login_message(&code));
+    let error = move || {
+        query
+            .with(|q| q.get("error"))
+            .map(|code| login_message(&code))
+    };
     let signed_out = move || query.with(|q| q.get("signed_out")).is_some();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     let email = move || query.with(|q| q.get("email")).unwrap_or_default();

@@ -8,7 +8,10 @@ use leptos::server_fn::codec::Json;
 /// # Authorization
 /// `family.view_action()` on `org`.
 #[server(endpoint = "list_org_roles", input = Json)]
-pub async fn list_org_roles(org: OrgId, family: RoleFamily) -> Result<Vec<OrgRoleAssignmentView>, AppError> {
+pub async fn list_org_roles(
+    org: OrgId,
+    family: RoleFamily,
+) -> Result<Vec<OrgRoleAssignmentView>, AppError> {
     use crate::server::service::org_roles;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
@@ -20,7 +23,11 @@ pub async fn list_org_roles(org: OrgId, family: RoleFamily) -> Result<Vec<OrgRol
 /// # Authorization
 /// The role family's manage action on `org`.
 #[server(endpoint = "assign_org_role", input = Json)]
-pub async fn assign_org_role(org: OrgId, role: OrgRole, principal: Principal) -> Result<OrgRoleAssignmentView, AppError> {
+pub async fn assign_org_role(
+    org: OrgId,
+    role: OrgRole,
+    principal: Principal,
+) -> Result<OrgRoleAssignmentView, AppError> {
     use crate::server::service::org_roles;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
@@ -32,7 +39,11 @@ pub async fn assign_org_role(org: OrgId, role: OrgRole, principal: Principal) ->
 /// # Authorization
 /// `family.manage_action()` on `org`; never removes the last Global admin.
 #[server(endpoint = "remove_org_role", input = Json)]
-pub async fn remove_org_role(org: OrgId, family: RoleFamily, id: OrgRoleAssignmentId) -> Result<(), AppError> {
+pub async fn remove_org_role(
+    org: OrgId,
+    family: RoleFamily,
+    id: OrgRoleAssignmentId,
+) -> Result<(), AppError> {
     use crate::server::service::org_roles;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;

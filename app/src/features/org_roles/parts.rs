@@ -159,7 +159,11 @@ fn AssignPane(
     });
     let add = move |_| {
         if let Some(p) = selected.get_untracked() {
-            assign.dispatch(AssignOrgRole { org, role: role.get_untracked(), principal: p.principal });
+            assign.dispatch(AssignOrgRole {
+                org,
+                role: role.get_untracked(),
+                principal: p.principal,
+            });
         }
     };
     view! {
@@ -216,4 +220,3 @@ fn AssignPane(
     }
     .into_any()
 }
-

@@ -63,7 +63,11 @@ fn PaneHeader(#[prop(into)] title: Signal<String>, pane: RwSignal<Pane>) -> impl
 }
 
 #[component]
-pub fn CreateGroupPane(org: OrgId, create: ServerAction<CreateGroup>, pane: RwSignal<Pane>) -> impl IntoView {
+pub fn CreateGroupPane(
+    org: OrgId,
+    create: ServerAction<CreateGroup>,
+    pane: RwSignal<Pane>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
@@ -112,7 +116,13 @@ pub fn GroupPane(
     let add = ServerAction::<AddGroupMember>::new();
     let remove = ServerAction::<RemoveGroupMember>::new();
     let detail = Resource::new(
-        move || (rename.version().get(), add.version().get(), remove.version().get()),
+        move || {
+            (
+                rename.version().get(),
+                add.version().get(),
+                remove.version().get(),
+            )
+        },
         move |_| get_group(org, id),
     );
     Effect::new(move |_| {

@@ -26,6 +26,7 @@ impl ActiveModelBehavior for ActiveModel {}
 impl Model {
     pub fn accepts_tenant(&self, tid: Option<&str>) -> bool {
         let mut accepted = self.accepted_tenant_ids.split_whitespace().peekable();
-        accepted.peek().is_none() || tid.is_some_and(|tid| accepted.any(|a| a.eq_ignore_ascii_case(tid)))
+        accepted.peek().is_none()
+            || tid.is_some_and(|tid| accepted.any(|a| a.eq_ignore_ascii_case(tid)))
     }
 }

@@ -127,6 +127,7 @@ pub(crate) async fn describe(
 }
 
 fn like_escape(raw: &str) -> String {
-    raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    raw.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
-

@@ -105,7 +105,16 @@ pub async fn create_group(
     .insert(&tx)
     .await
     .map_err(name_conflict)?;
-    audit::record(&tx, &scope, actor, Category::User, Operation::Create, name.as_str(), now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::User,
+        Operation::Create,
+        name.as_str(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(GroupView {
         id,
@@ -134,7 +143,16 @@ pub async fn rename_group(
     active.name_lower = Set(name.as_str().to_lowercase());
     active.update(&tx).await.map_err(name_conflict)?;
     let object = format!("{old} -> {}", name.as_str());
-    audit::record(&tx, &scope, actor, Category::User, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::User,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -156,7 +174,10 @@ pub async fn delete_group(
     TenantScope::authorize(
         actor,
         Action::ManageSecurityGroups,
-        &Resource::OrgRoleChange { org, global_admins_after: after },
+        &Resource::OrgRoleChange {
+            org,
+            global_admins_after: after,
+        },
     )?;
     // Members and role assignments of the group go with it (foreign keys cascade).
     scope
@@ -164,7 +185,16 @@ pub async fn delete_group(
         .filter(security_group::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(&tx, &scope, actor, Category::User, Operation::Delete, &group.name, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::User,
+        Operation::Delete,
+        &group.name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -205,7 +235,16 @@ pub async fn add_group_member(
     .insert(&tx)
     .await?;
     let object = format!("{}: {}", group.name, member.upn);
-    audit::record(&tx, &scope, actor, Category::User, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::User,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -228,7 +267,10 @@ pub async fn remove_group_member(
     TenantScope::authorize(
         actor,
         Action::ManageSecurityGroups,
-        &Resource::OrgRoleChange { org, global_admins_after: after },
+        &Resource::OrgRoleChange {
+            org,
+            global_admins_after: after,
+        },
     )?;
     let removed = scope
         .delete_many::<group_member::Entity>()
@@ -239,8 +281,24 @@ pub async fn remove_group_member(
     if removed.rows_affected == 0 {
         return Err(ServiceError::NotFound);
     }
-    let object = format!("{}: removed member {member}", group.name);
-    audit::record(&tx, &scope, actor, Category::User, Operation::Update, &object, now).await?;
+    let upn = scope
+        .select::<user::Entity>()
+        .filter(user::Column::Id.eq(member))
+        .one(&tx)
+        .await?
+        .map(|u| u.upn)
+        .unwrap_or_default();
+    let object = format!("{}: removed {upn}", group.name);
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::User,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

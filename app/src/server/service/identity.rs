@@ -15,8 +15,8 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeSet;
 
@@ -82,14 +82,23 @@ pub async fn find_org_by_domain(
     db: &impl ConnectionTrait,
     domain: &str,
 ) -> Result<Option<organisation::Model>, ServiceError> {
-    let Some(row) = org_domain::Entity::find_by_id(domain.to_ascii_lowercase()).one(db).await? else {
+    let Some(row) = org_domain::Entity::find_by_id(domain.to_ascii_lowercase())
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     Ok(organisation::Entity::find_by_id(row.org_id).one(db).await?)
 }
 
-pub async fn get_org(db: &impl ConnectionTrait, org: OrgId) -> Result<organisation::Model, ServiceError> {
-    organisation::Entity::find_by_id(org).one(db).await?.ok_or(ServiceError::NotFound)
+pub async fn get_org(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+) -> Result<organisation::Model, ServiceError> {
+    organisation::Entity::find_by_id(org)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 pub async fn any_organisation(db: &impl ConnectionTrait) -> Result<bool, ServiceError> {
@@ -134,7 +143,10 @@ pub async fn take_login(
     now: DateTime<Utc>,
 ) -> Result<Option<LoginAttempt>, ServiceError> {
     let hash = sha256_hex(state);
-    let Some(row) = login_attempt::Entity::find_by_id(hash.clone()).one(db).await? else {
+    let Some(row) = login_attempt::Entity::find_by_id(hash.clone())
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let deleted = login_attempt::Entity::delete_by_id(hash).exec(db).await?;
@@ -212,7 +224,16 @@ pub async fn sign_in_user(
         org_roles: BTreeSet::new(),
         grants: vec![],
     };
-    audit::record(&tx, &scope, &actor, Category::User, Operation::Create, &identity.upn, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        &actor,
+        Category::User,
+        Operation::Create,
+        &identity.upn,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(id))
 }
@@ -285,14 +306,20 @@ pub async fn resolve_session(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SignedIn>, ServiceError> {
-    let found = session::Entity::find_by_id(sha256_hex(token)).one(db).await?;
-    Ok(found
-        .filter(|s| s.expires_at > now)
-        .map(|s| SignedIn { user: s.user_id, org: s.org_id }))
+    let found = session::Entity::find_by_id(sha256_hex(token))
+        .one(db)
+        .await?;
+    Ok(found.filter(|s| s.expires_at > now).map(|s| SignedIn {
+        user: s.user_id,
+        org: s.org_id,
+    }))
 }
 
 /// Ends a session; returns its ID token for the issuer's sign-out.
-pub async fn end_session(db: &impl ConnectionTrait, token: &str) -> Result<Option<String>, ServiceError> {
+pub async fn end_session(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<String>, ServiceError> {
     let hash = sha256_hex(token);
     let found = session::Entity::find_by_id(hash.clone()).one(db).await?;
     session::Entity::delete_by_id(hash).exec(db).await?;
@@ -301,7 +328,10 @@ pub async fn end_session(db: &impl ConnectionTrait, token: &str) -> Result<Optio
 
 /// The actor of a live session: the user, the home organisation and the organisation roles
 /// held directly or through a security group, as of now.
-pub async fn load_actor(db: &impl ConnectionTrait, signed_in: &SignedIn) -> Result<Option<Actor>, ServiceError> {
+pub async fn load_actor(
+    db: &impl ConnectionTrait,
+    signed_in: &SignedIn,
+) -> Result<Option<Actor>, ServiceError> {
     let scope = TenantScope::trusted(signed_in.org);
     let Some(user) = scope
         .select::<user::Entity>()

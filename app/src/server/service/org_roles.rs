@@ -46,7 +46,9 @@ pub async fn list_org_roles(
             })
         })
         .collect();
-    views.sort_by(|a, b| (a.role, a.principal.name.to_lowercase()).cmp(&(b.role, b.principal.name.to_lowercase())));
+    views.sort_by(|a, b| {
+        (a.role, a.principal.name.to_lowercase()).cmp(&(b.role, b.principal.name.to_lowercase()))
+    });
     Ok(views)
 }
 
@@ -60,7 +62,11 @@ pub async fn assign_org_role(
     principal: Principal,
     now: DateTime<Utc>,
 ) -> Result<OrgRoleAssignmentView, ServiceError> {
-    let scope = TenantScope::authorize(actor, RoleFamily::of(role).manage_action(), &Resource::Org(org))?;
+    let scope = TenantScope::authorize(
+        actor,
+        RoleFamily::of(role).manage_action(),
+        &Resource::Org(org),
+    )?;
     let view = describe(db, &scope, &[principal])
         .await?
         .pop()
@@ -94,9 +100,22 @@ pub async fn assign_org_role(
     .insert(&tx)
     .await?;
     let object = format!("{}: {}", role.label(), view.name);
-    audit::record(&tx, &scope, actor, Category::Assignment, Operation::Create, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Assignment,
+        Operation::Create,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(OrgRoleAssignmentView { id, role, principal: view })
+    Ok(OrgRoleAssignmentView {
+        id,
+        role,
+        principal: view,
+    })
 }
 
 /// # Authorization
@@ -123,10 +142,17 @@ pub async fn remove_org_role(
     TenantScope::authorize(
         actor,
         family.manage_action(),
-        &Resource::OrgRoleChange { org, global_admins_after: after },
+        &Resource::OrgRoleChange {
+            org,
+            global_admins_after: after,
+        },
     )?;
     let name = match principal_of(&row) {
-        Some(p) => describe(&tx, &scope, &[p]).await?.pop().map(|v| v.name).unwrap_or_default(),
+        Some(p) => describe(&tx, &scope, &[p])
+            .await?
+            .pop()
+            .map(|v| v.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
     scope
@@ -135,7 +161,16 @@ pub async fn remove_org_role(
         .exec(&tx)
         .await?;
     let object = format!("{}: {}", row.role.label(), name);
-    audit::record(&tx, &scope, actor, Category::Assignment, Operation::Delete, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Assignment,
+        Operation::Delete,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -174,7 +209,10 @@ pub(crate) async fn global_admins_after(
             continue;
         }
         users.extend(a.user_id);
-        groups.extend(a.group_id.filter(|g| !matches!(change, Change::DeleteGroup(d) if d == *g)));
+        groups.extend(
+            a.group_id
+                .filter(|g| !matches!(change, Change::DeleteGroup(d) if d == *g)),
+        );
     }
     let members = scope
         .select::<group_member::Entity>()
@@ -189,7 +227,6 @@ pub(crate) async fn global_admins_after(
     );
     Ok(users.len())
 }
-
 
 /// Makes `user` the first Global admin of a new organisation. Operator-only (seeding and
 /// provisioning): nobody can hold the role yet to grant it.

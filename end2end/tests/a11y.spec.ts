@@ -1,0 +1,104 @@
+// Automated accessibility checks (axe-core) of the portal's pages, with their panes open.
+// The identity provider's login page is not part of the portal and is not checked.
+
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, TestInfo } from '@playwright/test';
+
+import { expect, open, signIn, test } from './helpers';
+
+/** Fails on every axe violation of impact "serious" or "critical", listing them. */
+async function expectAccessible(page: Page, testInfo: TestInfo, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const lesser = results.violations.filter((v) => !blocking.includes(v));
+  if (lesser.length > 0) {
+    await testInfo.attach(`axe minor/moderate: ${label}`, {
+      body: lesser.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n'),
+      contentType: 'text/plain',
+    });
+  }
+  const report = blocking
+    .map((v) => `  ${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+    .join('\n');
+  expect.soft(blocking.length, `serious or critical axe violations on ${label}:\n${report}`).toBe(0);
+}
+
+test('login page', async ({ page }, testInfo) => {
+  await open(page, '/login');
+  await expectAccessible(page, testInfo, '/login');
+
+  await open(page, '/login?error=unknown_domain&email=someone%40unknown-example.org');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expectAccessible(page, testInfo, '/login with an error');
+
+  await open(page, '/login?signed_out=1');
+  await expect(page.getByRole('status')).toBeVisible();
+  await expectAccessible(page, testInfo, '/login after sign-out');
+});
+
+test('customer overview', async ({ page }, testInfo) => {
+  await signIn(page, 'grace@contoso.com');
+  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/ (overview)');
+});
+
+test('administrators, with the assign pane open', async ({ page }, testInfo) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/settings/administrators');
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectAccessible(page, testInfo, '/settings/administrators');
+
+  await page.getByRole('button', { name: 'Assign administrators' }).click();
+  const pane = page.getByRole('complementary', { name: 'Assign administrators' });
+  await pane.getByLabel('Search for the user or security group').fill('l');
+  await expect(pane.getByRole('button', { name: /^Lena Fischer User/ })).toBeVisible();
+  await pane.getByRole('button', { name: /^Lena Fischer User/ }).click();
+  await expect(pane.getByText('Selected: Lena Fischer')).toBeVisible();
+  const shot = testInfo.outputPath('administrators-assign-pane.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('administrators with the assign pane', { path: shot, contentType: 'image/png' });
+  await expectAccessible(page, testInfo, '/settings/administrators with the assign pane');
+
+  // Nothing is assigned: the pane is closed without "Add".
+  await pane.getByRole('button', { name: 'Close' }).last().click();
+  await expect(pane).toBeHidden();
+
+  await page.getByRole('button', { name: 'Remove Grace Hopper as Global admin' }).click();
+  await expect(page.getByRole('alertdialog', { name: 'Remove this role?' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/settings/administrators with the remove dialog');
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+});
+
+test('security groups, with a group pane open', async ({ page }, testInfo) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/settings/security-groups');
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectAccessible(page, testInfo, '/settings/security-groups');
+
+  await page.getByRole('button', { name: 'New security group' }).click();
+  await expect(page.getByRole('complementary', { name: 'New security group' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/settings/security-groups with the create pane');
+  await page.getByRole('complementary').getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('button', { name: 'Facilities team' }).click();
+  const pane = page.getByRole('complementary', { name: 'Facilities team' });
+  await expect(pane.getByRole('list', { name: 'Members' })).toContainText('Omar Haddad');
+  await pane.getByLabel('Add members: search for a user').fill('o');
+  await expect(pane.getByRole('button', { name: /^Omar Haddad User/ })).toBeVisible();
+  await expectAccessible(page, testInfo, '/settings/security-groups with a group pane');
+});
+
+test('partner pages', async ({ page }, testInfo) => {
+  await signIn(page, 'ada@northwindmsp.com');
+  await open(page, '/partner');
+  await expect(page.getByRole('heading', { level: 1, name: 'Partner mode' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/partner');
+
+  await open(page, '/partner/tenant-managers');
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectAccessible(page, testInfo, '/partner/tenant-managers');
+
+  await page.getByRole('button', { name: 'Add tenant managers' }).click();
+  await expect(page.getByRole('complementary', { name: 'Add tenant managers' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/partner/tenant-managers with the add pane');
+});
