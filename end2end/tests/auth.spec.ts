@@ -1,6 +1,6 @@
 // Sign-in and sign-out through the organisations' identity providers (end2end/idp).
 
-import { expect, open, rowOf, signIn, signOut, startSignIn, test } from './helpers';
+import { DEMO_PASSWORD, expect, open, rowOf, signIn, signOut, startSignIn, test, waitForHydration } from './helpers';
 
 test('a customer Global admin signs in and sees the overview', async ({ page }) => {
   await signIn(page, 'grace@contoso.com');
@@ -102,4 +102,39 @@ test('signing out ends the session here and at the identity provider', async ({ 
   // The identity provider's session is gone too: signing in asks for the password again.
   await startSignIn(page, 'grace@contoso.com');
   await expect(page.getByLabel('Password')).toBeVisible();
+});
+
+// The login form works before hydration and without JavaScript: `next` and the e-mail address
+// are in the server-rendered HTML, and hydration does not reset what the user typed.
+test.describe('the login form without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('keeps the page asked for (?next=) through the sign-in', async ({ page }) => {
+    await page.goto('/settings/administrators');
+    await expect(page).toHaveURL('/login?next=%2Fsettings%2Fadministrators');
+    await page.getByLabel('Work e-mail address').fill('grace@contoso.com');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.port === '3000' && !url.pathname.startsWith('/auth/'));
+    await expect(page).toHaveURL('/settings/administrators', { timeout: 2_000 });
+  });
+
+  test('shows the refused address again', async ({ page }) => {
+    await page.goto('/login?error=unknown_domain&email=someone%40unknown-example.org&next=%2F');
+    await expect(page.getByRole('alert')).toContainText('No organisation uses Rooms MTM');
+    await expect(page.getByLabel('Work e-mail address')).toHaveValue('someone@unknown-example.org', { timeout: 2_000 });
+  });
+});
+
+test('an address typed while the page is still loading survives hydration', async ({ page }) => {
+  // Hold the WebAssembly back so the user types first, as on a slow connection.
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  });
+  await page.goto('/login', { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('Work e-mail address').fill('grace@contoso.com');
+  await waitForHydration(page);
+  await expect(page.getByLabel('Work e-mail address')).toHaveValue('grace@contoso.com', { timeout: 2_000 });
 });

@@ -86,3 +86,25 @@ test('a group pane opens from the table and lists the members', async ({ page })
   await pane.getByRole('button', { name: 'Close' }).click();
   await expect(pane).toBeHidden();
 });
+
+test('blank and duplicate group names are refused', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/settings/security-groups');
+  await page.getByRole('button', { name: 'New security group' }).click();
+  const pane = page.getByRole('complementary', { name: 'New security group' });
+  const name = pane.getByLabel('Name');
+
+  await name.fill('   ');
+  await pane.getByRole('button', { name: 'Create' }).click();
+  await expect(pane.getByRole('alert')).toHaveText('Enter a name for the group.');
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+
+  // Names are unique regardless of case.
+  await name.fill('facilities team');
+  await pane.getByRole('button', { name: 'Create' }).click();
+  await expect(pane.getByRole('alert')).toHaveText('A group with this name already exists.');
+
+  await pane.getByRole('button', { name: 'Cancel' }).click();
+  await expect(pane).toBeHidden();
+  await expect(page.getByRole('rowheader')).toHaveText(['Facilities team']);
+});

@@ -42,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                 </Show>
                 {move || error().map(|message| view! { <p class="note note-error" role="alert">{message}</p> })}
                 <form method="post" action="/auth/login">
-                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="next" value=next/>
                     <div class="field">
                         <label for="email">"Work e-mail address"</label>
                         <input
@@ -52,7 +52,7 @@ pub fn LoginPage() -> impl IntoView {
                             autocomplete="username"
                             required
                             autofocus
-                            prop:value=email
+                            value=email
                             aria-invalid=move || error().is_some().to_string()
                         />
                     </div>
