@@ -2,7 +2,7 @@
 //! Security groups*). A group grants to its members as of each request.
 
 use super::audit::{self, Category, Operation};
-use super::org_roles::{global_admins_after, Change};
+use super::org_roles::{ensure_global_admin_remains, Change};
 use crate::domain::authz::{Action, Actor, Resource};
 use crate::domain::directory::{GroupDetailView, GroupView, MemberView};
 use crate::domain::ids::{GroupId, OrgId, UserId};
@@ -170,15 +170,14 @@ pub async fn delete_group(
     let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
     let group = find(db, &scope, id).await?;
     let tx = db.begin().await?;
-    let after = global_admins_after(&tx, &scope, Change::DeleteGroup(id)).await?;
-    TenantScope::authorize(
+    ensure_global_admin_remains(
+        &tx,
         actor,
+        &scope,
         Action::ManageSecurityGroups,
-        &Resource::OrgRoleChange {
-            org,
-            global_admins_after: after,
-        },
-    )?;
+        Change::DeleteGroup(id),
+    )
+    .await?;
     // Members and role assignments of the group go with it (foreign keys cascade).
     scope
         .delete_many::<security_group::Entity>()
@@ -263,15 +262,14 @@ pub async fn remove_group_member(
     let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
     let group = find(db, &scope, id).await?;
     let tx = db.begin().await?;
-    let after = global_admins_after(&tx, &scope, Change::RemoveMember(id, member)).await?;
-    TenantScope::authorize(
+    ensure_global_admin_remains(
+        &tx,
         actor,
+        &scope,
         Action::ManageSecurityGroups,
-        &Resource::OrgRoleChange {
-            org,
-            global_admins_after: after,
-        },
-    )?;
+        Change::RemoveMember(id, member),
+    )
+    .await?;
     let removed = scope
         .delete_many::<group_member::Entity>()
         .filter(group_member::Column::GroupId.eq(id))

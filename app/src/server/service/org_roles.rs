@@ -4,7 +4,7 @@
 
 use super::audit::{self, Category, Operation};
 use super::directory::describe;
-use crate::domain::authz::{Actor, OrgRole, Resource};
+use crate::domain::authz::{Action, Actor, OrgRole, Resource};
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, RoleFamily};
 use crate::domain::ids::{GroupId, OrgId, OrgRoleAssignmentId, UserId};
 use crate::server::entity::{group_member, org_role_assignment};
@@ -138,15 +138,14 @@ pub async fn remove_org_role(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let tx = db.begin().await?;
-    let after = global_admins_after(&tx, &scope, Change::RemoveAssignment(id)).await?;
-    TenantScope::authorize(
+    ensure_global_admin_remains(
+        &tx,
         actor,
+        &scope,
         family.manage_action(),
-        &Resource::OrgRoleChange {
-            org,
-            global_admins_after: after,
-        },
-    )?;
+        Change::RemoveAssignment(id),
+    )
+    .await?;
     let name = match principal_of(&row) {
         Some(p) => describe(&tx, &scope, &[p])
             .await?
@@ -191,8 +190,25 @@ pub(crate) enum Change {
     RemoveMember(GroupId, UserId),
 }
 
+/// Authorizes `action` as a change to who holds organisation roles: refused with
+/// `LastGlobalAdmin` when no user would remain a Global admin after `change`.
+pub(crate) async fn ensure_global_admin_remains(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: &TenantScope,
+    action: Action,
+    change: Change,
+) -> Result<(), ServiceError> {
+    let after = global_admins_after(db, scope, change).await?;
+    let resource = Resource::OrgRoleChange {
+        org: scope.org(),
+        global_admins_after: after,
+    };
+    TenantScope::authorize(actor, action, &resource).map(|_| ())
+}
+
 /// How many distinct users would hold Global admin, directly or through a group, after `change`.
-pub(crate) async fn global_admins_after(
+async fn global_admins_after(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
     change: Change,
