@@ -13,41 +13,116 @@ use strum::{EnumIter, IntoEnumIterator};
 #[cfg(feature = "ssr")]
 use sea_orm::sea_query::StringLen;
 
-/// The permission catalogue, one variant per row of the specification's table.
+/// The permission catalogue, one variant per row of the specification's table. Stored by the
+/// stable identifiers below (custom roles' permissions).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter,
 )]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "ssr",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")
+)]
 pub enum Permission {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.view"))]
     RoomsView,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.modify"))]
     RoomsModify,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.reset_key"))]
     RoomsResetKey,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.download_key"))]
     RoomsDownloadKey,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.unenroll"))]
     RoomsUnenroll,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.create"))]
     RoomsCreate,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "groups.view"))]
     GroupsView,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "groups.modify"))]
     GroupsModify,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "groups.create"))]
     GroupsCreate,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "update_rings.view"))]
     UpdateRingsView,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "update_rings.modify"))]
     UpdateRingsModify,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "update_rings.create"))]
     UpdateRingsCreate,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "reports.view"))]
     ReportsView,
+    #[cfg_attr(
+        feature = "ssr",
+        sea_orm(string_value = "reports.create_customer_incident")
+    )]
     ReportsCreateCustomerIncident,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "tickets.view"))]
     TicketsView,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "tickets.update"))]
     TicketsUpdate,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "settings.view"))]
     SettingsView,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "settings.modify"))]
     SettingsModify,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "roles.view"))]
     RolesView,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "roles.modify"))]
     RolesModify,
 }
 
+impl Permission {
+    /// (feature, permission) as the catalogue names them.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        use Permission::*;
+        match self {
+            RoomsView => ("Rooms", "View"),
+            RoomsModify => ("Rooms", "Modify"),
+            RoomsResetKey => ("Rooms", "Reset key"),
+            RoomsDownloadKey => ("Rooms", "Download key"),
+            RoomsUnenroll => ("Rooms", "Unenroll"),
+            RoomsCreate => ("Rooms", "Create"),
+            GroupsView => ("Group management", "View"),
+            GroupsModify => ("Group management", "Modify"),
+            GroupsCreate => ("Group management", "Create"),
+            UpdateRingsView => ("Update ring management", "View"),
+            UpdateRingsModify => ("Update ring management", "Modify"),
+            UpdateRingsCreate => ("Update ring management", "Create"),
+            ReportsView => ("Reports", "View"),
+            ReportsCreateCustomerIncident => ("Reports", "Create customer incident"),
+            TicketsView => ("Tickets management", "View"),
+            TicketsUpdate => ("Tickets management", "Update"),
+            SettingsView => ("MMR settings", "View"),
+            SettingsModify => ("MMR settings", "Modify"),
+            RolesView => ("Role management", "View"),
+            RolesModify => ("Role management", "Modify"),
+        }
+    }
+
+    /// "Rooms: Reset key".
+    pub fn describe(self) -> String {
+        let (feature, name) = self.labels();
+        format!("{feature}: {name}")
+    }
+}
+
 /// Built-in roles whose permissions are fixed by the specification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter,
+)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "ssr",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")
+)]
 pub enum BuiltInRole {
     /// "MMR Admin": the customer's Managed Service Administrator role for rooms.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "mmr_admin"))]
     MmrAdmin,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "site_lead"))]
     SiteLead,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "site_tech"))]
     SiteTech,
     /// The partner's built-in role per customer.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "primary_admins"))]
     PrimaryAdmins,
 }
 
@@ -82,6 +157,35 @@ const ROLE_MATRIX: [(Permission, [bool; 4]); 20] = {
 };
 
 impl BuiltInRole {
+    /// The built-in roles every customer organisation has in *Settings > Roles*.
+    pub const CUSTOMER: [BuiltInRole; 3] = [
+        BuiltInRole::MmrAdmin,
+        BuiltInRole::SiteLead,
+        BuiltInRole::SiteTech,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BuiltInRole::MmrAdmin => "MMR Admin",
+            BuiltInRole::SiteLead => "Site Lead",
+            BuiltInRole::SiteTech => "Site Tech",
+            BuiltInRole::PrimaryAdmins => "Primary admins",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            BuiltInRole::MmrAdmin => {
+                "Managed Service Administrator: everything about rooms, groups, update rings, settings and roles."
+            }
+            BuiltInRole::SiteLead => {
+                "Runs the rooms of a site: rooms, groups, update rings, reports and tickets."
+            }
+            BuiltInRole::SiteTech => "Looks after rooms on site: rooms, keys and tickets.",
+            BuiltInRole::PrimaryAdmins => "The partner's administrators for this customer.",
+        }
+    }
+
     fn column(self) -> usize {
         match self {
             BuiltInRole::MmrAdmin => 0,
@@ -224,6 +328,7 @@ pub enum Action {
     ModifySettings,
     ViewRoles,
     ModifyRoles,
+    ViewAuditLog,
 }
 
 /// What an action needs.
@@ -278,7 +383,23 @@ impl Action {
             Action::ModifySettings => R::Permission(P::SettingsModify),
             Action::ViewRoles => R::Permission(P::RolesView),
             Action::ModifyRoles => R::Permission(P::RolesModify),
+            Action::ViewAuditLog => R::OrgRole(ADMINS),
         }
+    }
+
+    /// Actions that are only ever done to the organisation as a whole, so they need a grant over
+    /// all rooms. The others are done to rooms or room groups and a narrower scope can allow them.
+    pub fn is_org_wide(self) -> bool {
+        matches!(
+            self,
+            Action::ResetEnrollmentKey
+                | Action::CreateRoomGroup
+                | Action::CreateUpdateRing
+                | Action::ViewSettings
+                | Action::ModifySettings
+                | Action::ViewRoles
+                | Action::ModifyRoles
+        )
     }
 }
 
@@ -293,12 +414,18 @@ pub enum Resource {
         org: OrgId,
         global_admins_after: usize,
     },
-    /// One room, with the room groups it belongs to (scopes may name either).
+    /// Some of the organisation's rooms: lists filtered to the actor's reach, and things any
+    /// scope needs (downloading the enrollment key). Allowed by a grant over any scope.
+    SomeRooms(OrgId),
+    /// One room, with the room groups it belongs to now, statically or by rule (scopes may name
+    /// either).
     Room {
         org: OrgId,
         room: RoomId,
         room_groups: BTreeSet<RoomGroupId>,
     },
+    /// One room group itself (rename, delete, members): a scope must name the group.
+    RoomGroup { org: OrgId, group: RoomGroupId },
 }
 
 impl Resource {
@@ -306,7 +433,9 @@ impl Resource {
         match self {
             Resource::Org(org)
             | Resource::OrgRoleChange { org, .. }
-            | Resource::Room { org, .. } => *org,
+            | Resource::SomeRooms(org)
+            | Resource::Room { org, .. }
+            | Resource::RoomGroup { org, .. } => *org,
         }
     }
 }
@@ -404,7 +533,102 @@ fn covers(scope: &Scope, resource: &Resource) -> bool {
                 ..
             },
         ) => rooms.contains(room) || !room_groups.is_disjoint(of_room),
+        (Scope::Some { room_groups, .. }, Resource::RoomGroup { group, .. }) => {
+            room_groups.contains(group)
+        }
+        (Scope::Some { .. }, Resource::SomeRooms(_)) => true,
         (Scope::Some { .. }, Resource::Org(_) | Resource::OrgRoleChange { .. }) => false,
+    }
+}
+
+/// The rooms of `org` over which `actor` holds `permission`: `None` for none at all, otherwise
+/// the union of the scopes of the grants holding it. List queries filter by this; it allows a
+/// room exactly when [`authorize`] allows the permission's action on it.
+pub fn reach(actor: &Actor, org: OrgId, permission: Permission) -> Option<Scope> {
+    if actor.org == org && actor.is_org_admin() {
+        return Some(Scope::AllRooms);
+    }
+    let mut union: Option<Scope> = None;
+    for grant in actor
+        .grants
+        .iter()
+        .filter(|g| g.org == org && g.permissions.contains(&permission))
+    {
+        union = Some(match (union, &grant.scope) {
+            (_, Scope::AllRooms) | (Some(Scope::AllRooms), _) => Scope::AllRooms,
+            (None, scope) => scope.clone(),
+            (
+                Some(Scope::Some {
+                    mut rooms,
+                    mut room_groups,
+                }),
+                Scope::Some {
+                    rooms: more_rooms,
+                    room_groups: more_groups,
+                },
+            ) => {
+                rooms.extend(more_rooms.iter().copied());
+                room_groups.extend(more_groups.iter().copied());
+                Scope::Some { rooms, room_groups }
+            }
+        });
+    }
+    union
+}
+
+/// Whether `actor` may hand out `permissions` over `scope` in `org` (creating or changing a role
+/// assignment): only what they hold themselves, over rooms they hold it on. `groups_of_rooms`
+/// gives the current room groups of every room the scope names. A room group in the scope needs
+/// a grant naming that group (or all rooms), since its membership can grow.
+pub fn authorize_grant(
+    actor: &Actor,
+    org: OrgId,
+    permissions: &BTreeSet<Permission>,
+    scope: &Scope,
+    groups_of_rooms: &std::collections::BTreeMap<RoomId, BTreeSet<RoomGroupId>>,
+) -> Decision {
+    for permission in permissions {
+        let held = match reach(actor, org, *permission) {
+            None => return Decision::Deny(DenyReason::MissingRole),
+            Some(held) => held,
+        };
+        let covered = match (&held, scope) {
+            (Scope::AllRooms, _) => true,
+            (Scope::Some { .. }, Scope::AllRooms) => false,
+            (
+                Scope::Some {
+                    rooms: held_rooms,
+                    room_groups: held_groups,
+                },
+                Scope::Some { rooms, room_groups },
+            ) => {
+                room_groups.is_subset(held_groups)
+                    && rooms.iter().all(|room| {
+                        held_rooms.contains(room)
+                            || groups_of_rooms
+                                .get(room)
+                                .is_some_and(|groups| !groups.is_disjoint(held_groups))
+                    })
+            }
+        };
+        if !covered {
+            return Decision::Deny(DenyReason::OutOfScope);
+        }
+    }
+    Decision::Allow
+}
+
+/// Whether `actor` may put `permissions` into a role of `org` at all: each must be held over
+/// some scope. (Assigning the role then checks the scope with [`authorize_grant`].)
+pub fn authorize_role_permissions(
+    actor: &Actor,
+    org: OrgId,
+    permissions: &BTreeSet<Permission>,
+) -> Decision {
+    if permissions.iter().all(|p| reach(actor, org, *p).is_some()) {
+        Decision::Allow
+    } else {
+        Decision::Deny(DenyReason::MissingRole)
     }
 }
 

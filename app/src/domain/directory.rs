@@ -5,7 +5,7 @@ use super::ids::{GroupId, OrgRoleAssignmentId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Who can be added wherever "a user or security group" can be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Principal {
     User(UserId),
     Group(GroupId),

@@ -62,4 +62,12 @@ id_type!(
     RoomId,
     /// A room group ("All US rooms").
     RoomGroupId,
+    /// An update ring of an organisation.
+    UpdateRingId,
+    /// A role of *Settings > Roles*, built-in or custom.
+    RoleId,
+    /// One assignment of a role: members over a scope.
+    RoleAssignmentId,
+    /// An entry of the audit log.
+    AuditEntryId,
 );

@@ -1,8 +1,12 @@
 //! Types shared by the server and the browser: IDs, wire types, validation and the authorization
 //! core. Nothing here touches the database, the network or Leptos, so it compiles to WASM as is.
 
+pub mod access;
+pub mod audit;
 pub mod authz;
 pub mod directory;
 pub mod ids;
+pub mod roles;
+pub mod rooms;
 pub mod session;
 pub mod validation;

@@ -19,6 +19,17 @@ impl ValidationError {
     }
 }
 
+/// Input that passed its `validate`. Services take this, so nothing unchecked reaches them; only
+/// the domain's validators make one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Valid<T>(pub(in crate::domain) T);
+
+impl<T> Valid<T> {
+    pub fn get(&self) -> &T {
+        &self.0
+    }
+}
+
 /// A security group's name: trimmed, 1 to 80 characters, no control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupName(String);
@@ -27,28 +38,37 @@ impl GroupName {
     pub const MAX_CHARS: usize = 80;
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(ValidationError::new("name", "Enter a name for the group."));
-        }
-        if name.chars().count() > Self::MAX_CHARS {
-            return Err(ValidationError::new(
-                "name",
-                format!("Use at most {} characters.", Self::MAX_CHARS),
-            ));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(ValidationError::new(
-                "name",
-                "Use letters, digits and punctuation only.",
-            ));
-        }
-        Ok(Self(name.to_owned()))
+        name("name", raw, Self::MAX_CHARS, "the group").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A display name of something (a room, a room group, a role): trimmed, 1 to `max` characters,
+/// no control characters. `what` completes "Enter a name for …".
+pub fn name(field: &str, raw: &str, max: usize, what: &str) -> Result<String, ValidationError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(ValidationError::new(
+            field,
+            format!("Enter a name for {what}."),
+        ));
+    }
+    if name.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("Use at most {max} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            field,
+            "Use letters, digits and punctuation only.",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// A directory search term: trimmed, lower-cased, at most 100 characters. Empty is allowed (the

@@ -270,6 +270,11 @@ const ORG_TABLE: &[(Action, [&str; 4], [&str; 4])] = &[
         [A, A, "MissingRole", "MissingRole"],
         ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],
     ),
+    (
+        Action::ViewAuditLog,
+        [A, A, "MissingRole", "MissingRole"],
+        [A, A, "MissingRole", "MissingRole"],
+    ),
 ];
 
 fn org_actor(holder: Holder, org: OrgId, partner: bool) -> Actor {
@@ -378,6 +383,136 @@ fn removing_the_last_global_admin_is_refused() {
     let plain = org_actor(Holder::PlainUser, org, false);
     assert_eq!(
         authorize(&plain, Action::ManageAdministrators, &fine),
+        Decision::Deny(DenyReason::MissingRole)
+    );
+}
+
+/// A scope naming one room group covers that group and its rooms, and only "some rooms" of the
+/// organisation: never the organisation as a whole, another group, or another organisation.
+#[test]
+fn group_scopes_reach_their_group_some_rooms_and_nothing_organisation_wide() {
+    let w = world();
+    let tech = holder(
+        &w,
+        BuiltInRole::SiteLead,
+        Scope::Some {
+            rooms: BTreeSet::new(),
+            room_groups: BTreeSet::from([w.group]),
+        },
+    );
+    let cases = [
+        (
+            Action::ModifyRoomGroup,
+            Resource::RoomGroup {
+                org: w.customer,
+                group: w.group,
+            },
+            Decision::Allow,
+        ),
+        (
+            Action::ModifyRoomGroup,
+            Resource::RoomGroup {
+                org: w.customer,
+                group: RoomGroupId::new(),
+            },
+            Decision::Deny(DenyReason::OutOfScope),
+        ),
+        (
+            Action::ModifyRoomGroup,
+            Resource::RoomGroup {
+                org: w.partner,
+                group: w.group,
+            },
+            Decision::Deny(DenyReason::NotMember),
+        ),
+        (
+            Action::ViewRooms,
+            Resource::SomeRooms(w.customer),
+            Decision::Allow,
+        ),
+        (
+            Action::ViewRooms,
+            Resource::SomeRooms(w.partner),
+            Decision::Deny(DenyReason::NotMember),
+        ),
+        (
+            Action::CreateRoomGroup,
+            Resource::Org(w.customer),
+            Decision::Deny(DenyReason::OutOfScope),
+        ),
+        (
+            Action::ResetEnrollmentKey,
+            Resource::SomeRooms(w.customer),
+            Decision::Deny(DenyReason::MissingRole),
+        ),
+    ];
+    for (action, resource, expected) in cases {
+        assert_eq!(
+            authorize(&tech, action, &resource),
+            expected,
+            "{action:?} on {resource:?}"
+        );
+    }
+}
+
+#[test]
+fn granting_is_bounded_by_what_the_actor_holds() {
+    let w = world();
+    let lead = holder(
+        &w,
+        BuiltInRole::SiteLead,
+        Scope::Some {
+            rooms: BTreeSet::from([w.in_scope]),
+            room_groups: BTreeSet::from([w.group]),
+        },
+    );
+    let groups = std::collections::BTreeMap::from([
+        (w.in_scope, BTreeSet::new()),
+        (w.in_scope_by_group, BTreeSet::from([w.group])),
+    ]);
+    let own = BuiltInRole::SiteLead.permissions();
+    let some = |rooms: &[RoomId], room_groups: &[RoomGroupId]| Scope::Some {
+        rooms: rooms.iter().copied().collect(),
+        room_groups: room_groups.iter().copied().collect(),
+    };
+    let check = |perms: &BTreeSet<Permission>, scope: &Scope| {
+        authorize_grant(&lead, w.customer, perms, scope, &groups)
+    };
+    assert_eq!(
+        check(&own, &some(&[w.in_scope, w.in_scope_by_group], &[w.group])),
+        Decision::Allow
+    );
+    assert_eq!(
+        check(&own, &Scope::AllRooms),
+        Decision::Deny(DenyReason::OutOfScope)
+    );
+    assert_eq!(
+        check(&own, &some(&[RoomId::new()], &[])),
+        Decision::Deny(DenyReason::OutOfScope)
+    );
+    assert_eq!(
+        check(&own, &some(&[], &[RoomGroupId::new()])),
+        Decision::Deny(DenyReason::OutOfScope)
+    );
+    let with_reset: BTreeSet<Permission> = own
+        .iter()
+        .copied()
+        .chain([Permission::RoomsResetKey])
+        .collect();
+    assert_eq!(
+        check(&with_reset, &some(&[w.in_scope], &[])),
+        Decision::Deny(DenyReason::MissingRole)
+    );
+    assert_eq!(
+        authorize_role_permissions(&lead, w.customer, &with_reset),
+        Decision::Deny(DenyReason::MissingRole)
+    );
+    assert_eq!(
+        authorize_role_permissions(&lead, w.customer, &own),
+        Decision::Allow
+    );
+    assert_eq!(
+        authorize_role_permissions(&lead, w.partner, &own),
         Decision::Deny(DenyReason::MissingRole)
     );
 }

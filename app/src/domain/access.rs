@@ -1,0 +1,109 @@
+//! Effective permissions, as pure functions: which room groups a room is in (statically or by
+//! rule), and which grants a user holds through role assignments (directly or through security
+//! groups). The server loads the rows and calls these; the property test checks them, together
+//! with [`super::authz::authorize`], against a straightforward reference implementation.
+
+use super::authz::{Grant, Permission, Scope};
+use super::ids::{GroupId, OrgId, RoomGroupId, RoomId, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A rule that keeps a room group's membership current: every room in this country/region
+/// and/or at this site. At least one is set (see [`super::rooms::GroupRuleInput`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRule {
+    pub country: Option<String>,
+    pub site: Option<String>,
+}
+
+impl GroupRule {
+    pub fn matches(&self, country: &str, site: &str) -> bool {
+        let country_ok = self
+            .country
+            .as_deref()
+            .is_none_or(|c| c.eq_ignore_ascii_case(country));
+        let site_ok = self
+            .site
+            .as_deref()
+            .is_none_or(|s| s.eq_ignore_ascii_case(site));
+        (self.country.is_some() || self.site.is_some()) && country_ok && site_ok
+    }
+
+    /// "Country/region is US and site is Seattle".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.country {
+            parts.push(format!("country/region is {c}"));
+        }
+        if let Some(s) = &self.site {
+            parts.push(format!("site is {s}"));
+        }
+        let text = parts.join(" and ");
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
+        }
+    }
+}
+
+/// What membership needs to know about a room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomFacts {
+    pub id: RoomId,
+    pub country: String,
+    pub site: String,
+}
+
+/// A room group as membership sees it: static members and an optional rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomGroupDef {
+    pub id: RoomGroupId,
+    pub rule: Option<GroupRule>,
+    pub members: BTreeSet<RoomId>,
+}
+
+/// The room groups `room` belongs to now: those listing it and those whose rule matches it.
+pub fn groups_of(room: &RoomFacts, groups: &[RoomGroupDef]) -> BTreeSet<RoomGroupId> {
+    groups
+        .iter()
+        .filter(|g| {
+            g.members.contains(&room.id)
+                || g.rule
+                    .as_ref()
+                    .is_some_and(|r| r.matches(&room.country, &room.site))
+        })
+        .map(|g| g.id)
+        .collect()
+}
+
+/// A role assignment as effective permissions see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssignmentDef {
+    pub org: OrgId,
+    pub permissions: BTreeSet<Permission>,
+    pub scope: Scope,
+    pub users: BTreeSet<UserId>,
+    pub groups: BTreeSet<GroupId>,
+}
+
+/// The grants `user` (member of `user_groups`) holds: one per assignment naming the user or one
+/// of their groups.
+pub fn grants_for(
+    user: UserId,
+    user_groups: &BTreeSet<GroupId>,
+    assignments: &[AssignmentDef],
+) -> Vec<Grant> {
+    assignments
+        .iter()
+        .filter(|a| a.users.contains(&user) || !a.groups.is_disjoint(user_groups))
+        .map(|a| Grant {
+            org: a.org,
+            permissions: a.permissions.clone(),
+            scope: a.scope.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
