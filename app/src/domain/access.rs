@@ -17,15 +17,11 @@ pub struct GroupRule {
 }
 
 impl GroupRule {
+    /// Exact comparison, as the database compares: country codes are stored upper-cased and the
+    /// rule form offers the sites rooms already have.
     pub fn matches(&self, country: &str, site: &str) -> bool {
-        let country_ok = self
-            .country
-            .as_deref()
-            .is_none_or(|c| c.eq_ignore_ascii_case(country));
-        let site_ok = self
-            .site
-            .as_deref()
-            .is_none_or(|s| s.eq_ignore_ascii_case(site));
+        let country_ok = self.country.as_deref().is_none_or(|c| c == country);
+        let site_ok = self.site.as_deref().is_none_or(|s| s == site);
         (self.country.is_some() || self.site.is_some()) && country_ok && site_ok
     }
 

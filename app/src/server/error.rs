@@ -15,6 +15,12 @@ pub enum ConflictKind {
     AlreadyMember,
     #[error("Someone changed this at the same time. Reload and try again.")]
     Concurrent,
+    #[error("Another room already uses this resource account.")]
+    RoomAccountTaken,
+    #[error("That name is already taken.")]
+    NameTaken,
+    #[error("Built-in roles cannot be renamed, edited or deleted.")]
+    BuiltInRole,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -3,11 +3,19 @@
 //! `org_id = <scope>` to the query. Services never call `Entity::find()` on a tenant-owned table;
 //! an ID of another organisation therefore yields "not found", never its row.
 
-use super::entity::{audit_log, group_member, org_role_assignment, security_group, user};
+use super::entity::{
+    audit_log, group_member, org_role_assignment, org_settings, role, role_assignment,
+    role_assignment_member, role_assignment_scope, role_permission, room, room_group,
+    room_group_member, security_group, update_ring, user,
+};
 use super::error::ServiceError;
 use crate::domain::authz::{authorize, Action, Actor, Decision, Resource};
 use crate::domain::ids::OrgId;
-use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
+use super::service::audit::{refuse_unless_allowed, Attempt};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany,
+};
 
 /// A table whose rows belong to one organisation.
 pub trait TenantOwned: EntityTrait {
@@ -28,7 +36,17 @@ tenant_owned!(
     security_group,
     group_member,
     org_role_assignment,
-    audit_log
+    audit_log,
+    org_settings,
+    update_ring,
+    room,
+    room_group,
+    room_group_member,
+    role,
+    role_permission,
+    role_assignment,
+    role_assignment_member,
+    role_assignment_scope
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +71,35 @@ impl TenantScope {
                 Err(ServiceError::Forbidden(reason))
             }
         }
+    }
+
+    /// Authorizes a change. A refusal is written to the target organisation's audit log as a
+    /// `Failed` entry before it is returned.
+    pub async fn authorize_change(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        action: Action,
+        resource: &Resource,
+        attempt: Attempt<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ServiceError> {
+        let decision = authorize(actor, action, resource);
+        refuse_unless_allowed(db, actor, resource.org(), decision, attempt, now).await?;
+        Ok(Self {
+            org: resource.org(),
+        })
+    }
+
+    /// For reading the few rows that describe a resource (a room's site and groups) before
+    /// [`TenantScope::authorize`] decides on it. Nothing read through it is returned to the
+    /// actor unless that decision allows.
+    pub(crate) fn describing(org: OrgId) -> Self {
+        Self { org }
+    }
+
+    /// Deletes across every organisation, for retention only (purging expired audit entries).
+    pub(crate) fn retention<E: TenantOwned>() -> DeleteMany<E> {
+        E::delete_many()
     }
 
     /// For signing in and seeding: the organisation was established by a verified ID token or

@@ -277,18 +277,19 @@ fn user_groups(g: &Graph, user: UserId) -> BTreeSet<GroupId> {
 }
 
 #[test]
-fn rules_match_country_and_site_case_insensitively_and_need_one_criterion() {
+fn rules_match_country_and_site_and_need_one_criterion() {
     let rule = GroupRule {
         country: Some("US".into()),
         site: None,
     };
-    assert!(rule.matches("us", "Seattle"));
+    assert!(rule.matches("US", "Seattle"));
     assert!(!rule.matches("GB", "Seattle"));
     let both = GroupRule {
         country: Some("US".into()),
         site: Some("Seattle".into()),
     };
-    assert!(both.matches("US", "seattle"));
+    assert!(both.matches("US", "Seattle"));
+    assert!(!both.matches("US", "seattle"));
     assert!(!both.matches("US", "Boston"));
     let empty = GroupRule {
         country: None,

@@ -1,12 +1,11 @@
-use crate::domain::ids::{OrgId, UserId};
+use crate::domain::ids::{AuditEntryId, OrgId, UserId};
 use sea_orm::entity::prelude::*;
-use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: AuditEntryId,
     /// The organisation whose data was acted on.
     pub org_id: OrgId,
     pub category: String,

@@ -6,7 +6,10 @@ pub mod audit;
 pub mod directory;
 pub mod groups;
 pub mod identity;
+pub mod membership;
 pub mod org_roles;
+pub mod rooms;
+pub mod settings;
 
 use sha2::{Digest, Sha256};
 
