@@ -73,6 +73,7 @@ pub async fn create_organisation(
         .insert(&tx)
         .await?;
     }
+    super::roles::create_built_in_roles(&tx, id, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -342,7 +343,7 @@ pub async fn load_actor(
         return Ok(None);
     };
     let org = get_org(db, user.org_id).await?;
-    let groups: Vec<_> = scope
+    let groups: BTreeSet<_> = scope
         .select::<group_member::Entity>()
         .filter(group_member::Column::UserId.eq(user.id))
         .all(db)
@@ -355,7 +356,7 @@ pub async fn load_actor(
         .filter(
             Condition::any()
                 .add(org_role_assignment::Column::UserId.eq(user.id))
-                .add(org_role_assignment::Column::GroupId.is_in(groups)),
+                .add(org_role_assignment::Column::GroupId.is_in(groups.iter().copied())),
         )
         .all(db)
         .await?
@@ -367,7 +368,7 @@ pub async fn load_actor(
         org: org.id,
         org_manages_customers: org.manages_customers,
         org_roles,
-        grants: vec![],
+        grants: super::roles::grants_of(db, &scope, user.id, &groups).await?,
     }))
 }
 

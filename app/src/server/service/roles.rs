@@ -1,0 +1,688 @@
+//! *Settings > Roles*: built-in and custom roles, their assignments (members over a scope), and
+//! the grants a user holds through them. Nobody grants more than they hold
+//! (`authz::authorize_grant`).
+
+use super::audit::{self, Attempt, Category, Operation};
+use super::directory::describe;
+use super::membership::{facts, group_defs};
+use crate::domain::access::{groups_of, grants_for, AssignmentDef};
+use crate::domain::authz::{
+    authorize_grant, authorize_role_permissions, Action, Actor, BuiltInRole, Decision, Grant,
+    Permission, Resource, Scope,
+};
+use crate::domain::directory::Principal;
+use crate::domain::ids::{GroupId, OrgId, RoleAssignmentId, RoleId, RoomGroupId, RoomId, UserId};
+use crate::domain::roles::{AssignmentDraft, AssignmentView, RoleDetail, RoleDraft, RoleView};
+use crate::domain::validation::Valid;
+use crate::server::entity::{
+    role, role_assignment, role_assignment_member, role_assignment_scope, role_permission, room,
+    room_group,
+};
+use crate::server::error::{ConflictKind, ServiceError};
+use crate::server::scope::TenantScope;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// Creates the built-in roles of a new organisation.
+pub async fn create_built_in_roles(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    for built_in in BuiltInRole::CUSTOMER {
+        role::ActiveModel {
+            id: Set(RoleId::new()),
+            org_id: Set(org),
+            name: Set(built_in.name().to_owned()),
+            name_lower: Set(built_in.name().to_lowercase()),
+            description: Set(built_in.description().to_owned()),
+            built_in: Set(Some(built_in)),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Each role's permissions: the matrix for built-in roles, stored rows for custom ones.
+async fn permissions_of(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    roles: &[role::Model],
+) -> Result<BTreeMap<RoleId, BTreeSet<Permission>>, ServiceError> {
+    let mut stored: BTreeMap<RoleId, BTreeSet<Permission>> = BTreeMap::new();
+    for p in scope
+        .select::<role_permission::Entity>()
+        .filter(role_permission::Column::RoleId.is_in(roles.iter().map(|r| r.id)))
+        .all(db)
+        .await?
+    {
+        stored.entry(p.role_id).or_default().insert(p.permission);
+    }
+    Ok(roles
+        .iter()
+        .map(|r| {
+            let perms = match r.built_in {
+                Some(b) => b.permissions(),
+                None => stored.remove(&r.id).unwrap_or_default(),
+            };
+            (r.id, perms)
+        })
+        .collect())
+}
+
+/// The grants `user` holds in their home organisation through role assignments, directly or
+/// through `user_groups`.
+pub async fn grants_of(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    user: UserId,
+    user_groups: &BTreeSet<GroupId>,
+) -> Result<Vec<Grant>, ServiceError> {
+    let memberships = scope
+        .select::<role_assignment_member::Entity>()
+        .filter(
+            Condition::any()
+                .add(role_assignment_member::Column::UserId.eq(user))
+                .add(role_assignment_member::Column::GroupId.is_in(user_groups.iter().copied())),
+        )
+        .all(db)
+        .await?;
+    if memberships.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: BTreeSet<RoleAssignmentId> = memberships.iter().map(|m| m.assignment_id).collect();
+    let defs = assignment_defs(db, scope, &ids, &memberships).await?;
+    Ok(grants_for(user, user_groups, &defs))
+}
+
+async fn assignment_defs(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    ids: &BTreeSet<RoleAssignmentId>,
+    memberships: &[role_assignment_member::Model],
+) -> Result<Vec<AssignmentDef>, ServiceError> {
+    let assignments = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let role_ids: BTreeSet<RoleId> = assignments.iter().map(|a| a.role_id).collect();
+    let roles = scope
+        .select::<role::Entity>()
+        .filter(role::Column::Id.is_in(role_ids))
+        .all(db)
+        .await?;
+    let perms = permissions_of(db, scope, &roles).await?;
+    let scopes = scope
+        .select::<role_assignment_scope::Entity>()
+        .filter(role_assignment_scope::Column::AssignmentId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(assignments
+        .into_iter()
+        .map(|a| AssignmentDef {
+            org: a.org_id,
+            permissions: perms.get(&a.role_id).cloned().unwrap_or_default(),
+            scope: scope_of(&a, &scopes),
+            users: memberships
+                .iter()
+                .filter(|m| m.assignment_id == a.id)
+                .filter_map(|m| m.user_id)
+                .collect(),
+            groups: memberships
+                .iter()
+                .filter(|m| m.assignment_id == a.id)
+                .filter_map(|m| m.group_id)
+                .collect(),
+        })
+        .collect())
+}
+
+fn scope_of(a: &role_assignment::Model, rows: &[role_assignment_scope::Model]) -> Scope {
+    if a.all_rooms {
+        return Scope::AllRooms;
+    }
+    let mine = rows.iter().filter(|s| s.assignment_id == a.id);
+    Scope::Some {
+        rooms: mine.clone().filter_map(|s| s.room_id).collect(),
+        room_groups: mine.filter_map(|s| s.room_group_id).collect(),
+    }
+}
+
+/// # Authorization
+/// `Action::ViewRoles` on the organisation.
+pub async fn list_roles(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+) -> Result<Vec<RoleView>, ServiceError> {
+    let scope = TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let roles = scope
+        .select::<role::Entity>()
+        .order_by_asc(role::Column::BuiltIn)
+        .order_by_asc(role::Column::NameLower)
+        .all(db)
+        .await?;
+    let perms = permissions_of(db, &scope, &roles).await?;
+    let mut counts: BTreeMap<RoleId, u64> = BTreeMap::new();
+    for a in scope.select::<role_assignment::Entity>().all(db).await? {
+        *counts.entry(a.role_id).or_default() += 1;
+    }
+    let mut views: Vec<RoleView> = roles
+        .into_iter()
+        .map(|r| RoleView {
+            permissions: perms.get(&r.id).cloned().unwrap_or_default().into_iter().collect(),
+            assignment_count: counts.get(&r.id).copied().unwrap_or(0),
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            built_in: r.built_in,
+        })
+        .collect();
+    // Built-in roles first, in the catalogue's order, then custom roles by name.
+    views.sort_by_key(|v| (v.built_in.is_none(), v.built_in, v.name.to_lowercase()));
+    Ok(views)
+}
+
+async fn find_role(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RoleId,
+) -> Result<role::Model, ServiceError> {
+    scope
+        .select::<role::Entity>()
+        .filter(role::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// # Authorization
+/// `Action::ViewRoles` on the organisation.
+pub async fn get_role(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+    id: RoleId,
+) -> Result<RoleDetail, ServiceError> {
+    let scope = TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let role = find_role(db, &scope, id).await?;
+    let perms = permissions_of(db, &scope, std::slice::from_ref(&role)).await?;
+    let assignments = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.eq(id))
+        .order_by_asc(role_assignment::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let ids: Vec<RoleAssignmentId> = assignments.iter().map(|a| a.id).collect();
+    let members = scope
+        .select::<role_assignment_member::Entity>()
+        .filter(role_assignment_member::Column::AssignmentId.is_in(ids.clone()))
+        .all(db)
+        .await?;
+    let scopes = scope
+        .select::<role_assignment_scope::Entity>()
+        .filter(role_assignment_scope::Column::AssignmentId.is_in(ids))
+        .all(db)
+        .await?;
+    let room_names: BTreeMap<RoomId, String> = scope
+        .select::<room::Entity>()
+        .filter(room::Column::Id.is_in(scopes.iter().filter_map(|s| s.room_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.display_name))
+        .collect();
+    let group_names: BTreeMap<RoomGroupId, String> = scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.is_in(scopes.iter().filter_map(|s| s.room_group_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.name))
+        .collect();
+    let mut views = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let principals: Vec<Principal> = members
+            .iter()
+            .filter(|m| m.assignment_id == a.id)
+            .filter_map(|m| match (m.user_id, m.group_id) {
+                (Some(u), _) => Some(Principal::User(u)),
+                (None, Some(g)) => Some(Principal::Group(g)),
+                (None, None) => None,
+            })
+            .collect();
+        let Scope::Some { rooms, room_groups } = scope_of(&a, &scopes) else {
+            views.push(view_of(a, describe(db, &scope, &principals).await?, vec![], vec![], true));
+            continue;
+        };
+        let rooms = rooms
+            .into_iter()
+            .filter_map(|r| room_names.get(&r).map(|n| (r, n.clone())))
+            .collect();
+        let groups = room_groups
+            .into_iter()
+            .filter_map(|g| group_names.get(&g).map(|n| (g, n.clone())))
+            .collect();
+        views.push(view_of(a, describe(db, &scope, &principals).await?, rooms, groups, false));
+    }
+    Ok(RoleDetail {
+        role: RoleView {
+            permissions: perms.get(&role.id).cloned().unwrap_or_default().into_iter().collect(),
+            assignment_count: views.len() as u64,
+            id: role.id,
+            name: role.name,
+            description: role.description,
+            built_in: role.built_in,
+        },
+        assignments: views,
+    })
+}
+
+fn view_of(
+    a: role_assignment::Model,
+    members: Vec<crate::domain::directory::PrincipalView>,
+    rooms: Vec<(RoomId, String)>,
+    room_groups: Vec<(RoomGroupId, String)>,
+    all_rooms: bool,
+) -> AssignmentView {
+    AssignmentView {
+        id: a.id,
+        name: a.name,
+        description: a.description,
+        notify: a.notify,
+        members,
+        all_rooms,
+        rooms,
+        room_groups,
+    }
+}
+
+fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
+    match ServiceError::from(err) {
+        ServiceError::Conflict(_) => ServiceError::Conflict(ConflictKind::NameTaken),
+        other => other,
+    }
+}
+
+/// Checks that a draft's members, rooms and groups exist in the organisation, and that the actor
+/// may hand out `permissions` over its scope. A refusal is audited.
+async fn check_assignment(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: &TenantScope,
+    permissions: &BTreeSet<Permission>,
+    draft: &Valid<AssignmentDraft>,
+    attempt: Attempt<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let d = draft.get();
+    if describe(db, scope, &d.members).await?.len() != d.members.len() {
+        return Err(ServiceError::NotFound);
+    }
+    let rooms: Vec<room::Model> = scope
+        .select::<room::Entity>()
+        .filter(room::Column::Id.is_in(d.rooms.iter().copied()))
+        .all(db)
+        .await?;
+    let groups = scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.is_in(d.room_groups.iter().copied()))
+        .all(db)
+        .await?;
+    if rooms.len() != d.rooms.len() || groups.len() != d.room_groups.len() {
+        return Err(ServiceError::NotFound);
+    }
+    let defs = group_defs(db, scope).await?;
+    let groups_of_rooms = rooms
+        .iter()
+        .map(|r| (r.id, groups_of(&facts(r), &defs)))
+        .collect();
+    let decision = authorize_grant(actor, scope.org(), permissions, &draft.scope(), &groups_of_rooms);
+    audit::refuse_unless_allowed(db, actor, scope.org(), decision, attempt, now).await
+}
+
+async fn insert_assignment(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RoleAssignmentId,
+    role: RoleId,
+    draft: &Valid<AssignmentDraft>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let d = draft.get();
+    role_assignment::ActiveModel {
+        id: Set(id),
+        org_id: Set(scope.org()),
+        role_id: Set(role),
+        name: Set(d.name.clone()),
+        description: Set(d.description.clone()),
+        notify: Set(d.notify),
+        all_rooms: Set(d.all_rooms),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    write_members_and_scope(db, scope, id, draft).await
+}
+
+async fn write_members_and_scope(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RoleAssignmentId,
+    draft: &Valid<AssignmentDraft>,
+) -> Result<(), ServiceError> {
+    let d = draft.get();
+    for member in &d.members {
+        let (user, group) = match member {
+            Principal::User(u) => (Some(*u), None),
+            Principal::Group(g) => (None, Some(*g)),
+        };
+        role_assignment_member::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            org_id: Set(scope.org()),
+            assignment_id: Set(id),
+            user_id: Set(user),
+            group_id: Set(group),
+        }
+        .insert(db)
+        .await?;
+    }
+    let rooms = d.rooms.iter().map(|r| (Some(*r), None));
+    let groups = d.room_groups.iter().map(|g| (None, Some(*g)));
+    for (room_id, room_group_id) in rooms.chain(groups) {
+        role_assignment_scope::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            org_id: Set(scope.org()),
+            assignment_id: Set(id),
+            room_id: Set(room_id),
+            room_group_id: Set(room_group_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ModifyRoles` on the organisation; every permission must be held by the actor, and
+/// the first assignment (the wizard's) must be within what the actor holds.
+pub async fn create_role(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    draft: Valid<RoleDraft>,
+    assignment: Option<Valid<AssignmentDraft>>,
+    now: DateTime<Utc>,
+) -> Result<RoleId, ServiceError> {
+    let name = draft.get().name.clone();
+    let attempt = Attempt::new(Category::Role, Operation::Create, &name);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
+            .await?;
+    let permissions = draft.permissions();
+    let decision = authorize_role_permissions(actor, org, &permissions);
+    audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
+    if let Some(a) = &assignment {
+        check_assignment(db, actor, &scope, &permissions, a, attempt, now).await?;
+    }
+    let tx = db.begin().await?;
+    let id = RoleId::new();
+    role::ActiveModel {
+        id: Set(id),
+        org_id: Set(scope.org()),
+        name: Set(name.clone()),
+        name_lower: Set(name.to_lowercase()),
+        description: Set(draft.get().description.clone()),
+        built_in: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await
+    .map_err(name_conflict)?;
+    write_permissions(&tx, &scope, id, &permissions).await?;
+    audit::record(&tx, &scope, actor, Category::Role, Operation::Create, &name, now).await?;
+    if let Some(a) = &assignment {
+        insert_assignment(&tx, &scope, RoleAssignmentId::new(), id, a, now).await?;
+        let object = format!("{name}: {}", a.get().name);
+        audit::record(&tx, &scope, actor, Category::Assignment, Operation::Create, &object, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn write_permissions(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    role: RoleId,
+    permissions: &BTreeSet<Permission>,
+) -> Result<(), ServiceError> {
+    for p in permissions {
+        role_permission::ActiveModel {
+            role_id: Set(role),
+            permission: Set(*p),
+            org_id: Set(scope.org()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A custom role; built-in ones are refused with a conflict the page explains.
+async fn custom_role(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RoleId,
+) -> Result<role::Model, ServiceError> {
+    let role = find_role(db, scope, id).await?;
+    if role.built_in.is_some() {
+        return Err(ServiceError::Conflict(ConflictKind::BuiltInRole));
+    }
+    Ok(role)
+}
+
+/// # Authorization
+/// `Action::ModifyRoles` on the organisation; a permission added to the role must be one the
+/// actor may hand out over the scope of every existing assignment of it.
+pub async fn update_role(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoleId,
+    draft: Valid<RoleDraft>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let name = draft.get().name.clone();
+    let attempt = Attempt::new(Category::Role, Operation::Update, &name);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
+            .await?;
+    let role = custom_role(db, &scope, id).await?;
+    let before = permissions_of(db, &scope, std::slice::from_ref(&role))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let after = draft.permissions();
+    let added: BTreeSet<Permission> = after.difference(&before).copied().collect();
+    let decision = authorize_role_permissions(actor, org, &added);
+    audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
+    let assignments = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.eq(id))
+        .all(db)
+        .await?;
+    let scopes = scope
+        .select::<role_assignment_scope::Entity>()
+        .filter(role_assignment_scope::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)))
+        .all(db)
+        .await?;
+    let defs = group_defs(db, &scope).await?;
+    let groups_of_rooms = scope
+        .select::<room::Entity>()
+        .filter(room::Column::Id.is_in(scopes.iter().filter_map(|s| s.room_id)))
+        .all(db)
+        .await?
+        .iter()
+        .map(|r| (r.id, groups_of(&facts(r), &defs)))
+        .collect();
+    for a in &assignments {
+        let decision = authorize_grant(actor, org, &added, &scope_of(a, &scopes), &groups_of_rooms);
+        if decision != Decision::Allow {
+            audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
+        }
+    }
+    let object = if role.name == name { name.clone() } else { format!("{} -> {name}", role.name) };
+    let tx = db.begin().await?;
+    let mut active = role.into_active_model();
+    active.name = Set(name.clone());
+    active.name_lower = Set(name.to_lowercase());
+    active.description = Set(draft.get().description.clone());
+    active.update(&tx).await.map_err(name_conflict)?;
+    scope
+        .delete_many::<role_permission::Entity>()
+        .filter(role_permission::Column::RoleId.eq(id))
+        .exec(&tx)
+        .await?;
+    write_permissions(&tx, &scope, id, &after).await?;
+    audit::record(&tx, &scope, actor, Category::Role, Operation::Update, &object, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ModifyRoles` on the organisation; built-in roles cannot be deleted. Its assignments
+/// go with it, and their members lose what they held through it on their next request.
+pub async fn delete_role(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoleId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let role = custom_role(db, &TenantScope::describing(org), id).await?;
+    let attempt = Attempt::new(Category::Role, Operation::Delete, &role.name);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
+            .await?;
+    let tx = db.begin().await?;
+    scope
+        .delete_many::<role::Entity>()
+        .filter(role::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    audit::record(&tx, &scope, actor, Category::Role, Operation::Delete, &role.name, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ModifyRoles` on the organisation, and the role's permissions over the draft's scope
+/// must be the actor's to hand out.
+pub async fn save_assignment(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    role_id: RoleId,
+    existing: Option<RoleAssignmentId>,
+    draft: Valid<AssignmentDraft>,
+    now: DateTime<Utc>,
+) -> Result<RoleAssignmentId, ServiceError> {
+    TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let look = TenantScope::describing(org);
+    let role = find_role(db, &look, role_id).await?;
+    let object = format!("{}: {}", role.name, draft.get().name);
+    let operation = if existing.is_some() { Operation::Update } else { Operation::Create };
+    let attempt = Attempt::new(Category::Assignment, operation, &object);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
+            .await?;
+    let permissions = permissions_of(db, &scope, std::slice::from_ref(&role))
+        .await?
+        .remove(&role_id)
+        .unwrap_or_default();
+    check_assignment(db, actor, &scope, &permissions, &draft, attempt, now).await?;
+    let tx = db.begin().await?;
+    let id = match existing {
+        None => {
+            let id = RoleAssignmentId::new();
+            insert_assignment(&tx, &scope, id, role_id, &draft, now).await?;
+            id
+        }
+        Some(id) => {
+            let current = scope
+                .select::<role_assignment::Entity>()
+                .filter(role_assignment::Column::Id.eq(id))
+                .filter(role_assignment::Column::RoleId.eq(role_id))
+                .one(&tx)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let d = draft.get();
+            let mut active = current.into_active_model();
+            active.name = Set(d.name.clone());
+            active.description = Set(d.description.clone());
+            active.notify = Set(d.notify);
+            active.all_rooms = Set(d.all_rooms);
+            active.update(&tx).await?;
+            scope
+                .delete_many::<role_assignment_member::Entity>()
+                .filter(role_assignment_member::Column::AssignmentId.eq(id))
+                .exec(&tx)
+                .await?;
+            scope
+                .delete_many::<role_assignment_scope::Entity>()
+                .filter(role_assignment_scope::Column::AssignmentId.eq(id))
+                .exec(&tx)
+                .await?;
+            write_members_and_scope(&tx, &scope, id, &draft).await?;
+            id
+        }
+    };
+    audit::record(&tx, &scope, actor, Category::Assignment, operation, &object, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// # Authorization
+/// `Action::ModifyRoles` on the organisation.
+pub async fn delete_assignment(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoleAssignmentId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let look = TenantScope::describing(org);
+    let assignment = look
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let role = find_role(db, &look, assignment.role_id).await?;
+    let object = format!("{}: {}", role.name, assignment.name);
+    let attempt = Attempt::new(Category::Assignment, Operation::Delete, &object);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
+            .await?;
+    let tx = db.begin().await?;
+    scope
+        .delete_many::<role_assignment::Entity>()
+        .filter(role_assignment::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    audit::record(&tx, &scope, actor, Category::Assignment, Operation::Delete, &object, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

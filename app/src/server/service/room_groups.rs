@@ -1,0 +1,442 @@
+//! Room groups ("All US rooms"): static members and an optional rule, and update rings.
+
+use super::audit::{self, Attempt, Category, Operation};
+use super::membership::{facts, group_defs, room_resource, rooms_within, rule_of};
+use crate::domain::access::groups_of;
+use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
+use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
+use crate::domain::rooms::{RoomGroupDetail, RoomGroupInput, RoomGroupView, RoomRef, UpdateRingView};
+use crate::domain::validation::Valid;
+use crate::server::entity::{room, room_group, room_group_member, update_ring};
+use crate::server::error::{ConflictKind, ServiceError};
+use crate::server::scope::TenantScope;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
+};
+use std::collections::BTreeSet;
+
+fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
+    match ServiceError::from(err) {
+        ServiceError::Conflict(_) => ServiceError::Conflict(ConflictKind::NameTaken),
+        other => other,
+    }
+}
+
+/// # Authorization
+/// `Action::ViewRoomGroups` over some rooms; lists the groups the actor's scope names (all of
+/// them with a grant over all rooms).
+pub async fn list_room_groups(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+) -> Result<Vec<RoomGroupView>, ServiceError> {
+    let scope = TenantScope::authorize(actor, Action::ViewRoomGroups, &Resource::SomeRooms(org))?;
+    let reach = reach(actor, org, Permission::GroupsView);
+    let defs = group_defs(db, &scope).await?;
+    let rooms: Vec<_> = scope.select::<room::Entity>().all(db).await?.iter().map(facts).collect();
+    let groups = scope
+        .select::<room_group::Entity>()
+        .order_by_asc(room_group::Column::NameLower)
+        .all(db)
+        .await?;
+    Ok(groups
+        .into_iter()
+        .filter(|g| super::membership::reaches_group(reach.as_ref(), g.id))
+        .map(|g| {
+            let room_count = rooms
+                .iter()
+                .filter(|r| groups_of(r, &defs).contains(&g.id))
+                .count() as u64;
+            RoomGroupView {
+                rule: rule_of(&g),
+                id: g.id,
+                name: g.name,
+                description: g.description,
+                room_count,
+            }
+        })
+        .collect())
+}
+
+async fn find_group(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RoomGroupId,
+) -> Result<room_group::Model, ServiceError> {
+    scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// # Authorization
+/// `Action::ViewRoomGroups` on the group; lists its rooms the actor may view.
+pub async fn get_room_group(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+    id: RoomGroupId,
+) -> Result<RoomGroupDetail, ServiceError> {
+    let scope = TenantScope::authorize(
+        actor,
+        Action::ViewRoomGroups,
+        &Resource::RoomGroup { org, group: id },
+    )?;
+    let group = find_group(db, &scope, id).await?;
+    let defs = group_defs(db, &scope).await?;
+    let statics: BTreeSet<RoomId> = defs
+        .iter()
+        .find(|d| d.id == id)
+        .map(|d| d.members.clone())
+        .unwrap_or_default();
+    let all: Vec<room::Model> = scope
+        .select::<room::Entity>()
+        .order_by_asc(room::Column::NameLower)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|r| groups_of(&facts(r), &defs).contains(&id))
+        .collect();
+    let visible: BTreeSet<RoomId> = match reach(actor, org, Permission::RoomsView) {
+        None => BTreeSet::new(),
+        Some(r) => rooms_within(db, &scope, &r)
+            .await?
+            .filter(room::Column::Id.is_in(all.iter().map(|r| r.id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    let hidden = all.iter().filter(|r| !visible.contains(&r.id)).count() as u64;
+    let room_count = all.len() as u64;
+    let members = all
+        .into_iter()
+        .filter(|r| visible.contains(&r.id))
+        .map(|r| {
+            let is_static = statics.contains(&r.id);
+            (
+                RoomRef {
+                    id: r.id,
+                    display_name: r.display_name,
+                    site: r.site,
+                    country: r.country,
+                },
+                is_static,
+            )
+        })
+        .collect();
+    Ok(RoomGroupDetail {
+        group: RoomGroupView {
+            rule: rule_of(&group),
+            id: group.id,
+            name: group.name,
+            description: group.description,
+            room_count,
+        },
+        members,
+        hidden_members: hidden,
+    })
+}
+
+/// # Authorization
+/// `Action::CreateRoomGroup` on the organisation (a grant over all rooms).
+pub async fn create_room_group(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    input: Valid<RoomGroupInput>,
+    now: DateTime<Utc>,
+) -> Result<RoomGroupView, ServiceError> {
+    let i = input.get();
+    let attempt = Attempt::new(Category::RoomGroup, Operation::Create, &i.name);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::CreateRoomGroup, &Resource::Org(org), attempt, now)
+            .await?;
+    let rule = input.rule();
+    let tx = db.begin().await?;
+    let id = RoomGroupId::new();
+    room_group::ActiveModel {
+        id: Set(id),
+        org_id: Set(scope.org()),
+        name: Set(i.name.clone()),
+        name_lower: Set(i.name.to_lowercase()),
+        description: Set(i.description.clone()),
+        rule_country: Set(rule.as_ref().and_then(|r| r.country.clone())),
+        rule_site: Set(rule.as_ref().and_then(|r| r.site.clone())),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await
+    .map_err(name_conflict)?;
+    audit::record(&tx, &scope, actor, Category::RoomGroup, Operation::Create, &i.name, now).await?;
+    tx.commit().await?;
+    Ok(RoomGroupView {
+        id,
+        name: i.name.clone(),
+        description: i.description.clone(),
+        rule,
+        room_count: 0,
+    })
+}
+
+/// # Authorization
+/// `Action::ModifyRoomGroup` on the group; changing its rule changes which rooms it holds, so
+/// that needs the action on the organisation (a grant over all rooms).
+pub async fn update_room_group(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomGroupId,
+    input: Valid<RoomGroupInput>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let i = input.get();
+    TenantScope::authorize(actor, Action::ModifyRoomGroup, &Resource::SomeRooms(org))?;
+    let group = find_group(db, &TenantScope::describing(org), id).await?;
+    let rule = input.rule();
+    let object = if group.name == i.name {
+        group.name.clone()
+    } else {
+        format!("{} -> {}", group.name, i.name)
+    };
+    let attempt = Attempt::new(Category::RoomGroup, Operation::Update, &object);
+    let resource = if rule == rule_of(&group) {
+        Resource::RoomGroup { org, group: id }
+    } else {
+        Resource::Org(org)
+    };
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyRoomGroup, &resource, attempt, now)
+            .await?;
+    let tx = db.begin().await?;
+    let mut active = group.into_active_model();
+    active.name = Set(i.name.clone());
+    active.name_lower = Set(i.name.to_lowercase());
+    active.description = Set(i.description.clone());
+    active.rule_country = Set(rule.as_ref().and_then(|r| r.country.clone()));
+    active.rule_site = Set(rule.as_ref().and_then(|r| r.site.clone()));
+    active.update(&tx).await.map_err(name_conflict)?;
+    audit::record(&tx, &scope, actor, Category::RoomGroup, Operation::Update, &object, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ModifyRoomGroup` on the group. Assignments scoped to it lose it (narrowing only).
+pub async fn delete_room_group(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomGroupId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    TenantScope::authorize(actor, Action::ModifyRoomGroup, &Resource::SomeRooms(org))?;
+    let group = find_group(db, &TenantScope::describing(org), id).await?;
+    let attempt = Attempt::new(Category::RoomGroup, Operation::Delete, &group.name);
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoomGroup,
+        &Resource::RoomGroup { org, group: id },
+        attempt,
+        now,
+    )
+    .await?;
+    let tx = db.begin().await?;
+    scope
+        .delete_many::<room_group::Entity>()
+        .filter(room_group::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    audit::record(&tx, &scope, actor, Category::RoomGroup, Operation::Delete, &group.name, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ModifyRoomGroup` on the group and on the room: nobody widens a group in their scope
+/// with a room outside it.
+pub async fn set_room_group_member(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomGroupId,
+    room_id: RoomId,
+    member: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    TenantScope::authorize(actor, Action::ModifyRoomGroup, &Resource::SomeRooms(org))?;
+    let look = TenantScope::describing(org);
+    let group = find_group(db, &look, id).await?;
+    let room = look
+        .select::<room::Entity>()
+        .filter(room::Column::Id.eq(room_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (operation, verb) = if member { (Operation::Create, "added to") } else { (Operation::Delete, "removed from") };
+    let object = format!("{} {verb} {}", room.display_name, group.name);
+    let attempt = Attempt::new(Category::RoomGroup, operation, &object);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoomGroup,
+        &Resource::RoomGroup { org, group: id },
+        attempt,
+        now,
+    )
+    .await?;
+    let defs = group_defs(db, &look).await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoomGroup,
+        &room_resource(&facts(&room), org, &defs),
+        attempt,
+        now,
+    )
+    .await?;
+    let tx = db.begin().await?;
+    let existing = scope
+        .select::<room_group_member::Entity>()
+        .filter(room_group_member::Column::RoomGroupId.eq(id))
+        .filter(room_group_member::Column::RoomId.eq(room_id))
+        .count(&tx)
+        .await?;
+    match (member, existing > 0) {
+        (true, false) => {
+            room_group_member::ActiveModel {
+                room_group_id: Set(id),
+                room_id: Set(room_id),
+                org_id: Set(scope.org()),
+            }
+            .insert(&tx)
+            .await?;
+        }
+        (false, true) => {
+            scope
+                .delete_many::<room_group_member::Entity>()
+                .filter(room_group_member::Column::RoomGroupId.eq(id))
+                .filter(room_group_member::Column::RoomId.eq(room_id))
+                .exec(&tx)
+                .await?;
+        }
+        // Already as asked: nothing to change or record.
+        _ => return Ok(()),
+    }
+    audit::record(&tx, &scope, actor, Category::RoomGroup, operation, &object, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ViewUpdateRings` over some rooms. Room counts are of rooms the actor may view.
+pub async fn list_update_rings(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+) -> Result<Vec<UpdateRingView>, ServiceError> {
+    let scope = TenantScope::authorize(actor, Action::ViewUpdateRings, &Resource::SomeRooms(org))?;
+    let rings = scope
+        .select::<update_ring::Entity>()
+        .order_by_asc(update_ring::Column::DeferralDays)
+        .order_by_asc(update_ring::Column::NameLower)
+        .all(db)
+        .await?;
+    let visible = match reach(actor, org, Permission::RoomsView) {
+        None => vec![],
+        Some(r) => rooms_within(db, &scope, &r).await?.all(db).await?,
+    };
+    Ok(rings
+        .into_iter()
+        .map(|r| UpdateRingView {
+            room_count: visible.iter().filter(|v| v.update_ring_id == Some(r.id)).count() as u64,
+            id: r.id,
+            name: r.name,
+            deferral_days: u32::try_from(r.deferral_days).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// # Authorization
+/// `Action::CreateUpdateRing` on the organisation.
+pub async fn create_update_ring(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    input: Valid<(String, u32)>,
+    now: DateTime<Utc>,
+) -> Result<UpdateRingView, ServiceError> {
+    let (name, days) = input.get();
+    let attempt = Attempt::new(Category::UpdateRing, Operation::Create, name);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::CreateUpdateRing, &Resource::Org(org), attempt, now)
+            .await?;
+    let tx = db.begin().await?;
+    let id = UpdateRingId::new();
+    update_ring::ActiveModel {
+        id: Set(id),
+        org_id: Set(scope.org()),
+        name: Set(name.clone()),
+        name_lower: Set(name.to_lowercase()),
+        deferral_days: Set(*days as i32),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await
+    .map_err(name_conflict)?;
+    audit::record(&tx, &scope, actor, Category::UpdateRing, Operation::Create, name, now).await?;
+    tx.commit().await?;
+    Ok(UpdateRingView {
+        id,
+        name: name.clone(),
+        deferral_days: *days,
+        room_count: 0,
+    })
+}
+
+/// # Authorization
+/// `Action::ModifyUpdateRing` on the organisation: a ring's deferral applies to every room in
+/// it.
+pub async fn update_update_ring(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: UpdateRingId,
+    input: Valid<(String, u32)>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let (name, days) = input.get();
+    TenantScope::authorize(actor, Action::ViewUpdateRings, &Resource::SomeRooms(org))?;
+    let ring = TenantScope::describing(org)
+        .select::<update_ring::Entity>()
+        .filter(update_ring::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let object = if &ring.name == name {
+        format!("{name} ({days} days)")
+    } else {
+        format!("{} -> {name} ({days} days)", ring.name)
+    };
+    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &object);
+    let scope =
+        TenantScope::authorize_change(db, actor, Action::ModifyUpdateRing, &Resource::Org(org), attempt, now)
+            .await?;
+    let tx = db.begin().await?;
+    let mut active = ring.into_active_model();
+    active.name = Set(name.clone());
+    active.name_lower = Set(name.to_lowercase());
+    active.deferral_days = Set(*days as i32);
+    active.update(&tx).await.map_err(name_conflict)?;
+    audit::record(&tx, &scope, actor, Category::UpdateRing, Operation::Update, &object, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
