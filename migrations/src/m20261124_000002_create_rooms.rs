@@ -205,8 +205,16 @@ impl MigrationTrait for Migration {
                     .col(uuid(OrgSettings::OrgId).primary_key())
                     .col(text(OrgSettings::NotificationEmail, 254))
                     .col(text(OrgSettings::MaintenanceStart, 5))
-                    .col(ColumnDef::new(OrgSettings::MaintenanceHours).integer().not_null())
-                    .col(ColumnDef::new(OrgSettings::OfflineAfterMinutes).integer().not_null())
+                    .col(
+                        ColumnDef::new(OrgSettings::MaintenanceHours)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(OrgSettings::OfflineAfterMinutes)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(text(OrgSettings::EnrollmentKey, 80).unique_key())
                     .col(time(OrgSettings::KeyRotatedAt))
                     .col(time(OrgSettings::UpdatedAt))
@@ -225,7 +233,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(UpdateRings::OrgId))
                     .col(text(UpdateRings::Name, 80))
                     .col(text(UpdateRings::NameLower, 80))
-                    .col(ColumnDef::new(UpdateRings::DeferralDays).integer().not_null())
+                    .col(
+                        ColumnDef::new(UpdateRings::DeferralDays)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(time(UpdateRings::CreatedAt))
                     .foreign_key(&mut cascade(
                         (UpdateRings::Table, UpdateRings::OrgId),
@@ -402,7 +414,11 @@ impl MigrationTrait for Migration {
                     .col(text(RoleAssignments::Name, 80))
                     .col(text(RoleAssignments::Description, 500))
                     .col(ColumnDef::new(RoleAssignments::Notify).boolean().not_null())
-                    .col(ColumnDef::new(RoleAssignments::AllRooms).boolean().not_null())
+                    .col(
+                        ColumnDef::new(RoleAssignments::AllRooms)
+                            .boolean()
+                            .not_null(),
+                    )
                     .col(time(RoleAssignments::CreatedAt))
                     .foreign_key(&mut cascade(
                         (RoleAssignments::Table, RoleAssignments::RoleId),
@@ -421,7 +437,10 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(RoleAssignmentMembers::UserId).uuid().null())
                     .col(ColumnDef::new(RoleAssignmentMembers::GroupId).uuid().null())
                     .foreign_key(&mut cascade(
-                        (RoleAssignmentMembers::Table, RoleAssignmentMembers::AssignmentId),
+                        (
+                            RoleAssignmentMembers::Table,
+                            RoleAssignmentMembers::AssignmentId,
+                        ),
                         (RoleAssignments::Table, RoleAssignments::Id),
                     ))
                     .foreign_key(&mut cascade(
@@ -443,9 +462,16 @@ impl MigrationTrait for Migration {
                     .col(uuid(RoleAssignmentScopes::OrgId))
                     .col(uuid(RoleAssignmentScopes::AssignmentId))
                     .col(ColumnDef::new(RoleAssignmentScopes::RoomId).uuid().null())
-                    .col(ColumnDef::new(RoleAssignmentScopes::RoomGroupId).uuid().null())
+                    .col(
+                        ColumnDef::new(RoleAssignmentScopes::RoomGroupId)
+                            .uuid()
+                            .null(),
+                    )
                     .foreign_key(&mut cascade(
-                        (RoleAssignmentScopes::Table, RoleAssignmentScopes::AssignmentId),
+                        (
+                            RoleAssignmentScopes::Table,
+                            RoleAssignmentScopes::AssignmentId,
+                        ),
                         (RoleAssignments::Table, RoleAssignments::Id),
                     ))
                     .foreign_key(&mut cascade(
@@ -453,7 +479,10 @@ impl MigrationTrait for Migration {
                         (Rooms::Table, Rooms::Id),
                     ))
                     .foreign_key(&mut cascade(
-                        (RoleAssignmentScopes::Table, RoleAssignmentScopes::RoomGroupId),
+                        (
+                            RoleAssignmentScopes::Table,
+                            RoleAssignmentScopes::RoomGroupId,
+                        ),
                         (RoomGroups::Table, RoomGroups::Id),
                     ))
                     .to_owned(),

@@ -4,11 +4,15 @@
 //! pages' server functions and the services live in `app`.
 
 #[cfg(feature = "ssr")]
+mod agent;
+#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+mod export;
 #[cfg(feature = "ssr")]
 pub mod oidc;
 #[cfg(feature = "ssr")]
@@ -36,6 +40,7 @@ pub async fn run() -> anyhow::Result<()> {
     if config.seed_demo {
         demo::seed_if_empty(&db, chrono::Utc::now()).await?;
     }
+    spawn_audit_purge(db.clone());
     let state = AppState::new(leptos, db, config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -47,4 +52,20 @@ pub async fn run() -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+/// Purges audit entries past the retention period at start and then hourly.
+#[cfg(feature = "ssr")]
+fn spawn_audit_purge(db: sea_orm::DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match app::server::service::audit::purge_expired(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired audit entries purged"),
+                Err(e) => tracing::error!(error = %e, "audit purge failed"),
+            }
+        }
+    });
 }

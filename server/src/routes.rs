@@ -7,7 +7,7 @@ use crate::oidc::Oidc;
 use app::server::context::SignedIn;
 use app::server::service::identity;
 use app::{shell, App};
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -55,6 +55,11 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/callback", get(auth::callback))
         .route("/auth/logout", post(auth::logout))
+        .route("/api/audit-log/export", get(crate::export::export))
+        .route(
+            "/api/agent/v1/enroll",
+            post(crate::agent::enroll).layer(DefaultBodyLimit::max(crate::agent::MAX_BODY)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

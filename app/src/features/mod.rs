@@ -2,8 +2,12 @@
 //! components).
 
 pub mod directory;
+pub mod general;
 pub mod home;
 pub mod login;
 pub mod org_roles;
+pub mod roles;
+pub mod room_groups;
+pub mod rooms;
 pub mod security_groups;
 pub mod session;

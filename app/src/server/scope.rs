@@ -9,9 +9,9 @@ use super::entity::{
     room_group_member, security_group, update_ring, user,
 };
 use super::error::ServiceError;
+use super::service::audit::{refuse_unless_allowed, Attempt};
 use crate::domain::authz::{authorize, Action, Actor, Decision, Resource};
 use crate::domain::ids::OrgId;
-use super::service::audit::{refuse_unless_allowed, Attempt};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany,

@@ -1,7 +1,9 @@
 //! The audit log (section 6 of the specification): successful and refused changes, the
 //! on-screen list, CSV export pages and retention.
 
-use crate::domain::audit::{AuditEntryView, AuditPage, AuditQuery, ExportRange, CSV_COLUMNS, RETENTION_DAYS};
+use crate::domain::audit::{
+    AuditEntryView, AuditPage, AuditQuery, ExportRange, CSV_COLUMNS, RETENTION_DAYS,
+};
 use crate::domain::authz::{Action, Actor, Decision, Resource};
 use crate::domain::ids::{AuditEntryId, OrgId};
 use crate::server::entity::{audit_log, user};
@@ -9,7 +11,7 @@ use crate::server::error::ServiceError;
 use crate::server::scope::TenantScope;
 use chrono::{DateTime, Days, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, Condition, DbErr, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeMap;
@@ -228,7 +230,8 @@ pub async fn export_page(
             r.operation.as_str(),
             r.result_status.as_str(),
             &r.org_id.to_string(),
-            &r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            &r.created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             &r.actor_user_id.to_string(),
             &r.actor_org_id.to_string(),
         ]

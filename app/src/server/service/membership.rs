@@ -24,7 +24,10 @@ pub async fn group_defs(
 ) -> Result<Vec<RoomGroupDef>, DbErr> {
     let mut members: BTreeMap<RoomGroupId, BTreeSet<RoomId>> = BTreeMap::new();
     for m in scope.select::<room_group_member::Entity>().all(db).await? {
-        members.entry(m.room_group_id).or_default().insert(m.room_id);
+        members
+            .entry(m.room_group_id)
+            .or_default()
+            .insert(m.room_id);
     }
     Ok(scope
         .select::<room_group::Entity>()
@@ -48,7 +51,11 @@ pub fn facts(room: &room::Model) -> RoomFacts {
 }
 
 /// The room as authorization sees it.
-pub fn room_resource(room: &RoomFacts, org: crate::domain::ids::OrgId, defs: &[RoomGroupDef]) -> Resource {
+pub fn room_resource(
+    room: &RoomFacts,
+    org: crate::domain::ids::OrgId,
+    defs: &[RoomGroupDef],
+) -> Resource {
     Resource::Room {
         org,
         room: room.id,

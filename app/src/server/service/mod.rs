@@ -8,8 +8,8 @@ pub mod groups;
 pub mod identity;
 pub mod membership;
 pub mod org_roles;
-pub mod room_groups;
 pub mod roles;
+pub mod room_groups;
 pub mod rooms;
 pub mod settings;
 

@@ -5,7 +5,7 @@
 use super::audit::{self, Attempt, Category, Operation};
 use super::directory::describe;
 use super::membership::{facts, group_defs};
-use crate::domain::access::{groups_of, grants_for, AssignmentDef};
+use crate::domain::access::{grants_for, groups_of, AssignmentDef};
 use crate::domain::authz::{
     authorize_grant, authorize_role_permissions, Action, Actor, BuiltInRole, Decision, Grant,
     Permission, Resource, Scope,
@@ -178,7 +178,12 @@ pub async fn list_roles(
     let mut views: Vec<RoleView> = roles
         .into_iter()
         .map(|r| RoleView {
-            permissions: perms.get(&r.id).cloned().unwrap_or_default().into_iter().collect(),
+            permissions: perms
+                .get(&r.id)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
             assignment_count: counts.get(&r.id).copied().unwrap_or(0),
             id: r.id,
             name: r.name,
@@ -260,7 +265,13 @@ pub async fn get_role(
             })
             .collect();
         let Scope::Some { rooms, room_groups } = scope_of(&a, &scopes) else {
-            views.push(view_of(a, describe(db, &scope, &principals).await?, vec![], vec![], true));
+            views.push(view_of(
+                a,
+                describe(db, &scope, &principals).await?,
+                vec![],
+                vec![],
+                true,
+            ));
             continue;
         };
         let rooms = rooms
@@ -271,11 +282,22 @@ pub async fn get_role(
             .into_iter()
             .filter_map(|g| group_names.get(&g).map(|n| (g, n.clone())))
             .collect();
-        views.push(view_of(a, describe(db, &scope, &principals).await?, rooms, groups, false));
+        views.push(view_of(
+            a,
+            describe(db, &scope, &principals).await?,
+            rooms,
+            groups,
+            false,
+        ));
     }
     Ok(RoleDetail {
         role: RoleView {
-            permissions: perms.get(&role.id).cloned().unwrap_or_default().into_iter().collect(),
+            permissions: perms
+                .get(&role.id)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
             assignment_count: views.len() as u64,
             id: role.id,
             name: role.name,
@@ -345,7 +367,13 @@ async fn check_assignment(
         .iter()
         .map(|r| (r.id, groups_of(&facts(r), &defs)))
         .collect();
-    let decision = authorize_grant(actor, scope.org(), permissions, &draft.scope(), &groups_of_rooms);
+    let decision = authorize_grant(
+        actor,
+        scope.org(),
+        permissions,
+        &draft.scope(),
+        &groups_of_rooms,
+    );
     audit::refuse_unless_allowed(db, actor, scope.org(), decision, attempt, now).await
 }
 
@@ -424,9 +452,15 @@ pub async fn create_role(
 ) -> Result<RoleId, ServiceError> {
     let name = draft.get().name.clone();
     let attempt = Attempt::new(Category::Role, Operation::Create, &name);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let permissions = draft.permissions();
     let decision = authorize_role_permissions(actor, org, &permissions);
     audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
@@ -448,12 +482,29 @@ pub async fn create_role(
     .await
     .map_err(name_conflict)?;
     write_permissions(&tx, &scope, id, &permissions).await?;
-    audit::record(&tx, &scope, actor, Category::Role, Operation::Create, &name, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Role,
+        Operation::Create,
+        &name,
+        now,
+    )
+    .await?;
     if let Some(a) = &assignment {
         insert_assignment(&tx, &scope, RoleAssignmentId::new(), id, a, now).await?;
         let object = format!("{name}: {}", a.get().name);
-        audit::record(&tx, &scope, actor, Category::Assignment, Operation::Create, &object, now)
-            .await?;
+        audit::record(
+            &tx,
+            &scope,
+            actor,
+            Category::Assignment,
+            Operation::Create,
+            &object,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -503,9 +554,15 @@ pub async fn update_role(
 ) -> Result<(), ServiceError> {
     let name = draft.get().name.clone();
     let attempt = Attempt::new(Category::Role, Operation::Update, &name);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let role = custom_role(db, &scope, id).await?;
     let before = permissions_of(db, &scope, std::slice::from_ref(&role))
         .await?
@@ -540,7 +597,11 @@ pub async fn update_role(
             audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
         }
     }
-    let object = if role.name == name { name.clone() } else { format!("{} -> {name}", role.name) };
+    let object = if role.name == name {
+        name.clone()
+    } else {
+        format!("{} -> {name}", role.name)
+    };
     let tx = db.begin().await?;
     let mut active = role.into_active_model();
     active.name = Set(name.clone());
@@ -553,7 +614,16 @@ pub async fn update_role(
         .exec(&tx)
         .await?;
     write_permissions(&tx, &scope, id, &after).await?;
-    audit::record(&tx, &scope, actor, Category::Role, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Role,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -571,16 +641,31 @@ pub async fn delete_role(
     TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
     let role = custom_role(db, &TenantScope::describing(org), id).await?;
     let attempt = Attempt::new(Category::Role, Operation::Delete, &role.name);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<role::Entity>()
         .filter(role::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(&tx, &scope, actor, Category::Role, Operation::Delete, &role.name, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Role,
+        Operation::Delete,
+        &role.name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -601,11 +686,21 @@ pub async fn save_assignment(
     let look = TenantScope::describing(org);
     let role = find_role(db, &look, role_id).await?;
     let object = format!("{}: {}", role.name, draft.get().name);
-    let operation = if existing.is_some() { Operation::Update } else { Operation::Create };
+    let operation = if existing.is_some() {
+        Operation::Update
+    } else {
+        Operation::Create
+    };
     let attempt = Attempt::new(Category::Assignment, operation, &object);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let permissions = permissions_of(db, &scope, std::slice::from_ref(&role))
         .await?
         .remove(&role_id)
@@ -647,7 +742,16 @@ pub async fn save_assignment(
             id
         }
     };
-    audit::record(&tx, &scope, actor, Category::Assignment, operation, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Assignment,
+        operation,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -672,17 +776,31 @@ pub async fn delete_assignment(
     let role = find_role(db, &look, assignment.role_id).await?;
     let object = format!("{}: {}", role.name, assignment.name);
     let attempt = Attempt::new(Category::Assignment, Operation::Delete, &object);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyRoles, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<role_assignment::Entity>()
         .filter(role_assignment::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(&tx, &scope, actor, Category::Assignment, Operation::Delete, &object, now)
-        .await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Assignment,
+        Operation::Delete,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,7 +5,9 @@ use super::membership::{facts, group_defs, room_resource, rooms_within, rule_of}
 use crate::domain::access::groups_of;
 use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
-use crate::domain::rooms::{RoomGroupDetail, RoomGroupInput, RoomGroupView, RoomRef, UpdateRingView};
+use crate::domain::rooms::{
+    RoomGroupDetail, RoomGroupInput, RoomGroupView, RoomRef, UpdateRingView,
+};
 use crate::domain::validation::Valid;
 use crate::server::entity::{room, room_group, room_group_member, update_ring};
 use crate::server::error::{ConflictKind, ServiceError};
@@ -35,7 +37,13 @@ pub async fn list_room_groups(
     let scope = TenantScope::authorize(actor, Action::ViewRoomGroups, &Resource::SomeRooms(org))?;
     let reach = reach(actor, org, Permission::GroupsView);
     let defs = group_defs(db, &scope).await?;
-    let rooms: Vec<_> = scope.select::<room::Entity>().all(db).await?.iter().map(facts).collect();
+    let rooms: Vec<_> = scope
+        .select::<room::Entity>()
+        .all(db)
+        .await?
+        .iter()
+        .map(facts)
+        .collect();
     let groups = scope
         .select::<room_group::Entity>()
         .order_by_asc(room_group::Column::NameLower)
@@ -154,9 +162,15 @@ pub async fn create_room_group(
 ) -> Result<RoomGroupView, ServiceError> {
     let i = input.get();
     let attempt = Attempt::new(Category::RoomGroup, Operation::Create, &i.name);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::CreateRoomGroup, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::CreateRoomGroup,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let rule = input.rule();
     let tx = db.begin().await?;
     let id = RoomGroupId::new();
@@ -173,7 +187,16 @@ pub async fn create_room_group(
     .insert(&tx)
     .await
     .map_err(name_conflict)?;
-    audit::record(&tx, &scope, actor, Category::RoomGroup, Operation::Create, &i.name, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::RoomGroup,
+        Operation::Create,
+        &i.name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(RoomGroupView {
         id,
@@ -221,7 +244,16 @@ pub async fn update_room_group(
     active.rule_country = Set(rule.as_ref().and_then(|r| r.country.clone()));
     active.rule_site = Set(rule.as_ref().and_then(|r| r.site.clone()));
     active.update(&tx).await.map_err(name_conflict)?;
-    audit::record(&tx, &scope, actor, Category::RoomGroup, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::RoomGroup,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -253,8 +285,16 @@ pub async fn delete_room_group(
         .filter(room_group::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(&tx, &scope, actor, Category::RoomGroup, Operation::Delete, &group.name, now)
-        .await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::RoomGroup,
+        Operation::Delete,
+        &group.name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -280,7 +320,11 @@ pub async fn set_room_group_member(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let (operation, verb) = if member { (Operation::Create, "added to") } else { (Operation::Delete, "removed from") };
+    let (operation, verb) = if member {
+        (Operation::Create, "added to")
+    } else {
+        (Operation::Delete, "removed from")
+    };
     let object = format!("{} {verb} {}", room.display_name, group.name);
     let attempt = Attempt::new(Category::RoomGroup, operation, &object);
     TenantScope::authorize_change(
@@ -330,7 +374,16 @@ pub async fn set_room_group_member(
         // Already as asked: nothing to change or record.
         _ => return Ok(()),
     }
-    audit::record(&tx, &scope, actor, Category::RoomGroup, operation, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::RoomGroup,
+        operation,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -356,7 +409,10 @@ pub async fn list_update_rings(
     Ok(rings
         .into_iter()
         .map(|r| UpdateRingView {
-            room_count: visible.iter().filter(|v| v.update_ring_id == Some(r.id)).count() as u64,
+            room_count: visible
+                .iter()
+                .filter(|v| v.update_ring_id == Some(r.id))
+                .count() as u64,
             id: r.id,
             name: r.name,
             deferral_days: u32::try_from(r.deferral_days).unwrap_or(0),
@@ -375,9 +431,15 @@ pub async fn create_update_ring(
 ) -> Result<UpdateRingView, ServiceError> {
     let (name, days) = input.get();
     let attempt = Attempt::new(Category::UpdateRing, Operation::Create, name);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::CreateUpdateRing, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::CreateUpdateRing,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let tx = db.begin().await?;
     let id = UpdateRingId::new();
     update_ring::ActiveModel {
@@ -391,7 +453,16 @@ pub async fn create_update_ring(
     .insert(&tx)
     .await
     .map_err(name_conflict)?;
-    audit::record(&tx, &scope, actor, Category::UpdateRing, Operation::Create, name, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::UpdateRing,
+        Operation::Create,
+        name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(UpdateRingView {
         id,
@@ -426,17 +497,31 @@ pub async fn update_update_ring(
         format!("{} -> {name} ({days} days)", ring.name)
     };
     let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &object);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyUpdateRing, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyUpdateRing,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let tx = db.begin().await?;
     let mut active = ring.into_active_model();
     active.name = Set(name.clone());
     active.name_lower = Set(name.to_lowercase());
     active.deferral_days = Set(*days as i32);
     active.update(&tx).await.map_err(name_conflict)?;
-    audit::record(&tx, &scope, actor, Category::UpdateRing, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::UpdateRing,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
-

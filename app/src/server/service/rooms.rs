@@ -17,7 +17,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, IntoActiveModel, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
 };
 use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
@@ -57,7 +58,11 @@ pub async fn list_rooms(
     if let Some(enrollment) = q.enrollment {
         select = select.filter(room::Column::Enrollment.eq(enrollment));
     }
-    let order = if q.descending { Order::Desc } else { Order::Asc };
+    let order = if q.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     let column = match q.sort {
         RoomSort::Name => room::Column::NameLower,
         RoomSort::Country => room::Column::Country,
@@ -230,8 +235,15 @@ pub async fn create_room(
 ) -> Result<RoomRow, ServiceError> {
     let i = input.get();
     let attempt = Attempt::new(Category::Room, Operation::Create, &i.display_name);
-    TenantScope::authorize_change(db, actor, Action::CreateRoom, &Resource::SomeRooms(org), attempt, now)
-        .await?;
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::CreateRoom,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let id = RoomId::new();
     let look = TenantScope::describing(org);
     let defs = group_defs(db, &look).await?;
@@ -259,7 +271,9 @@ pub async fn create_room(
         site: Set(i.site.clone()),
         city: Set(i.city.clone()),
         country: Set(i.country.clone()),
-        platform: Set(i.platform.unwrap_or(crate::domain::rooms::Platform::Windows)),
+        platform: Set(i
+            .platform
+            .unwrap_or(crate::domain::rooms::Platform::Windows)),
         enrollment: Set(Enrollment::Unenrolled),
         health: Set(Health::Unknown),
         last_heartbeat: Set(None),
@@ -271,7 +285,16 @@ pub async fn create_room(
     .insert(&tx)
     .await
     .map_err(account_conflict)?;
-    audit::record(&tx, &scope, actor, Category::Room, Operation::Create, &i.display_name, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Room,
+        Operation::Create,
+        &i.display_name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row(model, &BTreeMap::new()))
 }
@@ -331,7 +354,16 @@ pub async fn update_room(
     }
     active.updated_at = Set(now);
     active.update(&tx).await.map_err(account_conflict)?;
-    audit::record(&tx, &scope, actor, Category::Room, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Room,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -358,7 +390,16 @@ pub async fn unenroll_room(
     active.health = Set(Health::Unknown);
     active.updated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(&tx, &scope, actor, Category::Room, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Room,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -399,7 +440,16 @@ pub async fn set_room_ring(
         .filter(room::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(&tx, &scope, actor, Category::UpdateRing, Operation::Update, &object, now).await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::UpdateRing,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -93,9 +93,15 @@ pub async fn update_settings(
     now: DateTime<Utc>,
 ) -> Result<ServiceSettings, ServiceError> {
     let attempt = Attempt::new(Category::Settings, Operation::Update, "Service settings");
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifySettings, &Resource::Org(org), attempt, now)
-            .await?;
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifySettings,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let current = row(db, &scope, now).await?;
     let s = settings.get();
     let tx = db.begin().await?;
@@ -106,8 +112,16 @@ pub async fn update_settings(
     active.offline_after_minutes = Set(s.offline_after_minutes as i32);
     active.updated_at = Set(now);
     let saved = active.update(&tx).await?;
-    audit::record(&tx, &scope, actor, Category::Settings, Operation::Update, "Service settings", now)
-        .await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Settings,
+        Operation::Update,
+        "Service settings",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(view(&saved))
 }
@@ -121,8 +135,11 @@ pub async fn enrollment_key(
     org: OrgId,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
-    let scope =
-        TenantScope::authorize(actor, Action::DownloadEnrollmentKey, &Resource::SomeRooms(org))?;
+    let scope = TenantScope::authorize(
+        actor,
+        Action::DownloadEnrollmentKey,
+        &Resource::SomeRooms(org),
+    )?;
     Ok(row(db, &scope, now).await?.enrollment_key)
 }
 
@@ -151,8 +168,16 @@ pub async fn reset_enrollment_key(
     active.enrollment_key = Set(key.clone());
     active.key_rotated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(&tx, &scope, actor, Category::Settings, Operation::Update, "Enrollment key", now)
-        .await?;
+    audit::record(
+        &tx,
+        &scope,
+        actor,
+        Category::Settings,
+        Operation::Update,
+        "Enrollment key",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(key)
 }
