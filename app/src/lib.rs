@@ -16,8 +16,12 @@ pub mod server;
 
 use domain::session::SessionView;
 use features::home::{CustomerHomePage, PartnerHomePage};
+use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
+use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
+use features::roles::{NewRolePage, RolesPage};
+use features::rooms::RoomsPage;
 use features::security_groups::SecurityGroupsPage;
 use features::session::get_session;
 use leptos::prelude::*;
@@ -57,8 +61,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=AppFrame>
                     <Route path=path!("") view=CustomerHomePage/>
+                    <Route path=path!("/rooms") view=RoomsPage/>
+                    <Route path=path!("/room-groups") view=RoomGroupsPage/>
+                    <Route path=path!("/update-rings") view=UpdateRingsPage/>
                     <Route path=path!("/settings/administrators") view=AdministratorsPage/>
                     <Route path=path!("/settings/security-groups") view=SecurityGroupsPage/>
+                    <Route path=path!("/settings/roles") view=RolesPage/>
+                    <Route path=path!("/settings/roles/new") view=NewRolePage/>
+                    <Route path=path!("/settings/general") view=GeneralSettingsPage/>
+                    <Route path=path!("/settings/audit-logs") view=AuditLogsPage/>
                     <Route path=path!("/partner") view=PartnerHomePage/>
                     <Route path=path!("/partner/tenant-managers") view=TenantManagersPage/>
                 </ParentRoute>
@@ -119,7 +130,9 @@ fn Frame(session: SessionView) -> impl IntoView {
     let location = use_location();
     let partner_mode = move || location.pathname.get().starts_with("/partner");
     let has_partner_mode = session.has_partner_mode();
-    let customer_links = nav_links(&session, CUSTOMER_PAGES);
+    let (customer_settings, customer_links): (Vec<_>, Vec<_>) = nav_links(&session, CUSTOMER_PAGES)
+        .into_iter()
+        .partition(|(_, path, _, _)| path.starts_with("/settings"));
     let partner_links = nav_links(&session, PARTNER_PAGES);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -153,10 +166,11 @@ fn Frame(session: SessionView) -> impl IntoView {
                     view! {
                         <ul>
                             <li><A href="/" exact=true>"Overview"</A></li>
+                            {nav_items(&customer_links)}
                         </ul>
-                        {(!customer_links.is_empty()).then(|| view! {
+                        {(!customer_settings.is_empty()).then(|| view! {
                             <p class="sidebar-heading" id="nav-settings">"Settings"</p>
-                            <ul aria-labelledby="nav-settings">{nav_items(&customer_links)}</ul>
+                            <ul aria-labelledby="nav-settings">{nav_items(&customer_settings)}</ul>
                         })}
                     }
                     .into_any()

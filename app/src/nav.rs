@@ -6,7 +6,26 @@ use crate::domain::authz::Action;
 /// (label, path, action needed, one-line description)
 pub type NavEntry = (&'static str, &'static str, Action, &'static str);
 
+/// Customer mode; pages under `/settings` are listed under *Settings*.
 pub const CUSTOMER_PAGES: &[NavEntry] = &[
+    (
+        "Rooms",
+        "/rooms",
+        Action::ViewRooms,
+        "The rooms you manage: health, enrollment, update rings and the enrollment key.",
+    ),
+    (
+        "Room groups",
+        "/room-groups",
+        Action::ViewRoomGroups,
+        "Named sets of rooms, by hand or by country/region and site.",
+    ),
+    (
+        "Update rings",
+        "/update-rings",
+        Action::ViewUpdateRings,
+        "When rooms take software updates: rings and their deferral.",
+    ),
     (
         "Administrators",
         "/settings/administrators",
@@ -18,6 +37,24 @@ pub const CUSTOMER_PAGES: &[NavEntry] = &[
         "/settings/security-groups",
         Action::ViewSecurityGroups,
         "Named sets of your users, to give roles to many people at once.",
+    ),
+    (
+        "Roles",
+        "/settings/roles",
+        Action::ViewRoles,
+        "Built-in and custom roles, and who holds them over which rooms.",
+    ),
+    (
+        "General",
+        "/settings/general",
+        Action::ViewSettings,
+        "Service settings: notifications, maintenance window, offline threshold.",
+    ),
+    (
+        "Audit logs",
+        "/settings/audit-logs",
+        Action::ViewAuditLog,
+        "Every change and refused attempt, on screen and as a CSV export.",
     ),
 ];
 

@@ -3,7 +3,9 @@
 mod confirm_dialog;
 mod error_note;
 mod principal_picker;
+mod room_picker;
 
 pub use confirm_dialog::ConfirmDialog;
 pub use error_note::{ErrorNote, ResultNote};
 pub use principal_picker::PrincipalPicker;
+pub use room_picker::RoomPicker;

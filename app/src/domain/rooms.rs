@@ -122,6 +122,7 @@ pub struct RoomQuery {
     pub platform: Option<Platform>,
     pub health: Option<Health>,
     pub enrollment: Option<Enrollment>,
+    pub ring: Option<UpdateRingId>,
     pub sort: RoomSort,
     pub descending: bool,
     /// Zero-based.

@@ -3,8 +3,11 @@
 //! own database there).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod common;
 mod directory;
 mod groups;
 mod identity;
 mod org_roles;
+mod roles;
+mod rooms;

@@ -1,1 +1,4 @@
 pub mod api;
+pub mod page;
+
+pub use page::{AuditLogsPage, GeneralSettingsPage};

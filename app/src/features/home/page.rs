@@ -17,8 +17,8 @@ fn Shortcuts(
     if open.is_empty() {
         return view! {
             <p class="empty">
-                "You hold no administrator role here yet. A Global admin of " {session.org_name.clone()}
-                " can give you one."
+                "You have no role and no rooms to manage here yet. A Global admin of "
+                {session.org_name.clone()} " can give you a role or a room assignment."
             </p>
         }
         .into_any();

@@ -1,1 +1,5 @@
 pub mod api;
+pub mod page;
+pub mod parts;
+
+pub use page::{NewRolePage, RolesPage};

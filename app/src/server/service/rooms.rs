@@ -55,6 +55,9 @@ pub async fn list_rooms(
     if let Some(health) = q.health {
         select = select.filter(room::Column::Health.eq(health));
     }
+    if let Some(ring) = q.ring {
+        select = select.filter(room::Column::UpdateRingId.eq(ring));
+    }
     if let Some(enrollment) = q.enrollment {
         select = select.filter(room::Column::Enrollment.eq(enrollment));
     }

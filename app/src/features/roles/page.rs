@@ -1,0 +1,384 @@
+use super::api::{get_role, list_roles, CreateRole, DeleteAssignment, DeleteRole, SaveAssignment, UpdateRole};
+use super::parts::{AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, ScopeStep};
+use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::domain::authz::{Action, Permission};
+use crate::domain::ids::{RoleAssignmentId, RoleId};
+use crate::domain::roles::{AssignmentView, RoleDraft};
+use crate::domain::session::SessionView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pane {
+    Closed,
+    Role(RoleId),
+}
+
+/// Customer mode *Settings > Roles*: built-in roles (read-only) and custom roles, with their
+/// assignments.
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let Some(session) = use_context::<SessionView>() else {
+        return ().into_any();
+    };
+    let org = session.org();
+    let may_modify = session.may(Action::ModifyRoles);
+    let changed = RwSignal::new(0usize);
+    let roles = Resource::new(move || changed.get(), move |_| list_roles(org));
+    let pane = RwSignal::new(Pane::Closed);
+    view! {
+        <Title text="Roles · Rooms MTM"/>
+        <div class="page-with-pane">
+            <section class="page-main" aria-labelledby="page-title">
+                <header class="page-header">
+                    <h1 id="page-title">"Roles"</h1>
+                    <Show when=move || may_modify>
+                        <A href="/settings/roles/new" attr:class="btn btn-primary">"Create custom role"</A>
+                    </Show>
+                </header>
+                <p class="lead">"A role is a set of permissions. An assignment gives a role to users and security groups over a scope: all rooms, or chosen rooms and room groups. Built-in roles cannot be changed."</p>
+                <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match roles.await {
+                            Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                            Ok(rows) => view! {
+                                <table class="table">
+                                    <thead><tr><th scope="col">"Role"</th><th scope="col">"Type"</th><th scope="col">"Permissions"</th><th scope="col">"Assignments"</th></tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| {
+                                            let id = r.id;
+                                            let selected = move || pane.get() == Pane::Role(id);
+                                            view! {
+                                                <tr class:selected=selected>
+                                                    <th scope="row"><button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(Pane::Role(id))>{r.name.clone()}</button></th>
+                                                    <td>{if r.built_in.is_some() { "Built-in" } else { "Custom" }}</td>
+                                                    <td>{r.permissions.len()}</td>
+                                                    <td>{r.assignment_count}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            {move || match pane.get() {
+                Pane::Closed => ().into_any(),
+                Pane::Role(id) => view! { <RolePane id pane changed may_modify/> }.into_any(),
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+/// Which assignment form is open in the role pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Editing {
+    None,
+    New,
+    Existing(RoleAssignmentId),
+}
+
+#[component]
+fn RolePane(id: RoleId, pane: RwSignal<Pane>, changed: RwSignal<usize>, may_modify: bool) -> impl IntoView {
+    let Some(session) = use_context::<SessionView>() else {
+        return ().into_any();
+    };
+    let org = session.org();
+    let update = ServerAction::<UpdateRole>::new();
+    let delete = ServerAction::<DeleteRole>::new();
+    let save = ServerAction::<SaveAssignment>::new();
+    let remove = ServerAction::<DeleteAssignment>::new();
+    let detail = Resource::new(
+        move || (update.version().get(), save.version().get(), remove.version().get()),
+        move |_| get_role(org, id),
+    );
+    Effect::new(move |_| {
+        let n = update.version().get() + save.version().get() + remove.version().get() + delete.version().get();
+        if n > 0 {
+            changed.update(|c| *c += 1);
+        }
+    });
+    let editing = RwSignal::new(Editing::None);
+    let fields = AssignmentFields::new();
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            editing.set(Editing::None);
+        }
+    });
+    let confirm_delete = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(result) = delete.value().get() {
+            confirm_delete.set(false);
+            if result.is_ok() {
+                pane.set(Pane::Closed);
+            }
+        }
+    });
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let permissions = RwSignal::new(Vec::<Permission>::new());
+    let title = RwSignal::new("Role".to_owned());
+    let open_editor = move |which: Editing, from: Option<AssignmentView>| {
+        let a = from.unwrap_or(AssignmentView {
+            id: RoleAssignmentId::new(),
+            name: String::new(),
+            description: String::new(),
+            notify: false,
+            members: vec![],
+            all_rooms: false,
+            rooms: vec![],
+            room_groups: vec![],
+        });
+        fields.name.set(a.name);
+        fields.description.set(a.description);
+        fields.notify.set(a.notify);
+        fields.members.set(a.members);
+        fields.all_rooms.set(a.all_rooms);
+        fields.rooms.set(a.rooms);
+        fields.groups.set(a.room_groups);
+        editing.set(which);
+    };
+    view! {
+        <aside class="pane pane-wide" aria-labelledby="pane-title">
+            <header class="pane-header">
+                <h2 id="pane-title">{move || title.get()}</h2>
+                <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
+            </header>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        Ok(d) => {
+                            title.set(d.role.name.clone());
+                            let custom = d.role.built_in.is_none();
+                            name.set(d.role.name.clone());
+                            description.set(d.role.description.clone());
+                            permissions.set(d.role.permissions.clone());
+                            view! {
+                                <p>{d.role.description.clone()}</p>
+                                <p class="muted">{if custom { "Custom role." } else { "Built-in role: it cannot be renamed, edited or deleted." }}</p>
+                                <h3>"Permissions"</h3>
+                                <ul class="permission-list">
+                                    {d.role.permissions.iter().map(|p| view! { <li>{p.describe()}</li> }).collect_view()}
+                                </ul>
+                                <h3>{format!("Assignments ({})", d.assignments.len())}</h3>
+                                {if d.assignments.is_empty() {
+                                    view! { <p class="empty">"Nobody holds this role yet."</p> }.into_any()
+                                } else {
+                                    d.assignments.into_iter().map(|a| {
+                                        let aid = a.id;
+                                        let scope = if a.all_rooms { "All rooms".to_owned() } else {
+                                            let mut parts: Vec<String> = a.room_groups.iter().map(|(_, n)| format!("group {n}")).collect();
+                                            parts.extend(a.rooms.iter().map(|(_, n)| n.clone()));
+                                            parts.join(", ")
+                                        };
+                                        let members = a.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
+                                        let edit_label = format!("Edit assignment {}", a.name);
+                                        let remove_label = format!("Remove assignment {}", a.name);
+                                        let a2 = a.clone();
+                                        view! {
+                                            <article class="assignment">
+                                                <h4>{a.name.clone()}</h4>
+                                                {(!a.description.is_empty()).then(|| view! { <p>{a.description.clone()}</p> })}
+                                                <dl class="facts">
+                                                    <dt>"Members"</dt><dd>{members}</dd>
+                                                    <dt>"Scope"</dt><dd>{scope}</dd>
+                                                    <dt>"E-mail notifications"</dt><dd>{if a.notify { "On" } else { "Off" }}</dd>
+                                                </dl>
+                                                {may_modify.then(|| view! {
+                                                    <div class="pane-actions">
+                                                        <button type="button" class="btn btn-small" aria-label=edit_label on:click=move |_| open_editor(Editing::Existing(aid), Some(a2.clone()))>"Edit"</button>
+                                                        <button type="button" class="btn btn-small btn-danger-quiet" aria-label=remove_label disabled=move || remove.pending().get() on:click=move |_| { remove.dispatch(DeleteAssignment { org, id: aid }); }>"Remove"</button>
+                                                    </div>
+                                                })}
+                                            </article>
+                                        }
+                                    }).collect_view().into_any()
+                                }}
+                                {may_modify.then(|| view! {
+                                    <div class="pane-actions">
+                                        <button type="button" class="btn" on:click=move |_| open_editor(Editing::New, None)>"Add assignment"</button>
+                                    </div>
+                                })}
+                                {(may_modify && custom).then(|| view! {
+                                    <div class="pane-section">
+                                        <h3>"Edit role"</h3>
+                                        <form on:submit=move |ev| {
+                                            ev.prevent_default();
+                                            update.dispatch(UpdateRole { org, id, role: RoleDraft { name: name.get_untracked(), description: description.get_untracked(), permissions: permissions.get_untracked() } });
+                                        }>
+                                            <div class="field">
+                                                <label for="role-edit-name">"Name"</label>
+                                                <input id="role-edit-name" type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                                            </div>
+                                            <div class="field">
+                                                <label for="role-edit-description">"Description"</label>
+                                                <textarea id="role-edit-description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                                            </div>
+                                            <PermissionChecklist chosen=permissions/>
+                                            <ErrorNote error=Signal::derive(move || update.value().get().and_then(Result::err))/>
+                                            <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>"Save role"</button>
+                                        </form>
+                                        <ResultNote value=update.value() success="Role saved."/>
+                                    </div>
+                                    <div class="pane-section danger-zone">
+                                        <button type="button" class="btn btn-danger" on:click=move |_| confirm_delete.set(true)>"Delete role"</button>
+                                    </div>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <ErrorNote error=Signal::derive(move || remove.value().get().and_then(Result::err).or_else(|| delete.value().get().and_then(Result::err)))/>
+            {move || (editing.get() != Editing::None).then(|| view! {
+                <section class="pane-section" aria-labelledby="assignment-title">
+                    <h3 id="assignment-title">{if editing.get() == Editing::New { "New assignment" } else { "Edit assignment" }}</h3>
+                    <form on:submit=move |ev| {
+                        ev.prevent_default();
+                        let existing = match editing.get_untracked() { Editing::Existing(a) => Some(a), _ => None };
+                        save.dispatch(SaveAssignment { org, role: id, id: existing, assignment: fields.draft() });
+                    }>
+                        <AssignmentGeneral name=fields.name description=fields.description notify=fields.notify/>
+                        <MembersStep org members=fields.members/>
+                        <ScopeStep org all_rooms=fields.all_rooms rooms=fields.rooms groups=fields.groups/>
+                        <ErrorNote error=Signal::derive(move || save.value().get().and_then(Result::err))/>
+                        <div class="pane-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save assignment"</button>
+                            <button type="button" class="btn" on:click=move |_| editing.set(Editing::None)>"Cancel"</button>
+                        </div>
+                    </form>
+                </section>
+            })}
+            <ConfirmDialog
+                open=confirm_delete
+                title=Signal::derive(|| "Delete this role?".to_owned())
+                message=Signal::derive(move || format!("{} and all its assignments will be deleted; their members lose these permissions at once.", title.get()))
+                confirm_label="Delete"
+                pending=delete.pending()
+                on_confirm=Callback::new(move |_| { delete.dispatch(DeleteRole { org, id }); })
+            />
+        </aside>
+    }
+    .into_any()
+}
+
+const STEPS: [&str; 6] = ["General", "Permissions", "Assignment", "Members", "Scope", "Finish"];
+
+/// *Create custom role*: General → Permissions → Assignment → Members → Scope → Finish.
+#[component]
+pub fn NewRolePage() -> impl IntoView {
+    let Some(session) = use_context::<SessionView>() else {
+        return ().into_any();
+    };
+    let org = session.org();
+    if !session.may(Action::ModifyRoles) {
+        return view! {
+            <h1>"Create custom role"</h1>
+            <p class="empty">"Your role does not allow managing roles."</p>
+        }
+        .into_any();
+    }
+    let step = RwSignal::new(0usize);
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let permissions = RwSignal::new(Vec::<Permission>::new());
+    let fields = AssignmentFields::new();
+    let create = ServerAction::<CreateRole>::new();
+    let step_error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) {
+            navigate("/settings/roles", Default::default());
+        }
+    });
+    // Each step checks what it asks for before moving on; the server checks everything again.
+    let next = move |_| {
+        let problem = match step.get_untracked() {
+            0 if name.get_untracked().trim().is_empty() => Some("Enter a name for the role."),
+            1 if permissions.with_untracked(Vec::is_empty) => Some("Choose at least one permission."),
+            2 if fields.name.get_untracked().trim().is_empty() => Some("Enter a name for the assignment."),
+            3 if fields.members.with_untracked(Vec::is_empty) => Some("Add at least one user or security group."),
+            4 if !fields.all_rooms.get_untracked() && fields.rooms.with_untracked(Vec::is_empty) && fields.groups.with_untracked(Vec::is_empty) => Some("Choose rooms or room groups, or all rooms."),
+            _ => None,
+        };
+        step_error.set(problem.map(str::to_owned));
+        if problem.is_none() {
+            step.update(|s| *s = (*s + 1).min(STEPS.len() - 1));
+        }
+    };
+    view! {
+        <Title text="Create custom role · Rooms MTM"/>
+        <h1>"Create custom role"</h1>
+        <ol class="wizard-steps" aria-label="Steps">
+            {STEPS.iter().enumerate().map(|(i, s)| view! {
+                <li aria-current=move || (step.get() == i).then_some("step") class=("done", move || step.get() > i)>{*s}</li>
+            }).collect_view()}
+        </ol>
+        <form class="wizard" aria-labelledby="step-title" on:submit=move |ev| {
+            ev.prevent_default();
+            create.dispatch(CreateRole {
+                org,
+                role: RoleDraft { name: name.get_untracked(), description: description.get_untracked(), permissions: permissions.get_untracked() },
+                assignment: fields.draft(),
+            });
+        }>
+            <h2 id="step-title">{move || STEPS[step.get()]}</h2>
+            <div hidden=move || step.get() != 0>
+                <div class="field">
+                    <label for="role-name">"Name"</label>
+                    <input id="role-name" type="text" maxlength="80" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="role-description">"Description (optional)"</label>
+                    <textarea id="role-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                </div>
+            </div>
+            <div hidden=move || step.get() != 1>
+                <p class="muted">"You can only include permissions you hold yourself."</p>
+                <PermissionChecklist chosen=permissions/>
+            </div>
+            <div hidden=move || step.get() != 2>
+                <AssignmentGeneral name=fields.name description=fields.description notify=fields.notify/>
+            </div>
+            <div hidden=move || step.get() != 3>
+                <MembersStep org members=fields.members/>
+            </div>
+            <div hidden=move || step.get() != 4>
+                <p class="muted">"You can only give the role over rooms where you hold its permissions."</p>
+                <ScopeStep org all_rooms=fields.all_rooms rooms=fields.rooms groups=fields.groups/>
+            </div>
+            <div hidden=move || step.get() != 5>
+                <dl class="facts review">
+                    <dt>"Role"</dt><dd>{move || name.get()}</dd>
+                    <dt>"Description"</dt><dd>{move || description.get()}</dd>
+                    <dt>"Permissions"</dt><dd>{move || permissions.get().iter().map(|p| p.describe()).collect::<Vec<_>>().join(", ")}</dd>
+                    <dt>"Assignment"</dt><dd>{move || fields.name.get()}</dd>
+                    <dt>"E-mail notifications"</dt><dd>{move || if fields.notify.get() { "On" } else { "Off" }}</dd>
+                    <dt>"Members"</dt><dd>{move || fields.members.get().iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ")}</dd>
+                    <dt>"Scope"</dt><dd>{move || fields.scope_summary()}</dd>
+                </dl>
+            </div>
+            {move || step_error.get().map(|m| view! { <p class="note note-error" role="alert">{m}</p> })}
+            <ErrorNote error=Signal::derive(move || create.value().get().and_then(Result::err))/>
+            <div class="pane-actions">
+                <button type="button" class="btn" disabled=move || step.get() == 0 on:click=move |_| { step_error.set(None); step.update(|s| *s = s.saturating_sub(1)); }>"Back"</button>
+                <Show when=move || { step.get() < STEPS.len() - 1 }>
+                    <button type="button" class="btn btn-primary" on:click=next>"Next"</button>
+                </Show>
+                <Show when=move || { step.get() == STEPS.len() - 1 }>
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
+                        {move || if create.pending().get() { "Creating…" } else { "Create role" }}
+                    </button>
+                </Show>
+                <A href="/settings/roles" attr:class="btn btn-quiet">"Cancel"</A>
+            </div>
+        </form>
+    }
+    .into_any()
+}

@@ -1,0 +1,222 @@
+use super::api::{list_room_groups, list_update_rings, CreateRoomGroup, CreateUpdateRing, DeleteRoomGroup, UpdateRoomGroup, UpdateUpdateRing};
+use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
+use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::domain::authz::Action;
+use crate::domain::ids::{RoomGroupId, UpdateRingId};
+use crate::domain::rooms::RoomGroupInput;
+use crate::domain::session::SessionView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupPane {
+    Closed,
+    Create,
+    Group(RoomGroupId),
+}
+
+/// Customer mode *Room groups*: static groups and rule-based groups (country/region, site).
+#[component]
+pub fn RoomGroupsPage() -> impl IntoView {
+    let Some(session) = use_context::<SessionView>() else {
+        return ().into_any();
+    };
+    let org = session.org();
+    let may_create = session.may(Action::CreateRoomGroup);
+    let create = ServerAction::<CreateRoomGroup>::new();
+    let update = ServerAction::<UpdateRoomGroup>::new();
+    let delete = ServerAction::<DeleteRoomGroup>::new();
+    let members_changed = RwSignal::new(0usize);
+    let groups = Resource::new(
+        move || (create.version().get(), update.version().get(), delete.version().get(), members_changed.get()),
+        move |_| list_room_groups(org),
+    );
+    let pane = RwSignal::new(GroupPane::Closed);
+    let confirm = RwSignal::new(false);
+    let to_delete = RwSignal::new(None::<(RoomGroupId, String)>);
+    Effect::new(move |_| {
+        if let Some(Ok(g)) = create.value().get() {
+            pane.set(GroupPane::Group(g.id));
+        }
+    });
+    Effect::new(move |_| {
+        if delete.value().get().is_some() {
+            confirm.set(false);
+            if matches!(delete.value().get(), Some(Ok(()))) {
+                pane.set(GroupPane::Closed);
+            }
+        }
+    });
+    view! {
+        <Title text="Room groups · Rooms MTM"/>
+        <div class="page-with-pane">
+            <section class="page-main" aria-labelledby="page-title">
+                <header class="page-header">
+                    <h1 id="page-title">"Room groups"</h1>
+                    <Show when=move || may_create>
+                        <button type="button" class="btn btn-primary" on:click=move |_| pane.set(GroupPane::Create)>"New room group"</button>
+                    </Show>
+                </header>
+                <p class="lead">"A room group is a named set of rooms, such as \"All US rooms\". Add rooms by hand, or give the group a rule (country/region, site) and it follows the rooms. Role assignments can be scoped to groups."</p>
+                <ResultNote value=delete.value() success="Room group deleted."/>
+                <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match groups.await {
+                            Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                            Ok(rows) if rows.is_empty() => view! { <p class="empty">"There are no room groups you can see."</p> }.into_any(),
+                            Ok(rows) => view! {
+                                <table class="table">
+                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Membership"</th><th scope="col">"Rooms"</th></tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|g| {
+                                            let id = g.id;
+                                            let selected = move || pane.get() == GroupPane::Group(id);
+                                            view! {
+                                                <tr class:selected=selected>
+                                                    <th scope="row">
+                                                        <button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(GroupPane::Group(id))>{g.name.clone()}</button>
+                                                    </th>
+                                                    <td>{g.rule.as_ref().map(|r| format!("Rule: {}", r.describe())).unwrap_or_else(|| "Static".into())}</td>
+                                                    <td>{g.room_count}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            {move || match pane.get() {
+                GroupPane::Closed => ().into_any(),
+                GroupPane::Create => view! {
+                    <aside class="pane" aria-labelledby="pane-title">
+                        <header class="pane-header">
+                            <h2 id="pane-title">"New room group"</h2>
+                            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(GroupPane::Closed)>"×"</button>
+                        </header>
+                        <GroupForm
+                            initial=RoomGroupInput::default()
+                            submit_label="Create group"
+                            pending=create.pending()
+                            error=Signal::derive(move || create.value().get().and_then(Result::err))
+                            on_submit=Callback::new(move |input| { create.dispatch(CreateRoomGroup { org, input }); })
+                        />
+                    </aside>
+                }.into_any(),
+                GroupPane::Group(id) => view! {
+                    <RoomGroupPane org id pane update members_changed on_delete=Callback::new(move |name: String| {
+                        to_delete.set(Some((id, name)));
+                        confirm.set(true);
+                    })/>
+                }.into_any(),
+            }}
+            <ConfirmDialog
+                open=confirm
+                title=Signal::derive(|| "Delete this room group?".to_owned())
+                message=Signal::derive(move || to_delete.get().map(|(_, n)| format!("{n} will be deleted. Role assignments scoped to it no longer reach its rooms through it.")).unwrap_or_default())
+                confirm_label="Delete"
+                pending=delete.pending()
+                on_confirm=Callback::new(move |_| {
+                    if let Some((id, _)) = to_delete.get_untracked() {
+                        delete.dispatch(DeleteRoomGroup { org, id });
+                    }
+                })
+            />
+            <ErrorNote error=Signal::derive(move || delete.value().get().and_then(Result::err))/>
+        </div>
+    }
+    .into_any()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RingPaneState {
+    Closed,
+    Create,
+    Ring(UpdateRingId),
+}
+
+/// Customer mode *Update rings*: rings, their deferral, and the rooms in each.
+#[component]
+pub fn UpdateRingsPage() -> impl IntoView {
+    let Some(session) = use_context::<SessionView>() else {
+        return ().into_any();
+    };
+    let org = session.org();
+    let may_create = session.may(Action::CreateUpdateRing);
+    let create = ServerAction::<CreateUpdateRing>::new();
+    let update = ServerAction::<UpdateUpdateRing>::new();
+    let rooms_changed = RwSignal::new(0usize);
+    let rings = Resource::new(
+        move || (create.version().get(), update.version().get(), rooms_changed.get()),
+        move |_| list_update_rings(org),
+    );
+    let pane = RwSignal::new(RingPaneState::Closed);
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = create.value().get() {
+            pane.set(RingPaneState::Ring(r.id));
+        }
+    });
+    view! {
+        <Title text="Update rings · Rooms MTM"/>
+        <div class="page-with-pane">
+            <section class="page-main" aria-labelledby="page-title">
+                <header class="page-header">
+                    <h1 id="page-title">"Update rings"</h1>
+                    <Show when=move || may_create>
+                        <button type="button" class="btn btn-primary" on:click=move |_| pane.set(RingPaneState::Create)>"New update ring"</button>
+                    </Show>
+                </header>
+                <p class="lead">"Rooms in a ring take software updates once its deferral has passed: a pilot ring first, the rest later."</p>
+                <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match rings.await {
+                            Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                            Ok(rows) if rows.is_empty() => view! { <p class="empty">"There are no update rings yet."</p> }.into_any(),
+                            Ok(rows) => view! {
+                                <table class="table">
+                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Deferral"</th><th scope="col">"Your rooms in it"</th></tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| {
+                                            let id = r.id;
+                                            let selected = move || pane.get() == RingPaneState::Ring(id);
+                                            view! {
+                                                <tr class:selected=selected>
+                                                    <th scope="row"><button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(RingPaneState::Ring(id))>{r.name.clone()}</button></th>
+                                                    <td>{format!("{} days", r.deferral_days)}</td>
+                                                    <td>{r.room_count}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            {move || match pane.get() {
+                RingPaneState::Closed => ().into_any(),
+                RingPaneState::Create => view! {
+                    <aside class="pane" aria-labelledby="pane-title">
+                        <header class="pane-header">
+                            <h2 id="pane-title">"New update ring"</h2>
+                            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(RingPaneState::Closed)>"×"</button>
+                        </header>
+                        <RingForm
+                            name=String::new()
+                            days="7".to_owned()
+                            submit_label="Create ring"
+                            pending=create.pending()
+                            error=Signal::derive(move || create.value().get().and_then(Result::err))
+                            on_submit=Callback::new(move |input| { create.dispatch(CreateUpdateRing { org, input }); })
+                        />
+                    </aside>
+                }.into_any(),
+                RingPaneState::Ring(id) => view! { <RingPane org id pane update rings rooms_changed/> }.into_any(),
+            }}
+        </div>
+    }
+    .into_any()
+}

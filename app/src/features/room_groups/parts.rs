@@ -1,0 +1,314 @@
+use super::api::{get_room_group, SetRoomGroupMember, UpdateRoomGroup, UpdateUpdateRing};
+use super::page::{GroupPane, RingPaneState};
+use crate::components::{ErrorNote, ResultNote, RoomPicker};
+use crate::domain::authz::Action;
+use crate::domain::ids::{OrgId, RoomGroupId, UpdateRingId};
+use crate::domain::rooms::{RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView};
+use crate::domain::session::SessionView;
+use crate::error::AppError;
+use crate::features::rooms::api::{list_rooms, SetRoomRing};
+use leptos::prelude::*;
+
+fn text_field(label: &'static str, id: &'static str, value: RwSignal<String>, required: bool, hint: &'static str) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="text" required=required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn GroupForm(
+    initial: RoomGroupInput,
+    #[prop(into)] submit_label: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    on_submit: Callback<RoomGroupInput>,
+) -> impl IntoView {
+    let name = RwSignal::new(initial.name);
+    let description = RwSignal::new(initial.description);
+    let country = RwSignal::new(initial.rule_country);
+    let site = RwSignal::new(initial.rule_site);
+    view! {
+        <form on:submit=move |ev| {
+            ev.prevent_default();
+            on_submit.run(RoomGroupInput {
+                name: name.get_untracked(),
+                description: description.get_untracked(),
+                rule_country: country.get_untracked(),
+                rule_site: site.get_untracked(),
+            });
+        }>
+            {text_field("Name", "group-name", name, true, "")}
+            {text_field("Description", "group-description", description, false, "")}
+            <fieldset class="field">
+                <legend>"Rule (optional)"</legend>
+                <p class="hint">"Rooms matching the rule belong to the group automatically, as they are added or change. Leave both empty for a group you fill by hand."</p>
+                {text_field("Country/region code", "group-rule-country", country, false, "Like US.")}
+                {text_field("Site", "group-rule-site", site, false, "Exactly as the rooms' site is written.")}
+            </fieldset>
+            <ErrorNote error/>
+            <div class="pane-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…".to_owned() } else { submit_label.clone() }}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+fn pane_header<P: Copy + Send + Sync + 'static>(title: Signal<String>, pane: RwSignal<P>, closed: P) -> impl IntoView {
+    view! {
+        <header class="pane-header">
+            <h2 id="pane-title">{move || title.get()}</h2>
+            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(closed)>"×"</button>
+        </header>
+    }
+}
+
+#[component]
+pub fn RoomGroupPane(
+    org: OrgId,
+    id: RoomGroupId,
+    pane: RwSignal<GroupPane>,
+    update: ServerAction<UpdateRoomGroup>,
+    members_changed: RwSignal<usize>,
+    on_delete: Callback<String>,
+) -> impl IntoView {
+    let session = use_context::<SessionView>();
+    let may_modify = session.as_ref().is_some_and(|s| s.may(Action::ModifyRoomGroup));
+    let set_member = ServerAction::<SetRoomGroupMember>::new();
+    let detail = Resource::new(
+        move || (update.version().get(), set_member.version().get()),
+        move |_| get_room_group(org, id),
+    );
+    Effect::new(move |_| {
+        if set_member.version().get() > 0 {
+            members_changed.update(|n| *n += 1);
+        }
+    });
+    let picked = RwSignal::new(None::<RoomRow>);
+    Effect::new(move |_| {
+        if matches!(set_member.value().get(), Some(Ok(()))) {
+            picked.set(None);
+        }
+    });
+    let title = RwSignal::new("Room group".to_owned());
+    view! {
+        <aside class="pane" aria-labelledby="pane-title">
+            {pane_header(title.into(), pane, GroupPane::Closed)}
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        Ok(d) => {
+                            title.set(d.group.name.clone());
+                            let g = d.group.clone();
+                            let name = g.name.clone();
+                            let initial = RoomGroupInput {
+                                name: g.name.clone(),
+                                description: g.description.clone(),
+                                rule_country: g.rule.as_ref().and_then(|r| r.country.clone()).unwrap_or_default(),
+                                rule_site: g.rule.as_ref().and_then(|r| r.site.clone()).unwrap_or_default(),
+                            };
+                            view! {
+                                {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
+                                <p class="muted">{g.rule.as_ref().map(|r| format!("Rule: {}.", r.describe())).unwrap_or_else(|| "Static group: rooms are added by hand.".into())}</p>
+                                <h3>{format!("Rooms ({})", g.room_count)}</h3>
+                                {(d.hidden_members > 0).then(|| view! { <p class="muted">{format!("{} of them are outside the rooms you manage and not listed.", d.hidden_members)}</p> })}
+                                {if d.members.is_empty() {
+                                    view! { <p class="empty">"No rooms you manage are in this group."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="member-list" aria-label="Rooms in the group">
+                                            {d.members.into_iter().map(|(r, is_static)| {
+                                                let room = r.id;
+                                                let label = format!("Remove {} from the group", r.display_name);
+                                                view! {
+                                                    <li>
+                                                        <span>
+                                                            <span class="member-name">{r.display_name.clone()}</span>
+                                                            <span class="member-upn">{format!("{} · {}{}", r.site, r.country, if is_static { "" } else { " · by rule" })}</span>
+                                                        </span>
+                                                        {(may_modify && is_static).then(|| view! {
+                                                            <button type="button" class="btn btn-small btn-danger-quiet" aria-label=label disabled=move || set_member.pending().get()
+                                                                on:click=move |_| { set_member.dispatch(SetRoomGroupMember { org, id, room, member: false }); }>"Remove"</button>
+                                                        })}
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                                {may_modify.then(|| view! {
+                                    <div class="pane-section">
+                                        <RoomPicker org selected=picked label="Add a room: search" id="group-add-room"/>
+                                        <button type="button" class="btn btn-primary" disabled=move || picked.get().is_none() || set_member.pending().get()
+                                            on:click=move |_| {
+                                                if let Some(r) = picked.get_untracked() {
+                                                    set_member.dispatch(SetRoomGroupMember { org, id, room: r.id, member: true });
+                                                }
+                                            }>"Add room"</button>
+                                    </div>
+                                    <div class="pane-section">
+                                        <h3>"Change group"</h3>
+                                        <GroupForm
+                                            initial
+                                            submit_label="Save changes"
+                                            pending=update.pending()
+                                            error=Signal::derive(move || update.value().get().and_then(Result::err))
+                                            on_submit=Callback::new(move |input| { update.dispatch(UpdateRoomGroup { org, id, input }); })
+                                        />
+                                        <ResultNote value=update.value() success="Group saved."/>
+                                    </div>
+                                    <div class="pane-section danger-zone">
+                                        <button type="button" class="btn btn-danger" on:click=move |_| on_delete.run(name.clone())>"Delete group"</button>
+                                    </div>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <ErrorNote error=Signal::derive(move || set_member.value().get().and_then(Result::err))/>
+        </aside>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn RingForm(
+    name: String,
+    days: String,
+    #[prop(into)] submit_label: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    on_submit: Callback<UpdateRingInput>,
+) -> impl IntoView {
+    let name = RwSignal::new(name);
+    let days = RwSignal::new(days);
+    view! {
+        <form on:submit=move |ev| {
+            ev.prevent_default();
+            on_submit.run(UpdateRingInput { name: name.get_untracked(), deferral_days: days.get_untracked() });
+        }>
+            {text_field("Name", "ring-name", name, true, "")}
+            <div class="field">
+                <label for="ring-days">"Deferral (days)"</label>
+                <input id="ring-days" type="number" min="0" max=UpdateRingInput::MAX_DEFERRAL_DAYS required prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+            </div>
+            <ErrorNote error/>
+            <div class="pane-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…".to_owned() } else { submit_label.clone() }}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn RingPane(
+    org: OrgId,
+    id: UpdateRingId,
+    pane: RwSignal<RingPaneState>,
+    update: ServerAction<UpdateUpdateRing>,
+    rings: Resource<Result<Vec<UpdateRingView>, AppError>>,
+    rooms_changed: RwSignal<usize>,
+) -> impl IntoView {
+    let session = use_context::<SessionView>();
+    let may_edit = session.as_ref().is_some_and(|s| s.may_org_wide(Action::ModifyUpdateRing));
+    let may_assign = session.as_ref().is_some_and(|s| s.may(Action::ModifyUpdateRing));
+    let set_ring = ServerAction::<SetRoomRing>::new();
+    let page = RwSignal::new(0u64);
+    let rooms = Resource::new(
+        move || (set_ring.version().get(), page.get()),
+        move |(_, page)| list_rooms(org, RoomQuery { ring: Some(id), page, ..Default::default() }),
+    );
+    Effect::new(move |_| {
+        if set_ring.version().get() > 0 {
+            rooms_changed.update(|n| *n += 1);
+        }
+    });
+    let picked = RwSignal::new(None::<RoomRow>);
+    let title = Signal::derive(move || {
+        rings
+            .get()
+            .and_then(Result::ok)
+            .and_then(|rs| rs.into_iter().find(|r| r.id == id))
+            .map(|r| r.name)
+            .unwrap_or_else(|| "Update ring".into())
+    });
+    view! {
+        <aside class="pane" aria-labelledby="pane-title">
+            {pane_header(title, pane, RingPaneState::Closed)}
+            {may_edit.then(|| {
+                let ring = rings.get_untracked().and_then(Result::ok).and_then(|rs| rs.into_iter().find(|r| r.id == id));
+                ring.map(|r| view! {
+                    <RingForm
+                        name=r.name
+                        days=r.deferral_days.to_string()
+                        submit_label="Save ring"
+                        pending=update.pending()
+                        error=Signal::derive(move || update.value().get().and_then(Result::err))
+                        on_submit=Callback::new(move |input| { update.dispatch(UpdateUpdateRing { org, id, input }); })
+                    />
+                    <ResultNote value=update.value() success="Ring saved."/>
+                })
+            })}
+            <h3>"Rooms in this ring"</h3>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match rooms.await {
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        Ok(p) if p.rows.is_empty() => view! { <p class="empty">"None of your rooms are in this ring."</p> }.into_any(),
+                        Ok(p) => {
+                            let pages = p.total.div_ceil(p.page_size).max(1);
+                            view! {
+                                <ul class="member-list" aria-label="Rooms in the ring">
+                                    {p.rows.into_iter().map(|r| {
+                                        let room = r.id;
+                                        let label = format!("Take {} out of the ring", r.display_name);
+                                        view! {
+                                            <li>
+                                                <span><span class="member-name">{r.display_name.clone()}</span><span class="member-upn">{format!("{} · {}", r.site, r.country)}</span></span>
+                                                {may_assign.then(|| view! {
+                                                    <button type="button" class="btn btn-small btn-danger-quiet" aria-label=label on:click=move |_| { set_ring.dispatch(SetRoomRing { org, id: room, ring: None }); }>"Remove"</button>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                {(pages > 1).then(|| view! {
+                                    <nav class="pager" aria-label="Pages of rooms">
+                                        <button type="button" class="btn btn-small" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+                                        <span>{move || format!("Page {} of {pages} ({} rooms)", page.get() + 1, p.total)}</span>
+                                        <button type="button" class="btn btn-small" disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                    </nav>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            {may_assign.then(|| view! {
+                <div class="pane-section">
+                    <RoomPicker org selected=picked label="Add a room to this ring: search" id="ring-add-room"/>
+                    <button type="button" class="btn btn-primary" disabled=move || picked.get().is_none() || set_ring.pending().get()
+                        on:click=move |_| {
+                            if let Some(r) = picked.get_untracked() {
+                                set_ring.dispatch(SetRoomRing { org, id: r.id, ring: Some(id) });
+                                picked.set(None);
+                            }
+                        }>"Add to ring"</button>
+                </div>
+            })}
+            <ErrorNote error=Signal::derive(move || set_ring.value().get().and_then(Result::err))/>
+        </aside>
+    }
+    .into_any()
+}

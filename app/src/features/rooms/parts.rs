@@ -1,0 +1,332 @@
+use super::api::{get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom};
+use super::page::Pane;
+use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::domain::authz::{Action, Permission};
+use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
+use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow};
+use crate::domain::session::SessionView;
+use crate::error::AppError;
+use crate::features::room_groups::api::list_update_rings;
+use leptos::prelude::*;
+use strum::IntoEnumIterator;
+
+fn heartbeat(row: &RoomRow) -> String {
+    row.last_heartbeat
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "Never".into())
+}
+
+#[component]
+pub fn RoomTable(page: RoomPage, query: RwSignal<RoomQuery>, pane: RwSignal<Pane>) -> impl IntoView {
+    let pages = page.total.div_ceil(page.page_size).max(1);
+    let current = page.page;
+    let first = current * page.page_size + 1;
+    let last = (first + page.rows.len() as u64).saturating_sub(1);
+    view! {
+        <p class="muted" role="status">{format!("Rooms {first}–{last} of {}", page.total)}</p>
+        <table class="table">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Site"</th>
+                    <th scope="col">"Country/region"</th>
+                    <th scope="col">"Platform"</th>
+                    <th scope="col">"Enrollment"</th>
+                    <th scope="col">"Health"</th>
+                    <th scope="col">"Last heartbeat"</th>
+                    <th scope="col">"Update ring"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.rows.into_iter().map(|r| {
+                    let id = r.id;
+                    let selected = move || pane.get() == Pane::Room(id);
+                    view! {
+                        <tr class:selected=selected>
+                            <th scope="row">
+                                <button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(Pane::Room(id))>
+                                    {r.display_name.clone()}
+                                </button>
+                                <span class="member-upn">{r.resource_account.clone()}</span>
+                            </th>
+                            <td>{r.site.clone()}</td>
+                            <td>{r.country.clone()}</td>
+                            <td>{r.platform.label()}</td>
+                            <td>{r.enrollment.label()}</td>
+                            <td><span class=format!("badge badge-{}", r.health.key())>{r.health.label()}</span></td>
+                            <td>{heartbeat(&r)}</td>
+                            <td>{r.update_ring.as_ref().map(|(_, n)| n.clone()).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            <button type="button" class="btn btn-small" disabled=current == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"Previous"</button>
+            <span>{format!("Page {} of {pages}", current + 1)}</span>
+            <button type="button" class="btn btn-small" disabled=current + 1 >= pages on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
+        </nav>
+    }
+    .into_any()
+}
+
+/// *Download key* (show, and save as a file) and *Reset key* (with confirmation), each shown
+/// only to those who may.
+#[component]
+pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -> impl IntoView {
+    let Some(session) = use_context::<SessionView>() else {
+        return ().into_any();
+    };
+    let may_download = session.may(Action::DownloadEnrollmentKey);
+    let may_reset = session.may(Action::ResetEnrollmentKey);
+    if !may_download && !may_reset {
+        return ().into_any();
+    }
+    let shown = RwSignal::new(None::<Result<String, AppError>>);
+    let loading = RwSignal::new(false);
+    let confirm = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(result) = reset.value().get() {
+            confirm.set(false);
+            if result.is_ok() {
+                shown.set(Some(result));
+            }
+        }
+    });
+    let show = move |_| {
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            shown.set(Some(get_enrollment_key(org).await));
+            loading.set(false);
+        });
+    };
+    view! {
+        <section class="key-panel" aria-labelledby="key-title">
+            <h2 id="key-title">"Enrollment key"</h2>
+            <p class="muted">"Room devices enroll with your organisation's key. Resetting it makes the old key stop working at once."</p>
+            <div class="pane-actions">
+                {may_download.then(|| view! {
+                    <button type="button" class="btn" disabled=move || loading.get() on:click=show>
+                        {move || if loading.get() { "Loading…" } else { "Download key" }}
+                    </button>
+                })}
+                {may_reset.then(|| view! {
+                    <button type="button" class="btn btn-danger-quiet" on:click=move |_| confirm.set(true)>"Reset key"</button>
+                })}
+            </div>
+            {move || match shown.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                Some(Ok(key)) => {
+                    let href = format!("data:text/plain;charset=utf-8,{}", key);
+                    view! {
+                        <div class="key-box">
+                            <label for="enrollment-key">"Current key"</label>
+                            <input id="enrollment-key" type="text" readonly value=key.clone() prop:value=key.clone()/>
+                            <a class="btn btn-small" href=href download="enrollment-key.txt">"Save as file"</a>
+                        </div>
+                    }.into_any()
+                }
+            }}
+            <ResultNote value=reset.value() success="Key reset. The old key no longer works; devices that have not enrolled yet need the new one."/>
+            <ConfirmDialog
+                open=confirm
+                title=Signal::derive(|| "Reset the enrollment key?".to_owned())
+                message=Signal::derive(|| "The current key stops working immediately. Rooms already enrolled keep working; rooms not yet enrolled need the new key.".to_owned())
+                confirm_label="Reset key"
+                pending=reset.pending()
+                on_confirm=Callback::new(move |_| { reset.dispatch(ResetEnrollmentKey { org }); })
+            />
+        </section>
+    }
+    .into_any()
+}
+
+/// The fields of a room, for creating and for changing one.
+#[component]
+pub fn RoomForm(
+    initial: RoomInput,
+    #[prop(into)] submit_label: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    on_submit: Callback<RoomInput>,
+) -> impl IntoView {
+    let name = RwSignal::new(initial.display_name);
+    let account = RwSignal::new(initial.resource_account);
+    let site = RwSignal::new(initial.site);
+    let city = RwSignal::new(initial.city);
+    let country = RwSignal::new(initial.country);
+    let platform = RwSignal::new(initial.platform);
+    let field = move |label: &'static str, id: &'static str, key: &'static str, value: RwSignal<String>, hint: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type="text" required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
+                    aria-invalid=move || error.get().is_some_and(|e| e.field() == Some(key)).to_string()/>
+                {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            </div>
+        }
+    };
+    view! {
+        <form on:submit=move |ev| {
+            ev.prevent_default();
+            on_submit.run(RoomInput {
+                display_name: name.get_untracked(),
+                resource_account: account.get_untracked(),
+                site: site.get_untracked(),
+                city: city.get_untracked(),
+                country: country.get_untracked(),
+                platform: platform.get_untracked(),
+            });
+        }>
+            {field("Display name", "room-display-name", "display_name", name, "")}
+            {field("Resource account", "room-resource-account", "resource_account", account, "The room's mailbox, like room1@contoso.com.")}
+            {field("Site or building", "room-site-input", "site", site, "")}
+            {field("City", "room-city", "city", city, "")}
+            {field("Country/region", "room-country-input", "country", country, "Two-letter code, like US or GB.")}
+            <div class="field">
+                <label for="room-platform-input">"Platform"</label>
+                <select id="room-platform-input" required on:change=move |ev| platform.set(Platform::from_key(&event_target_value(&ev)))>
+                    <option value="" selected=move || platform.get().is_none()>"Choose…"</option>
+                    {Platform::iter().map(|p| view! { <option value=p.key() selected=move || platform.get() == Some(p)>{p.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <ErrorNote error/>
+            <div class="pane-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…".to_owned() } else { submit_label.clone() }}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+/// One room: what the user may do to it, its groups, its ring, changes and unenroll.
+#[component]
+pub fn RoomPane(
+    org: OrgId,
+    id: RoomId,
+    pane: RwSignal<Pane>,
+    update: ServerAction<UpdateRoom>,
+    unenroll: ServerAction<UnenrollRoom>,
+    ring_changed: RwSignal<usize>,
+) -> impl IntoView {
+    let set_ring = ServerAction::<SetRoomRing>::new();
+    let detail = Resource::new(
+        move || (update.version().get(), unenroll.version().get(), set_ring.version().get()),
+        move |_| get_room(org, id),
+    );
+    Effect::new(move |_| {
+        if set_ring.version().get() > 0 {
+            ring_changed.update(|n| *n += 1);
+        }
+    });
+    let confirm = RwSignal::new(false);
+    Effect::new(move |_| {
+        if unenroll.value().get().is_some() {
+            confirm.set(false);
+        }
+    });
+    let title = RwSignal::new("Room".to_owned());
+    view! {
+        <aside class="pane" aria-labelledby="pane-title">
+            <header class="pane-header">
+                <h2 id="pane-title">{move || title.get()}</h2>
+                <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
+            </header>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        Ok(d) => {
+                            title.set(d.room.display_name.clone());
+                            let may = |p: Permission| d.your_permissions.contains(&p);
+                            let (may_modify, may_unenroll, may_ring) = (may(Permission::RoomsModify), may(Permission::RoomsUnenroll), may(Permission::UpdateRingsModify));
+                            let r = d.room.clone();
+                            let initial = RoomInput {
+                                display_name: r.display_name.clone(),
+                                resource_account: r.resource_account.clone(),
+                                site: r.site.clone(),
+                                city: r.city.clone(),
+                                country: r.country.clone(),
+                                platform: Some(r.platform),
+                            };
+                            let enrolled = r.enrollment == crate::domain::rooms::Enrollment::Enrolled;
+                            view! {
+                                <dl class="facts">
+                                    <dt>"Resource account"</dt><dd>{r.resource_account.clone()}</dd>
+                                    <dt>"Site"</dt><dd>{format!("{}, {} ({})", r.site, r.city, r.country)}</dd>
+                                    <dt>"Platform"</dt><dd>{r.platform.label()}</dd>
+                                    <dt>"Enrollment"</dt><dd>{r.enrollment.label()}</dd>
+                                    <dt>"Health"</dt><dd>{r.health.label()}</dd>
+                                    <dt>"Last heartbeat"</dt><dd>{heartbeat(&r)}</dd>
+                                    <dt>"Room groups"</dt>
+                                    <dd>{if d.groups.is_empty() { "None you can see".to_owned() } else { d.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ") }}</dd>
+                                    <dt>"Your permissions"</dt>
+                                    <dd>{d.your_permissions.iter().map(|p| p.labels().1).collect::<Vec<_>>().join(", ")}</dd>
+                                </dl>
+                                {may_ring.then(|| view! { <RingSelect org id current=r.update_ring.as_ref().map(|(i, _)| *i) set_ring/> })}
+                                {may_modify.then(|| view! {
+                                    <div class="pane-section">
+                                        <h3>"Change room"</h3>
+                                        <RoomForm
+                                            initial
+                                            submit_label="Save changes"
+                                            pending=update.pending()
+                                            error=Signal::derive(move || update.value().get().and_then(Result::err))
+                                            on_submit=Callback::new(move |input| { update.dispatch(UpdateRoom { org, id, input }); })
+                                        />
+                                        <ResultNote value=update.value() success="Room saved."/>
+                                    </div>
+                                })}
+                                {(may_unenroll && enrolled).then(|| view! {
+                                    <div class="pane-section danger-zone">
+                                        <button type="button" class="btn btn-danger" on:click=move |_| confirm.set(true)>"Unenroll room"</button>
+                                    </div>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <ErrorNote error=Signal::derive(move || unenroll.value().get().and_then(Result::err))/>
+            <ConfirmDialog
+                open=confirm
+                title=Signal::derive(|| "Unenroll this room?".to_owned())
+                message=Signal::derive(|| "The room's device credential is revoked at once and the room stops reporting until it enrolls again.".to_owned())
+                confirm_label="Unenroll"
+                pending=unenroll.pending()
+                on_confirm=Callback::new(move |_| { unenroll.dispatch(UnenrollRoom { org, id }); })
+            />
+        </aside>
+    }
+    .into_any()
+}
+
+#[component]
+fn RingSelect(org: OrgId, id: RoomId, current: Option<UpdateRingId>, set_ring: ServerAction<SetRoomRing>) -> impl IntoView {
+    let rings = Resource::new(|| (), move |_| list_update_rings(org));
+    view! {
+        <div class="pane-section">
+            <label for="room-ring">"Update ring"</label>
+            <Suspense fallback=|| view! { <p class="muted">"Loading rings…"</p> }>
+                {move || Suspend::new(async move {
+                    rings.await.map(|rings| view! {
+                        <select id="room-ring" disabled=move || set_ring.pending().get() on:change=move |ev| {
+                            let ring = event_target_value(&ev).parse::<UpdateRingId>().ok();
+                            set_ring.dispatch(SetRoomRing { org, id, ring });
+                        }>
+                            <option value="" selected=current.is_none()>"No ring"</option>
+                            {rings.into_iter().map(|r| view! {
+                                <option value=r.id.to_string() selected=current == Some(r.id)>{format!("{} ({} days)", r.name, r.deferral_days)}</option>
+                            }).collect_view()}
+                        </select>
+                    })
+                })}
+            </Suspense>
+            <ResultNote value=set_ring.value() success="Update ring saved."/>
+        </div>
+    }
+    .into_any()
+}
