@@ -70,7 +70,8 @@ pub async fn export(
             }
         }
     });
-    let body = stream::iter(first).chain(pages);
+    // Fused: the compression layer may poll once more after the end.
+    let body = stream::iter(first).chain(pages).fuse();
     let filename = format!(
         "audit-log-{}-to-{}.csv",
         params.from.trim(),

@@ -329,7 +329,7 @@ pub fn NewRolePage() -> impl IntoView {
             });
         }>
             <h2 id="step-title">{move || STEPS[step.get()]}</h2>
-            <div hidden=move || step.get() != 0>
+            <Show when=move || step.get() == 0>
                 <div class="field">
                     <label for="role-name">"Name"</label>
                     <input id="role-name" type="text" maxlength="80" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -338,22 +338,22 @@ pub fn NewRolePage() -> impl IntoView {
                     <label for="role-description">"Description (optional)"</label>
                     <textarea id="role-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                 </div>
-            </div>
-            <div hidden=move || step.get() != 1>
+            </Show>
+            <Show when=move || step.get() == 1>
                 <p class="muted">"You can only include permissions you hold yourself."</p>
                 <PermissionChecklist chosen=permissions/>
-            </div>
-            <div hidden=move || step.get() != 2>
+            </Show>
+            <Show when=move || step.get() == 2>
                 <AssignmentGeneral name=fields.name description=fields.description notify=fields.notify/>
-            </div>
-            <div hidden=move || step.get() != 3>
+            </Show>
+            <Show when=move || step.get() == 3>
                 <MembersStep org members=fields.members/>
-            </div>
-            <div hidden=move || step.get() != 4>
+            </Show>
+            <Show when=move || step.get() == 4>
                 <p class="muted">"You can only give the role over rooms where you hold its permissions."</p>
                 <ScopeStep org all_rooms=fields.all_rooms rooms=fields.rooms groups=fields.groups/>
-            </div>
-            <div hidden=move || step.get() != 5>
+            </Show>
+            <Show when=move || step.get() == 5>
                 <dl class="facts review">
                     <dt>"Role"</dt><dd>{move || name.get()}</dd>
                     <dt>"Description"</dt><dd>{move || description.get()}</dd>
@@ -363,7 +363,7 @@ pub fn NewRolePage() -> impl IntoView {
                     <dt>"Members"</dt><dd>{move || fields.members.get().iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ")}</dd>
                     <dt>"Scope"</dt><dd>{move || fields.scope_summary()}</dd>
                 </dl>
-            </div>
+            </Show>
             {move || step_error.get().map(|m| view! { <p class="note note-error" role="alert">{m}</p> })}
             <ErrorNote error=Signal::derive(move || create.value().get().and_then(Result::err))/>
             <div class="pane-actions">

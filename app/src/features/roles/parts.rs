@@ -159,7 +159,7 @@ pub fn ScopeStep(
                                                 let name = name.clone();
                                                 groups.update(|gs| { gs.retain(|(x, _)| *x != id); if on { gs.push((id, name)); } });
                                             }/>
-                                        <label for=input_id>{format!("{} ({} rooms)", g.name, g.room_count)}</label>
+                                        <label for=input_id>{format!("{} ({} room{})", g.name, g.room_count, if g.room_count == 1 { "" } else { "s" })}</label>
                                     </div>
                                 }
                             }).collect_view().into_any(),

@@ -1,0 +1,217 @@
+// Customer mode, issue 4: a custom role made with the wizard over one room group, its member
+// seeing exactly the scoped rooms and refused the rest; the enrollment key's reset; the audit
+// log's CSV export. Every test makes its own rooms and names, so they run on any demo data.
+
+import type { APIRequestContext, Page } from '@playwright/test';
+
+import { expect, open, rowOf, signIn, signOut, test, uniqueName } from './helpers';
+
+type Room = { id: string; display_name: string };
+
+/** Creates a room through the Rooms page's form and returns it as the server answered. */
+async function createRoom(page: Page, name: string, account: string, site: string, country: string): Promise<Room> {
+  await page.getByRole('button', { name: 'New room' }).click();
+  const pane = page.getByRole('complementary', { name: 'New room' });
+  await pane.getByLabel('Display name').fill(name);
+  await pane.getByLabel('Resource account').fill(account);
+  await pane.getByLabel('Site or building').fill(site);
+  await pane.getByLabel('City').fill('Testville');
+  await pane.getByLabel('Country/region').fill(country);
+  await pane.getByLabel('Platform').selectOption('windows');
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/create_room'));
+  await pane.getByRole('button', { name: 'Create room' }).click();
+  const response = await answer;
+  expect(response.status()).toBe(200);
+  const room = (await response.json()) as Room;
+  await expect(page.getByRole('complementary', { name })).toBeVisible();
+  return room;
+}
+
+/** Calls a server function from the signed-in page, as the browser would. */
+async function callServer(page: Page, endpoint: string, body: unknown): Promise<number> {
+  return page.evaluate(
+    async ({ endpoint, body }) => {
+      const r = await fetch(`/api/${endpoint}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return r.status;
+    },
+    { endpoint, body },
+  );
+}
+
+async function orgOf(page: Page): Promise<string> {
+  // The export form carries the organisation; the session endpoint is simpler to read.
+  return page.evaluate(async () => {
+    const r = await fetch('/api/get_session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const s = (await r.json()) as { actor: { org: string } };
+    return s.actor.org;
+  });
+}
+
+async function enroll(request: APIRequestContext, key: string, account: string) {
+  return request.post('/api/agent/v1/enroll', {
+    data: { enrollment_key: key, resource_account: account, display_name: 'Agent room', platform: 'android' },
+  });
+}
+
+test('a custom role made with the wizard scopes its member to one room group', async ({ page }, testInfo) => {
+  const tag = uniqueName('e2e').replace(/\s+/g, '-').toLowerCase();
+  const site = `Site ${tag}`;
+  const otherSite = `Elsewhere ${tag}`;
+  const group = `Group ${tag}`;
+  const role = `Role ${tag}`;
+
+  await signIn(page, 'grace@contoso.com');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms' }).click();
+  await expect(page).toHaveURL('/rooms');
+  const inside = await createRoom(page, `Inside ${tag}`, `inside-${tag}@contoso.com`, site, 'NZ');
+  const outside = await createRoom(page, `Outside ${tag}`, `outside-${tag}@contoso.com`, otherSite, 'NZ');
+
+  // A rule-based room group: every room at the site.
+  await open(page, '/room-groups');
+  await page.getByRole('button', { name: 'New room group' }).click();
+  const newGroup = page.getByRole('complementary', { name: 'New room group' });
+  await newGroup.getByLabel('Name').fill(group);
+  await newGroup.getByLabel('Site').fill(site);
+  await newGroup.getByRole('button', { name: 'Create group' }).click();
+  const groupPane = page.getByRole('complementary', { name: group });
+  await expect(groupPane.getByRole('list', { name: 'Rooms in the group' })).toContainText(`Inside ${tag}`);
+  await expect(groupPane.getByRole('list', { name: 'Rooms in the group' })).not.toContainText(`Outside ${tag}`);
+
+  // The wizard.
+  await open(page, '/settings/roles');
+  await page.getByRole('link', { name: 'Create custom role' }).click();
+  await expect(page).toHaveURL('/settings/roles/new');
+  await expect(page.getByRole('heading', { level: 2, name: 'General' })).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Enter a name for the role.');
+  await page.getByLabel('Name', { exact: true }).fill(role);
+  await page.getByLabel('Description (optional)').fill('Looks after one site');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Permissions' })).toBeVisible();
+  const rooms = page.getByRole('group', { name: 'Rooms', exact: true });
+  await rooms.getByLabel('View').check();
+  await rooms.getByLabel('Modify').check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Assignment' })).toBeVisible();
+  await page.getByLabel('Assignment name').fill(`Omar at ${site}`);
+  await page.getByLabel('Send e-mail notifications to the members').check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Members' })).toBeVisible();
+  await page.getByLabel('Search for the user or security group').fill('omar');
+  await page.getByRole('button', { name: /^Omar Haddad/ }).click();
+  await expect(page.getByRole('list', { name: 'Members' })).toContainText('Omar Haddad');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Scope' })).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Choose rooms or room groups, or all rooms.');
+  await page.getByLabel(new RegExp(`^${group} \\(1 room\\)$`)).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Finish' })).toBeVisible();
+  await expect(page.getByText(`Room groups: ${group}`)).toBeVisible();
+  await expect(page.getByText('Rooms: View, Rooms: Modify')).toBeVisible();
+  const shot = testInfo.outputPath('wizard-finish.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('wizard, finish step', { path: shot, contentType: 'image/png' });
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await expect(page).toHaveURL('/settings/roles');
+  await expect(rowOf(page, role)).toContainText('Custom');
+  const org = await orgOf(page);
+  await signOut(page);
+
+  // The member sees exactly the scoped room.
+  await signIn(page, 'omar@contoso.com');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Roles' })).toHaveCount(0);
+  await nav.getByRole('link', { name: 'Rooms' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Rooms / })).toHaveText('Rooms 1–1 of 1');
+  await expect(page.getByRole('table').getByRole('button', { name: `Inside ${tag}` })).toBeVisible();
+  await expect(page.getByText(`Outside ${tag}`)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Reset key' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New room' })).toHaveCount(0);
+  await page.getByRole('button', { name: `Inside ${tag}` }).click();
+  const pane = page.getByRole('complementary', { name: `Inside ${tag}` });
+  await expect(pane.getByText('View, Modify', { exact: true })).toBeVisible();
+  await expect(pane.getByRole('button', { name: 'Unenroll room' })).toHaveCount(0);
+  const scoped = testInfo.outputPath('scoped-rooms.png');
+  await page.screenshot({ path: scoped, fullPage: true });
+  await testInfo.attach('the member sees one room', { path: scoped, contentType: 'image/png' });
+
+  // And is refused the rest, from outside the page.
+  expect(await callServer(page, 'get_room', { org, id: outside.id })).toBe(403);
+  expect(await callServer(page, 'get_room', { org, id: inside.id })).toBe(200);
+  expect(await callServer(page, 'unenroll_room', { org, id: inside.id })).toBe(403);
+  expect(await callServer(page, 'reset_enrollment_key', { org })).toBe(403);
+  expect(await callServer(page, 'list_roles', { org })).toBe(403);
+  await open(page, '/settings/roles');
+  await expect(page.getByRole('alert')).toContainText(/not allow|outside|access/i);
+});
+
+test('resetting the enrollment key makes the old key stop working at once', async ({ page, request }) => {
+  const tag = uniqueName('key').replace(/\s+/g, '-').toLowerCase();
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  await page.getByRole('button', { name: 'Download key' }).click();
+  const keyBox = page.getByLabel('Current key');
+  await expect(keyBox).toHaveValue(/^rek_/);
+  const oldKey = await keyBox.inputValue();
+  await expect(page.getByRole('link', { name: 'Save as file' })).toHaveAttribute('download', 'enrollment-key.txt');
+  expect((await enroll(request, oldKey, `before-${tag}@contoso.com`)).status()).toBe(201);
+
+  await page.getByRole('button', { name: 'Reset key' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText('stops working immediately');
+  await dialog.getByRole('button', { name: 'Reset key' }).click();
+  await expect(page.getByText('Key reset. The old key no longer works')).toBeVisible();
+  await expect(keyBox).not.toHaveValue(oldKey);
+  const newKey = await keyBox.inputValue();
+
+  const refused = await enroll(request, oldKey, `after-${tag}@contoso.com`);
+  expect(refused.status()).toBe(401);
+  expect(await refused.json()).toMatchObject({ error: 'invalid_enrollment_key' });
+  expect((await enroll(request, newKey, `after-${tag}@contoso.com`)).status()).toBe(201);
+});
+
+test('the audit log exports a date range as CSV with the rows of what was done', async ({ page }) => {
+  const ring = uniqueName('Ring');
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/update-rings');
+  await page.getByRole('button', { name: 'New update ring' }).click();
+  const pane = page.getByRole('complementary', { name: 'New update ring' });
+  await pane.getByLabel('Name').fill(ring);
+  await pane.getByLabel('Deferral (days)').fill('5');
+  await pane.getByRole('button', { name: 'Create ring' }).click();
+  await expect(rowOf(page, ring)).toContainText('5 days');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit logs' }).click();
+  await expect(page.getByRole('row').filter({ hasText: ring })).toContainText('Successful');
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel('Start date').fill(today);
+  await page.getByLabel('End date').fill(today);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(`audit-log-${today}-to-${today}.csv`);
+  const csv = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  const lines = csv.trimEnd().split('\r\n');
+  expect(lines[0]).toBe(
+    'activity.category,activity.objectName,activity.operation,activity.resultStatus,activity.tenantId,creationTime,user.userId,user.userTenantId',
+  );
+  const row = lines.find((l) => l.startsWith(`UpdateRing,${ring},Create,Successful,`));
+  expect(row, `a row for ${ring} in\n${lines.slice(-5).join('\n')}`).toBeTruthy();
+  const cells = (row ?? '').split(',');
+  expect(cells[5]).toMatch(new RegExp(`^${today}T\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$`));
+  expect(cells[4]).toBe(cells[7]);
+
+  // Outside the 180 days: refused with a message, never a 500.
+  const old = await page.evaluate(async () => (await fetch('/api/audit-log/export?org=00000000-0000-0000-0000-000000000000&from=2000-01-01&to=2000-01-02')).status);
+  expect(old).toBe(422);
+});
