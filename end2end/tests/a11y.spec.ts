@@ -4,7 +4,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 
-import { expect, open, signIn, test } from './helpers';
+import { expect, open, signIn, signOut, test } from './helpers';
 
 /** Fails on every axe violation of impact "serious" or "critical", listing them. */
 async function expectAccessible(page: Page, testInfo: TestInfo, label: string): Promise<void> {
@@ -101,4 +101,71 @@ test('partner pages', async ({ page }, testInfo) => {
   await page.getByRole('button', { name: 'Add tenant managers' }).click();
   await expect(page.getByRole('complementary', { name: 'Add tenant managers' })).toBeVisible();
   await expectAccessible(page, testInfo, '/partner/tenant-managers with the add pane');
+});
+
+test('customer mode: rooms, groups, rings, roles, the wizard, settings and audit logs', async ({ page }, testInfo) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectAccessible(page, testInfo, '/rooms');
+  await page.getByRole('table').getByRole('button').first().click();
+  await expect(page.getByRole('complementary')).toBeVisible();
+  await page.getByRole('button', { name: 'Download key' }).click();
+  await expect(page.getByLabel('Current key')).toHaveValue(/^rek_/);
+  const rooms = testInfo.outputPath('rooms-with-pane.png');
+  await page.screenshot({ path: rooms, fullPage: true });
+  await testInfo.attach('rooms with a room open', { path: rooms, contentType: 'image/png' });
+  await expectAccessible(page, testInfo, '/rooms with a room and the key');
+
+  await open(page, '/room-groups');
+  await page.getByRole('button', { name: 'All US rooms' }).click();
+  await expect(page.getByRole('list', { name: 'Rooms in the group' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/room-groups with a group open');
+
+  await open(page, '/update-rings');
+  await page.getByRole('button', { name: 'Pilot' }).click();
+  await expect(page.getByRole('list', { name: 'Rooms in the ring' })).toBeVisible();
+  await expectAccessible(page, testInfo, '/update-rings with a ring open');
+
+  await open(page, '/settings/roles');
+  await page.getByRole('button', { name: 'Site Lead' }).click();
+  await expect(page.getByRole('heading', { name: /^Assignments/ })).toBeVisible();
+  const roles = testInfo.outputPath('roles-with-pane.png');
+  await page.screenshot({ path: roles, fullPage: true });
+  await testInfo.attach('roles with Site Lead open', { path: roles, contentType: 'image/png' });
+  await expectAccessible(page, testInfo, '/settings/roles with a role open');
+
+  await open(page, '/settings/roles/new');
+  await page.getByLabel('Name', { exact: true }).fill('Axe role');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Permissions' })).toBeVisible();
+  await expectAccessible(page, testInfo, 'wizard: permissions');
+
+  await open(page, '/settings/general');
+  await expect(page.getByLabel('Notification address')).toBeVisible();
+  await expectAccessible(page, testInfo, '/settings/general');
+
+  await open(page, '/settings/audit-logs');
+  await expect(page.getByRole('table')).toBeVisible();
+  const audit = testInfo.outputPath('audit-logs.png');
+  await page.screenshot({ path: audit, fullPage: true });
+  await testInfo.attach('audit logs', { path: audit, contentType: 'image/png' });
+  await expectAccessible(page, testInfo, '/settings/audit-logs');
+});
+
+test('a Site Tech sees only the rooms of their assignment and no Reset key', async ({ page }, testInfo) => {
+  await signIn(page, 'tariq@contoso.com');
+  await open(page, '/rooms');
+  await expect(page.getByRole('status').filter({ hasText: /^Rooms / })).toHaveText('Rooms 1–25 of 72');
+  await expect(page.getByRole('button', { name: 'Download key' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Reset key' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New room' })).toHaveCount(0);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Room groups' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Roles' })).toHaveCount(0);
+  await expectAccessible(page, testInfo, '/rooms as a Site Tech');
+
+  await signOut(page);
+  await signIn(page, 'lena@contoso.co.uk');
+  await expect(page.getByText('You have no role and no rooms to manage here yet.')).toBeVisible();
 });

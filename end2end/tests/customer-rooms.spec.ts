@@ -139,7 +139,7 @@ test('a custom role made with the wizard scopes its member to one room group', a
   await expect(page.getByRole('button', { name: 'New room' })).toHaveCount(0);
   await page.getByRole('button', { name: `Inside ${tag}` }).click();
   const pane = page.getByRole('complementary', { name: `Inside ${tag}` });
-  await expect(pane.getByText('View, Modify', { exact: true })).toBeVisible();
+  await expect(pane.getByText('Rooms: View, Rooms: Modify', { exact: true })).toBeVisible();
   await expect(pane.getByRole('button', { name: 'Unenroll room' })).toHaveCount(0);
   const scoped = testInfo.outputPath('scoped-rooms.png');
   await page.screenshot({ path: scoped, fullPage: true });

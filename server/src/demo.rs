@@ -18,7 +18,7 @@ use app::domain::validation::GroupName;
 use app::server::context::SignedIn;
 use app::server::service::{groups, identity, org_roles, roles, room_groups, rooms};
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -279,18 +279,22 @@ fn role(key: &str) -> anyhow::Result<OrgRole> {
     OrgRole::from_key(key).with_context(|| format!("unknown role {key} in demo.json"))
 }
 
-/// Seeds the demo unless the database already has an organisation.
+/// Seeds the demo unless the database already has an organisation. One transaction: a seed
+/// that fails leaves the database empty (and the next start tries again), and a SQLite file
+/// is written once instead of once per service call.
 pub async fn seed_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<()> {
     if identity::any_organisation(db).await? {
         return Ok(());
     }
     let started = std::time::Instant::now();
     let demo: Demo = serde_json::from_str(DEMO).context("parsing demo.json")?;
+    let tx = db.begin().await?;
     for org in &demo.organisations {
-        seed_org(db, &demo, org, now)
+        seed_org(&tx, &demo, org, now)
             .await
             .with_context(|| format!("seeding {}", org.name))?;
     }
+    tx.commit().await?;
     tracing::info!(
         organisations = demo.organisations.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -300,7 +304,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> anyho
 }
 
 async fn seed_org(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     demo: &Demo,
     org: &Org,
     now: DateTime<Utc>,
@@ -414,7 +418,7 @@ async fn seed_org(
 /// Rings, rooms (each in its ring), then room groups; returns the rooms by code and the room
 /// groups by name.
 async fn seed_fleet(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     actor: &Actor,
     org: OrgId,
     fleet: &Fleet,
@@ -484,7 +488,7 @@ impl Principals<'_> {
 }
 
 async fn seed_assignments(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     actor: &Actor,
     org: OrgId,
     assignments: &[Assignment],
@@ -600,14 +604,22 @@ mod tests {
         db
     }
 
-    /// How many rooms `upn` sees in `org`, or `None` when refused.
-    async fn rooms_seen(db: &DatabaseConnection, upn: &str, org: &str) -> Option<u64> {
+    async fn actor_of(db: &DatabaseConnection, upn: &str) -> Actor {
         let u = user::Entity::find()
             .filter(user::Column::UpnLower.eq(upn))
             .one(db)
             .await
             .unwrap()
             .unwrap();
+        let signed_in = SignedIn {
+            user: u.id,
+            org: u.org_id,
+        };
+        identity::load_actor(db, &signed_in).await.unwrap().unwrap()
+    }
+
+    /// How many rooms `upn` sees in `org`, or `None` when refused.
+    async fn rooms_seen(db: &DatabaseConnection, upn: &str, org: &str) -> Option<u64> {
         let org = organisation::Entity::find()
             .filter(organisation::Column::Name.eq(org))
             .one(db)
@@ -615,16 +627,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .id;
-        let actor = identity::load_actor(
-            db,
-            &SignedIn {
-                user: u.id,
-                org: u.org_id,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        let actor = actor_of(db, upn).await;
         let query = RoomQuery::default().validate().unwrap();
         rooms::list_rooms(db, &actor, org, query)
             .await
@@ -661,5 +664,26 @@ mod tests {
         for (upn, org, expected) in seen {
             assert_eq!(rooms_seen(&db, upn, org).await, expected, "{upn} in {org}");
         }
+        let sofia = actor_of(&db, "sofia@contoso.com").await;
+        let groups = room_groups::list_room_groups(&db, &sofia, sofia.org)
+            .await
+            .unwrap();
+        let groups: Vec<_> = groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.room_count))
+            .collect();
+        assert_eq!(groups, [("All US rooms", 192)]);
+        let rings = room_groups::list_update_rings(&db, &sofia, sofia.org)
+            .await
+            .unwrap();
+        let rings: Vec<_> = rings
+            .iter()
+            .map(|r| (r.name.as_str(), r.room_count))
+            .collect();
+        assert_eq!(rings, [("Pilot", 6), ("Broad", 183), ("Late", 3)]);
+        let tariq = actor_of(&db, "tariq@contoso.com").await;
+        assert!(room_groups::list_room_groups(&db, &tariq, tariq.org)
+            .await
+            .is_err());
     }
 }

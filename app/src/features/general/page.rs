@@ -183,7 +183,7 @@ pub fn AuditLogsPage() -> impl IntoView {
                             <nav class="pager" aria-label="Pages">
                                 <button type="button" class="btn btn-small" disabled=current == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"Previous"</button>
                                 <span>{format!("Page {} of {pages}", current + 1)}</span>
-                                <button type="button" class="btn btn-small" disabled=current + 1 >= pages on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
+                                <button type="button" class="btn btn-small" disabled={current + 1 >= pages} on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
                             </nav>
                         }.into_any()
                     }

@@ -287,7 +287,7 @@ pub fn RingPane(
                                     <nav class="pager" aria-label="Pages of rooms">
                                         <button type="button" class="btn btn-small" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
                                         <span>{move || format!("Page {} of {pages} ({} rooms)", page.get() + 1, p.total)}</span>
-                                        <button type="button" class="btn btn-small" disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                        <button type="button" class="btn btn-small" disabled={move || page.get() + 1 >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
                                     </nav>
                                 })}
                             }.into_any()

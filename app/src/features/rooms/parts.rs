@@ -64,7 +64,7 @@ pub fn RoomTable(page: RoomPage, query: RwSignal<RoomQuery>, pane: RwSignal<Pane
         <nav class="pager" aria-label="Pages">
             <button type="button" class="btn btn-small" disabled=current == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"Previous"</button>
             <span>{format!("Page {} of {pages}", current + 1)}</span>
-            <button type="button" class="btn btn-small" disabled=current + 1 >= pages on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
+            <button type="button" class="btn btn-small" disabled={current + 1 >= pages} on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
         </nav>
     }
     .into_any()
@@ -264,7 +264,7 @@ pub fn RoomPane(
                                     <dt>"Room groups"</dt>
                                     <dd>{if d.groups.is_empty() { "None you can see".to_owned() } else { d.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ") }}</dd>
                                     <dt>"Your permissions"</dt>
-                                    <dd>{d.your_permissions.iter().map(|p| p.labels().1).collect::<Vec<_>>().join(", ")}</dd>
+                                    <dd>{d.your_permissions.iter().map(|p| p.describe()).collect::<Vec<_>>().join(", ")}</dd>
                                 </dl>
                                 {may_ring.then(|| view! { <RingSelect org id current=r.update_ring.as_ref().map(|(i, _)| *i) set_ring/> })}
                                 {may_modify.then(|| view! {

@@ -1,7 +1,7 @@
 //! Security groups: an organisation's named sets of its own users (customer mode *Settings >
 //! Security groups*). A group grants to its members as of each request.
 
-use super::audit::{self, Category, Operation};
+use super::audit::{self, Attempt, Category, Operation};
 use super::org_roles::{ensure_global_admin_remains, Change};
 use crate::domain::authz::{Action, Actor, Resource};
 use crate::domain::directory::{GroupDetailView, GroupView, MemberView};
@@ -91,7 +91,16 @@ pub async fn create_group(
     name: GroupName,
     now: DateTime<Utc>,
 ) -> Result<GroupView, ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
+    let attempt = Attempt::new(Category::User, Operation::Create, name.as_str());
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ManageSecurityGroups,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     ensure_name_free(db, &scope, &name, None).await?;
     let tx = db.begin().await?;
     let id = GroupId::new();
@@ -133,7 +142,17 @@ pub async fn rename_group(
     name: GroupName,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
+    let object = format!("security group {id}");
+    let attempt = Attempt::new(Category::User, Operation::Update, &object);
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ManageSecurityGroups,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let group = find(db, &scope, id).await?;
     ensure_name_free(db, &scope, &name, Some(id)).await?;
     let tx = db.begin().await?;
@@ -167,7 +186,17 @@ pub async fn delete_group(
     id: GroupId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
+    let object = format!("security group {id}");
+    let attempt = Attempt::new(Category::User, Operation::Delete, &object);
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ManageSecurityGroups,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let group = find(db, &scope, id).await?;
     let tx = db.begin().await?;
     ensure_global_admin_remains(
@@ -208,7 +237,17 @@ pub async fn add_group_member(
     member: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
+    let object = format!("member of security group {id}");
+    let attempt = Attempt::new(Category::User, Operation::Update, &object);
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ManageSecurityGroups,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let group = find(db, &scope, id).await?;
     let member = scope
         .select::<user::Entity>()
@@ -259,7 +298,17 @@ pub async fn remove_group_member(
     member: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ManageSecurityGroups, &Resource::Org(org))?;
+    let object = format!("member of security group {id}");
+    let attempt = Attempt::new(Category::User, Operation::Update, &object);
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ManageSecurityGroups,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let group = find(db, &scope, id).await?;
     let tx = db.begin().await?;
     ensure_global_admin_remains(

@@ -2,7 +2,7 @@
 //! *Settings > Administrators*) and Tenant managers (partner mode *Tenant managers*), each held
 //! by users or security groups. The organisation always keeps at least one Global admin.
 
-use super::audit::{self, Category, Operation};
+use super::audit::{self, Attempt, Category, Operation};
 use super::directory::describe;
 use crate::domain::authz::{Action, Actor, OrgRole, Resource};
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, RoleFamily};
@@ -62,11 +62,16 @@ pub async fn assign_org_role(
     principal: Principal,
     now: DateTime<Utc>,
 ) -> Result<OrgRoleAssignmentView, ServiceError> {
-    let scope = TenantScope::authorize(
+    let attempt = Attempt::new(Category::Assignment, Operation::Create, role.label());
+    let scope = TenantScope::authorize_change(
+        db,
         actor,
         RoleFamily::of(role).manage_action(),
         &Resource::Org(org),
-    )?;
+        attempt,
+        now,
+    )
+    .await?;
     let view = describe(db, &scope, &[principal])
         .await?
         .pop()
@@ -129,7 +134,17 @@ pub async fn remove_org_role(
     id: OrgRoleAssignmentId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let scope = TenantScope::authorize(actor, family.manage_action(), &Resource::Org(org))?;
+    let object = format!("role assignment {id}");
+    let attempt = Attempt::new(Category::Assignment, Operation::Delete, &object);
+    let scope = TenantScope::authorize_change(
+        db,
+        actor,
+        family.manage_action(),
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let row = scope
         .select::<org_role_assignment::Entity>()
         .filter(org_role_assignment::Column::Id.eq(id))
