@@ -15,12 +15,12 @@ pub mod nav;
 pub mod server;
 
 use domain::session::SessionView;
-use features::home::{CustomerHomePage, PartnerHomePage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
+use features::home::{CustomerHomePage, PartnerHomePage};
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
-use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
 use features::roles::{NewRolePage, RolesPage};
+use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
 use features::rooms::RoomsPage;
 use features::security_groups::SecurityGroupsPage;
 use features::session::get_session;

@@ -23,9 +23,15 @@ pub fn RoomPicker(
             if q.trim().is_empty() {
                 Ok(vec![])
             } else {
-                list_rooms(org, RoomQuery { search: q, ..Default::default() })
-                    .await
-                    .map(|page| page.rows.into_iter().take(10).collect::<Vec<_>>())
+                list_rooms(
+                    org,
+                    RoomQuery {
+                        search: q,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(|page| page.rows.into_iter().take(10).collect::<Vec<_>>())
             }
         },
     );

@@ -39,7 +39,13 @@ async fn world(db: &DatabaseConnection) -> World {
         db,
         &grace,
         org.id,
-        ("Harbour 1", "harbour1@contoso.com", "Harbour", "Seattle", "US"),
+        (
+            "Harbour 1",
+            "harbour1@contoso.com",
+            "Harbour",
+            "Seattle",
+            "US",
+        ),
     )
     .await;
     let gb_room = new_room(
@@ -254,7 +260,10 @@ async fn a_role_manager_cannot_hand_out_what_they_do_not_hold() {
     )
     .await;
     assert!(
-        matches!(refused, Err(ServiceError::Forbidden(DenyReason::MissingRole))),
+        matches!(
+            refused,
+            Err(ServiceError::Forbidden(DenyReason::MissingRole))
+        ),
         "{refused:?}"
     );
     let failed = audit_rows(&db, &w.grace, w.org.id, "Role", "Failed").await;
@@ -283,7 +292,10 @@ async fn a_role_manager_cannot_hand_out_what_they_do_not_hold() {
     )
     .await;
     assert!(
-        matches!(refused, Err(ServiceError::Forbidden(DenyReason::MissingRole))),
+        matches!(
+            refused,
+            Err(ServiceError::Forbidden(DenyReason::MissingRole))
+        ),
         "{refused:?}"
     );
     let failed = audit_rows(&db, &w.grace, w.org.id, "Assignment", "Failed").await;
@@ -372,7 +384,10 @@ async fn a_site_lead_gives_site_lead_only_over_their_own_rooms() {
 
     let outside = give("London", vec![w.gb_room.id], vec![], false).await;
     assert!(
-        matches!(outside, Err(ServiceError::Forbidden(DenyReason::OutOfScope))),
+        matches!(
+            outside,
+            Err(ServiceError::Forbidden(DenyReason::OutOfScope))
+        ),
         "{outside:?}"
     );
     let everywhere = give("Everywhere", vec![], vec![], true).await;
@@ -427,7 +442,10 @@ async fn a_site_lead_gives_site_lead_only_over_their_own_rooms() {
     )
     .await;
     assert!(
-        matches!(refused, Err(ServiceError::Forbidden(DenyReason::OutOfScope))),
+        matches!(
+            refused,
+            Err(ServiceError::Forbidden(DenyReason::OutOfScope))
+        ),
         "{refused:?}"
     );
     let detail = roles::get_role(&db, &w.grace, w.org.id, remote)
@@ -479,7 +497,10 @@ async fn updating_a_role_with_a_permission_the_actor_lacks_is_refused() {
     )
     .await;
     assert!(
-        matches!(refused, Err(ServiceError::Forbidden(DenyReason::MissingRole))),
+        matches!(
+            refused,
+            Err(ServiceError::Forbidden(DenyReason::MissingRole))
+        ),
         "{refused:?}"
     );
     // Renaming and keeping what she holds is fine; so is removing a permission.
@@ -493,9 +514,14 @@ async fn updating_a_role_with_a_permission_the_actor_lacks_is_refused() {
     )
     .await
     .unwrap();
-    let detail = roles::get_role(&db, &rita, w.org.id, viewers).await.unwrap();
+    let detail = roles::get_role(&db, &rita, w.org.id, viewers)
+        .await
+        .unwrap();
     assert_eq!(
-        (detail.role.name.as_str(), detail.role.permissions.as_slice()),
+        (
+            detail.role.name.as_str(),
+            detail.role.permissions.as_slice()
+        ),
         ("Room viewers", [Permission::RoomsView].as_slice())
     );
     // The Global admin may add it.
@@ -720,7 +746,15 @@ async fn one_organisation_never_reaches_anothers_roles_rooms_or_groups() {
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(
-        roles::update_role(&db, g, ours, their_role, draft("Mine", &[Permission::RoomsView]), now()).await,
+        roles::update_role(
+            &db,
+            g,
+            ours,
+            their_role,
+            draft("Mine", &[Permission::RoomsView]),
+            now()
+        )
+        .await,
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(

@@ -29,7 +29,13 @@ pub fn room_input(name: &str, account: &str, site: &str, city: &str, country: &s
     }
 }
 
-pub fn valid_room(name: &str, account: &str, site: &str, city: &str, country: &str) -> Valid<RoomInput> {
+pub fn valid_room(
+    name: &str,
+    account: &str,
+    site: &str,
+    city: &str,
+    country: &str,
+) -> Valid<RoomInput> {
     room_input(name, account, site, city, country)
         .validate()
         .unwrap()
@@ -94,11 +100,22 @@ fn ids(rows: &[RoomRow]) -> BTreeSet<RoomId> {
 pub type RoomSpec<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
 
 /// A room created by an actor who may.
-pub async fn new_room(db: &DatabaseConnection, by: &Actor, org: OrgId, spec: RoomSpec<'_>) -> RoomRow {
+pub async fn new_room(
+    db: &DatabaseConnection,
+    by: &Actor,
+    org: OrgId,
+    spec: RoomSpec<'_>,
+) -> RoomRow {
     let (name, account, site, city, country) = spec;
-    rooms::create_room(db, by, org, valid_room(name, account, site, city, country), now())
-        .await
-        .unwrap()
+    rooms::create_room(
+        db,
+        by,
+        org,
+        valid_room(name, account, site, city, country),
+        now(),
+    )
+    .await
+    .unwrap()
 }
 
 /// Contoso with rooms in three countries, a rule group "All US rooms", a static group and two
@@ -116,16 +133,55 @@ struct Estate {
 
 async fn estate(db: &DatabaseConnection) -> Estate {
     let (org, grace) = org_with_admin(db, "Contoso", "contoso.com").await;
-    let seattle = new_room(db, &grace, org.id, ("Harbour 1", "harbour1@contoso.com", "Harbour", "Seattle", "us")).await;
-    let boston = new_room(db, &grace, org.id, ("Beacon 2", "beacon2@contoso.com", "Beacon", "Boston", "US")).await;
-    let london = new_room(db, &grace, org.id, ("Thames 3", "thames3@contoso.com", "Thames", "London", "GB")).await;
-    let berlin = new_room(db, &grace, org.id, ("Spree 4", "spree4@contoso.com", "Spree", "Berlin", "DE")).await;
-    assert_eq!(seattle.country, "US", "country codes are stored upper-cased");
+    let seattle = new_room(
+        db,
+        &grace,
+        org.id,
+        (
+            "Harbour 1",
+            "harbour1@contoso.com",
+            "Harbour",
+            "Seattle",
+            "us",
+        ),
+    )
+    .await;
+    let boston = new_room(
+        db,
+        &grace,
+        org.id,
+        ("Beacon 2", "beacon2@contoso.com", "Beacon", "Boston", "US"),
+    )
+    .await;
+    let london = new_room(
+        db,
+        &grace,
+        org.id,
+        ("Thames 3", "thames3@contoso.com", "Thames", "London", "GB"),
+    )
+    .await;
+    let berlin = new_room(
+        db,
+        &grace,
+        org.id,
+        ("Spree 4", "spree4@contoso.com", "Spree", "Berlin", "DE"),
+    )
+    .await;
+    assert_eq!(
+        seattle.country, "US",
+        "country codes are stored upper-cased"
+    );
     assert_eq!(seattle.enrollment, Enrollment::Unenrolled);
 
-    let us_group = room_groups::create_room_group(db, &grace, org.id, group_input("All US rooms", "US"), now())
-        .await
-        .unwrap();
+    let us_group = room_groups::create_room_group(
+        db,
+        &grace,
+        org.id,
+        group_input("All US rooms", "US"),
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         us_group.rule.as_ref().map(|r| r.describe()),
         Some("Country/region is US".to_owned())
@@ -146,14 +202,24 @@ async fn estate(db: &DatabaseConnection) -> Estate {
         name: name.to_owned(),
         deferral_days: days.to_owned(),
     };
-    let pilot =
-        room_groups::create_update_ring(db, &grace, org.id, ring("Pilot", "0").validate().unwrap(), now())
-            .await
-            .unwrap();
-    let broad =
-        room_groups::create_update_ring(db, &grace, org.id, ring("Broad", "14").validate().unwrap(), now())
-            .await
-            .unwrap();
+    let pilot = room_groups::create_update_ring(
+        db,
+        &grace,
+        org.id,
+        ring("Pilot", "0").validate().unwrap(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let broad = room_groups::create_update_ring(
+        db,
+        &grace,
+        org.id,
+        ring("Broad", "14").validate().unwrap(),
+        now(),
+    )
+    .await
+    .unwrap();
     rooms::set_room_ring(db, &grace, org.id, seattle.id, Some(pilot.id), now())
         .await
         .unwrap();
@@ -236,7 +302,10 @@ async fn the_global_admin_sees_every_room_group_and_ring() {
         .unwrap();
     assert_eq!(page.total, 4);
     assert_eq!(
-        page.rows.iter().map(|r| r.display_name.as_str()).collect::<Vec<_>>(),
+        page.rows
+            .iter()
+            .map(|r| r.display_name.as_str())
+            .collect::<Vec<_>>(),
         ["Beacon 2", "Harbour 1", "Spree 4", "Thames 3"],
         "sorted by name"
     );
@@ -331,7 +400,13 @@ async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
     assert_eq!(failed[0].user_name.as_deref(), Some("Lena Fischer"));
 
     // Moving a room of their scope out of it is refused too: the room must stay theirs.
-    let moved = valid_room("Harbour 1", "harbour1@contoso.com", "Harbour", "Seattle", "GB");
+    let moved = valid_room(
+        "Harbour 1",
+        "harbour1@contoso.com",
+        "Harbour",
+        "Seattle",
+        "GB",
+    );
     assert!(matches!(
         rooms::update_room(&db, &tech, e.org.id, e.seattle.id, moved, now()).await,
         Err(ServiceError::Forbidden(DenyReason::OutOfScope))
@@ -344,7 +419,13 @@ async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
             .country,
         "US"
     );
-    let renamed = valid_room("Harbour One", "harbour1@contoso.com", "Harbour", "Seattle", "US");
+    let renamed = valid_room(
+        "Harbour One",
+        "harbour1@contoso.com",
+        "Harbour",
+        "Seattle",
+        "US",
+    );
     rooms::update_room(&db, &tech, e.org.id, e.seattle.id, renamed, now())
         .await
         .unwrap();
@@ -418,7 +499,10 @@ async fn a_site_lead_creates_rooms_only_inside_their_scope() {
     )
     .await;
     assert!(
-        matches!(refused, Err(ServiceError::Forbidden(DenyReason::OutOfScope))),
+        matches!(
+            refused,
+            Err(ServiceError::Forbidden(DenyReason::OutOfScope))
+        ),
         "{refused:?}"
     );
     let failed = failed_rows(&db, &e.grace, e.org.id, "Room").await;
@@ -493,7 +577,13 @@ async fn a_rule_group_follows_a_room_whose_country_changes() {
     )
     .await;
 
-    let to_us = valid_room("Thames 3", "thames3@contoso.com", "Thames", "New York", "US");
+    let to_us = valid_room(
+        "Thames 3",
+        "thames3@contoso.com",
+        "Thames",
+        "New York",
+        "US",
+    );
     rooms::update_room(&db, &e.grace, e.org.id, e.london.id, to_us, now())
         .await
         .unwrap();
@@ -670,7 +760,10 @@ async fn a_reset_key_stops_working_at_once_and_unenroll_revokes_the_device() {
     let all = rooms::list_rooms(&db, &e.grace, e.org.id, all_rooms_query())
         .await
         .unwrap();
-    assert!(all.rows.iter().any(|r| r.id == fresh && r.enrollment == Enrollment::Enrolled));
+    assert!(all
+        .rows
+        .iter()
+        .any(|r| r.id == fresh && r.enrollment == Enrollment::Enrolled));
     assert!(matches!(
         rooms::get_room(&db, &tech, e.org.id, fresh).await,
         Err(ServiceError::Forbidden(DenyReason::OutOfScope))

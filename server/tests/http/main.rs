@@ -373,6 +373,30 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
         )
         .await;
     let site_tech = role_id(&h, &grace, contoso, "Site Tech").await;
+    let custom_assignment = h
+        .ok(
+            "/api/get_role",
+            &grace,
+            json!({ "org": contoso, "id": custom }),
+        )
+        .await["assignments"][0]["id"]
+        .clone();
+    let group = h
+        .ok(
+            "/api/create_room_group",
+            &grace,
+            json!({ "org": contoso, "input": { "name": "HTTP test group", "description": "", "rule_country": "", "rule_site": "" } }),
+        )
+        .await["id"]
+        .clone();
+    let ring = h
+        .ok(
+            "/api/create_update_ring",
+            &grace,
+            json!({ "org": contoso, "input": { "name": "HTTP test ring", "deferral_days": "5" } }),
+        )
+        .await["id"]
+        .clone();
     let settings_before = h
         .ok("/api/get_settings", &grace, json!({ "org": contoso }))
         .await;
@@ -386,7 +410,11 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
     });
     // (server function, body, whether it changes something)
     let calls: Vec<(&str, Value, bool)> = vec![
-        ("list_rooms", json!({ "org": contoso, "query": query }), false),
+        (
+            "list_rooms",
+            json!({ "org": contoso, "query": query }),
+            false,
+        ),
         ("get_room", json!({ "org": contoso, "id": room_id }), false),
         (
             "create_room",
@@ -398,7 +426,11 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             json!({ "org": contoso, "id": room_id, "input": room_input("Renamed", "http-target@contoso.com", "US") }),
             true,
         ),
-        ("unenroll_room", json!({ "org": contoso, "id": room_id }), true),
+        (
+            "unenroll_room",
+            json!({ "org": contoso, "id": room_id }),
+            true,
+        ),
         ("reset_enrollment_key", json!({ "org": contoso }), true),
         ("get_enrollment_key", json!({ "org": contoso }), false),
         (
@@ -427,6 +459,44 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             true,
         ),
         ("delete_role", json!({ "org": contoso, "id": custom }), true),
+        ("get_role", json!({ "org": contoso, "id": custom }), false),
+        (
+            "delete_assignment",
+            json!({ "org": contoso, "id": custom_assignment }),
+            true,
+        ),
+        ("list_room_groups", json!({ "org": contoso }), false),
+        (
+            "get_room_group",
+            json!({ "org": contoso, "id": group }),
+            false,
+        ),
+        (
+            "update_room_group",
+            json!({ "org": contoso, "id": group, "input": { "name": "Taken over", "description": "", "rule_country": "", "rule_site": "" } }),
+            true,
+        ),
+        (
+            "set_room_group_member",
+            json!({ "org": contoso, "id": group, "room": room_id, "member": true }),
+            true,
+        ),
+        (
+            "delete_room_group",
+            json!({ "org": contoso, "id": group }),
+            true,
+        ),
+        ("list_update_rings", json!({ "org": contoso }), false),
+        (
+            "update_update_ring",
+            json!({ "org": contoso, "id": ring, "input": { "name": "Taken over", "deferral_days": "90" } }),
+            true,
+        ),
+        (
+            "set_room_ring",
+            json!({ "org": contoso, "id": room_id, "ring": ring }),
+            true,
+        ),
         ("get_settings", json!({ "org": contoso }), false),
         (
             "update_settings",
@@ -447,16 +517,25 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
     for (name, body, changes) in &calls {
         let path = format!("/api/{name}");
         let (status, text) = h.call(&path, None, body.clone()).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name} without a session: {text}");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{name} without a session: {text}"
+        );
         for (who, cookie, id) in [("omar", &omar, omar_id), ("felix", &felix, felix_id)] {
             let before = h.failed_by(contoso, id).await;
             let (status, text) = h.call(&path, Some(cookie), body.clone()).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{name} by {who}: {text}");
-            assert!(!text.contains("HTTP target"), "{name} by {who} leaks: {text}");
+            assert!(
+                !text.contains("HTTP target"),
+                "{name} by {who} leaks: {text}"
+            );
             let logged = h.failed_by(contoso, id).await - before;
             let expected = u64::from(*changes);
             if logged != expected {
-                missing_audit.push(format!("{name} by {who}: {logged} Failed entries, expected {expected}"));
+                missing_audit.push(format!(
+                    "{name} by {who}: {logged} Failed entries, expected {expected}"
+                ));
             }
         }
     }
@@ -464,11 +543,16 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
 
     // Nothing changed.
     let detail = h
-        .ok("/api/get_room", &grace, json!({ "org": contoso, "id": room_id }))
+        .ok(
+            "/api/get_room",
+            &grace,
+            json!({ "org": contoso, "id": room_id }),
+        )
         .await;
     assert_eq!(detail["room"]["display_name"], "HTTP target");
     assert_eq!(
-        h.ok("/api/get_settings", &grace, json!({ "org": contoso })).await,
+        h.ok("/api/get_settings", &grace, json!({ "org": contoso }))
+            .await,
         settings_before
     );
     assert_eq!(
@@ -476,14 +560,19 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             .await,
         key_before
     );
-    let roles = h.ok("/api/list_roles", &grace, json!({ "org": contoso })).await;
+    let roles = h
+        .ok("/api/list_roles", &grace, json!({ "org": contoso }))
+        .await;
     let names: Vec<&str> = roles
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"HTTP test role") && !names.contains(&"Intruders"), "{names:?}");
+    assert!(
+        names.contains(&"HTTP test role") && !names.contains(&"Intruders"),
+        "{names:?}"
+    );
     let page = h
         .ok(
             "/api/list_rooms",
@@ -492,6 +581,35 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
         )
         .await;
     assert_eq!(page["total"], 0);
+    let detail = h
+        .ok(
+            "/api/get_room_group",
+            &grace,
+            json!({ "org": contoso, "id": group }),
+        )
+        .await;
+    assert_eq!(detail["group"]["name"], "HTTP test group");
+    assert_eq!(detail["members"], json!([]));
+    let rings = h
+        .ok("/api/list_update_rings", &grace, json!({ "org": contoso }))
+        .await;
+    assert!(rings
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "HTTP test ring" && r["deferral_days"] == 5));
+    assert_eq!(
+        h.ok(
+            "/api/get_role",
+            &grace,
+            json!({ "org": contoso, "id": custom })
+        )
+        .await["assignments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // The refusals are in Contoso's log, for Contoso's administrators to read.
     let log = h
         .ok(
@@ -533,18 +651,24 @@ async fn the_audit_export_is_a_csv_for_administrators_only() {
     )
     .await;
     let (status, _) = h
-        .call("/api/reset_enrollment_key", Some(&omar), json!({ "org": contoso }))
+        .call(
+            "/api/reset_enrollment_key",
+            Some(&omar),
+            json!({ "org": contoso }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let url = |from: &str, to: &str| {
-        format!("/api/audit-log/export?org={contoso}&from={from}&to={to}")
-    };
+    let url =
+        |from: &str, to: &str| format!("/api/audit-log/export?org={contoso}&from={from}&to={to}");
     let ok_url = url(&today_minus(7), &today_minus(0));
 
     let response = h.get(&ok_url, Some(&grace)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let ct = response.headers()[header::CONTENT_TYPE].to_str().unwrap().to_owned();
+    let ct = response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(ct.starts_with("text/csv"), "{ct}");
     let disposition = response.headers()[header::CONTENT_DISPOSITION]
         .to_str()
@@ -559,7 +683,9 @@ async fn the_audit_export_is_a_csv_for_administrators_only() {
     assert_eq!(lines.next(), Some(CSV_HEADER));
     let lines: Vec<&str> = lines.collect();
     assert!(
-        lines.iter().any(|l| l.starts_with("Room,\"Export, \"\"quoted\"\"\",Create,Successful,")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("Room,\"Export, \"\"quoted\"\"\",Create,Successful,")),
         "{csv}"
     );
     let omar_id = h.user_id("omar@contoso.com").await;
@@ -581,11 +707,21 @@ async fn the_audit_export_is_a_csv_for_administrators_only() {
             .unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("activity.category"));
     }
-    let response = h.get(&url(&today_minus(181), &today_minus(0)), Some(&grace)).await;
+    let response = h
+        .get(&url(&today_minus(181), &today_minus(0)), Some(&grace))
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let response = h.get(&url(&today_minus(0), &today_minus(3)), Some(&grace)).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "end before start");
-    let response = h.get(&url("yesterday", &today_minus(0)), Some(&grace)).await;
+    let response = h
+        .get(&url(&today_minus(0), &today_minus(3)), Some(&grace))
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "end before start"
+    );
+    let response = h
+        .get(&url("yesterday", &today_minus(0)), Some(&grace))
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         h.get(&ok_url, None).await.status(),
@@ -596,7 +732,10 @@ async fn the_audit_export_is_a_csv_for_administrators_only() {
         StatusCode::UNAUTHORIZED
     );
     let response = h
-        .get(&format!("/api/audit-log/export?org={contoso}"), Some(&grace))
+        .get(
+            &format!("/api/audit-log/export?org={contoso}"),
+            Some(&grace),
+        )
         .await;
     assert!(response.status().is_client_error(), "{}", response.status());
 }
@@ -615,7 +754,8 @@ fn enroll_body(key: &str, account: &str) -> Vec<u8> {
 /// An agent error: the status and the JSON `{"error": "<code>", "message": "..."}`.
 fn agent_error(status: StatusCode, ct: Option<String>, text: &str) -> (StatusCode, String) {
     assert!(
-        ct.as_deref().is_some_and(|c| c.starts_with("application/json")),
+        ct.as_deref()
+            .is_some_and(|c| c.starts_with("application/json")),
         "{status} {ct:?} {text}"
     );
     let value: Value = serde_json::from_str(text).unwrap();
@@ -646,7 +786,11 @@ async fn the_agent_enrolls_with_the_key_and_gets_json_errors_otherwise() {
     let token = answer["device_token"].as_str().unwrap().to_owned();
     assert!(token.len() >= 32, "{text}");
     let detail = h
-        .ok("/api/get_room", &grace, json!({ "org": contoso, "id": room_id }))
+        .ok(
+            "/api/get_room",
+            &grace,
+            json!({ "org": contoso, "id": room_id }),
+        )
         .await;
     assert_eq!(detail["room"]["enrollment"], "Enrolled");
     assert_eq!(detail["room"]["resource_account"], "agent-room@contoso.com");
@@ -660,15 +804,23 @@ async fn the_agent_enrolls_with_the_key_and_gets_json_errors_otherwise() {
     assert_ne!(again["device_token"], answer["device_token"]);
 
     let (status, ct, text) = h
-        .post_raw(ENROLL, JSON, enroll_body("rek_not-the-key", "agent-2@contoso.com"))
+        .post_raw(
+            ENROLL,
+            JSON,
+            enroll_body("rek_not-the-key", "agent-2@contoso.com"),
+        )
         .await;
     let (status, code) = agent_error(status, ct, &text);
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(!code.is_empty());
 
     // A reset key stops working at once.
-    h.ok("/api/reset_enrollment_key", &grace, json!({ "org": contoso }))
-        .await;
+    h.ok(
+        "/api/reset_enrollment_key",
+        &grace,
+        json!({ "org": contoso }),
+    )
+    .await;
     let (status, ct, text) = h
         .post_raw(ENROLL, JSON, enroll_body(&key, "agent-3@contoso.com"))
         .await;

@@ -39,7 +39,11 @@ pub fn GeneralSettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn SettingsForm(initial: ServiceSettings, may_modify: bool, save: ServerAction<UpdateSettings>) -> impl IntoView {
+fn SettingsForm(
+    initial: ServiceSettings,
+    may_modify: bool,
+    save: ServerAction<UpdateSettings>,
+) -> impl IntoView {
     let Some(session) = use_context::<SessionView>() else {
         return ().into_any();
     };
@@ -49,7 +53,14 @@ fn SettingsForm(initial: ServiceSettings, may_modify: bool, save: ServerAction<U
     let hours = RwSignal::new(initial.maintenance_hours.to_string());
     let offline = RwSignal::new(initial.offline_after_minutes.to_string());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let invalid = move |field: &'static str| move || error.get().is_some_and(|e| e.field() == Some(field)).to_string();
+    let invalid = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .is_some_and(|e| e.field() == Some(field))
+                .to_string()
+        }
+    };
     view! {
         <form class="settings-form" on:submit=move |ev| {
             ev.prevent_default();
@@ -103,7 +114,9 @@ pub fn AuditLogsPage() -> impl IntoView {
     let query = RwSignal::new(AuditQuery::default());
     let entries = Resource::new(move || query.get(), move |q| list_audit(org, q));
     let today = Utc::now().date_naive();
-    let earliest = today.checked_sub_days(Days::new(RETENTION_DAYS)).unwrap_or(today);
+    let earliest = today
+        .checked_sub_days(Days::new(RETENTION_DAYS))
+        .unwrap_or(today);
     let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
     let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok();
     view! {

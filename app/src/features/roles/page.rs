@@ -1,5 +1,9 @@
-use super::api::{get_role, list_roles, CreateRole, DeleteAssignment, DeleteRole, SaveAssignment, UpdateRole};
-use super::parts::{AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, ScopeStep};
+use super::api::{
+    get_role, list_roles, CreateRole, DeleteAssignment, DeleteRole, SaveAssignment, UpdateRole,
+};
+use super::parts::{
+    AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, ScopeStep,
+};
 use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{RoleAssignmentId, RoleId};
@@ -84,7 +88,12 @@ enum Editing {
 }
 
 #[component]
-fn RolePane(id: RoleId, pane: RwSignal<Pane>, changed: RwSignal<usize>, may_modify: bool) -> impl IntoView {
+fn RolePane(
+    id: RoleId,
+    pane: RwSignal<Pane>,
+    changed: RwSignal<usize>,
+    may_modify: bool,
+) -> impl IntoView {
     let Some(session) = use_context::<SessionView>() else {
         return ().into_any();
     };
@@ -94,11 +103,20 @@ fn RolePane(id: RoleId, pane: RwSignal<Pane>, changed: RwSignal<usize>, may_modi
     let save = ServerAction::<SaveAssignment>::new();
     let remove = ServerAction::<DeleteAssignment>::new();
     let detail = Resource::new(
-        move || (update.version().get(), save.version().get(), remove.version().get()),
+        move || {
+            (
+                update.version().get(),
+                save.version().get(),
+                remove.version().get(),
+            )
+        },
         move |_| get_role(org, id),
     );
     Effect::new(move |_| {
-        let n = update.version().get() + save.version().get() + remove.version().get() + delete.version().get();
+        let n = update.version().get()
+            + save.version().get()
+            + remove.version().get()
+            + delete.version().get();
         if n > 0 {
             changed.update(|c| *c += 1);
         }
@@ -268,7 +286,14 @@ fn RolePane(id: RoleId, pane: RwSignal<Pane>, changed: RwSignal<usize>, may_modi
     .into_any()
 }
 
-const STEPS: [&str; 6] = ["General", "Permissions", "Assignment", "Members", "Scope", "Finish"];
+const STEPS: [&str; 6] = [
+    "General",
+    "Permissions",
+    "Assignment",
+    "Members",
+    "Scope",
+    "Finish",
+];
 
 /// *Create custom role*: General → Permissions → Assignment → Members → Scope → Finish.
 #[component]
@@ -301,10 +326,21 @@ pub fn NewRolePage() -> impl IntoView {
     let next = move |_| {
         let problem = match step.get_untracked() {
             0 if name.get_untracked().trim().is_empty() => Some("Enter a name for the role."),
-            1 if permissions.with_untracked(Vec::is_empty) => Some("Choose at least one permission."),
-            2 if fields.name.get_untracked().trim().is_empty() => Some("Enter a name for the assignment."),
-            3 if fields.members.with_untracked(Vec::is_empty) => Some("Add at least one user or security group."),
-            4 if !fields.all_rooms.get_untracked() && fields.rooms.with_untracked(Vec::is_empty) && fields.groups.with_untracked(Vec::is_empty) => Some("Choose rooms or room groups, or all rooms."),
+            1 if permissions.with_untracked(Vec::is_empty) => {
+                Some("Choose at least one permission.")
+            }
+            2 if fields.name.get_untracked().trim().is_empty() => {
+                Some("Enter a name for the assignment.")
+            }
+            3 if fields.members.with_untracked(Vec::is_empty) => {
+                Some("Add at least one user or security group.")
+            }
+            4 if !fields.all_rooms.get_untracked()
+                && fields.rooms.with_untracked(Vec::is_empty)
+                && fields.groups.with_untracked(Vec::is_empty) =>
+            {
+                Some("Choose rooms or room groups, or all rooms.")
+            }
             _ => None,
         };
         step_error.set(problem.map(str::to_owned));

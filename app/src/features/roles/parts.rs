@@ -46,7 +46,11 @@ pub fn PermissionChecklist(chosen: RwSignal<Vec<Permission>>) -> impl IntoView {
 
 /// The Assignment step: name, description, e-mail notifications.
 #[component]
-pub fn AssignmentGeneral(name: RwSignal<String>, description: RwSignal<String>, notify: RwSignal<bool>) -> impl IntoView {
+pub fn AssignmentGeneral(
+    name: RwSignal<String>,
+    description: RwSignal<String>,
+    notify: RwSignal<bool>,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for="assignment-name">"Assignment name"</label>
@@ -219,10 +223,25 @@ impl AssignmentFields {
             name: self.name.get_untracked(),
             description: self.description.get_untracked(),
             notify: self.notify.get_untracked(),
-            members: self.members.get_untracked().into_iter().map(|m| m.principal).collect(),
+            members: self
+                .members
+                .get_untracked()
+                .into_iter()
+                .map(|m| m.principal)
+                .collect(),
             all_rooms: self.all_rooms.get_untracked(),
-            rooms: self.rooms.get_untracked().into_iter().map(|(id, _)| id).collect(),
-            room_groups: self.groups.get_untracked().into_iter().map(|(id, _)| id).collect(),
+            rooms: self
+                .rooms
+                .get_untracked()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+            room_groups: self
+                .groups
+                .get_untracked()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
         }
     }
 
@@ -237,7 +256,11 @@ impl AssignmentFields {
             (true, true) => "Nothing chosen yet".into(),
             (false, true) => format!("Rooms: {}", rooms.join(", ")),
             (true, false) => format!("Room groups: {}", groups.join(", ")),
-            (false, false) => format!("Room groups: {}; rooms: {}", groups.join(", "), rooms.join(", ")),
+            (false, false) => format!(
+                "Room groups: {}; rooms: {}",
+                groups.join(", "),
+                rooms.join(", ")
+            ),
         }
     }
 }

@@ -1,4 +1,7 @@
-use super::api::{list_room_groups, list_update_rings, CreateRoomGroup, CreateUpdateRing, DeleteRoomGroup, UpdateRoomGroup, UpdateUpdateRing};
+use super::api::{
+    list_room_groups, list_update_rings, CreateRoomGroup, CreateUpdateRing, DeleteRoomGroup,
+    UpdateRoomGroup, UpdateUpdateRing,
+};
 use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
 use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
 use crate::domain::authz::Action;
@@ -28,7 +31,14 @@ pub fn RoomGroupsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteRoomGroup>::new();
     let members_changed = RwSignal::new(0usize);
     let groups = Resource::new(
-        move || (create.version().get(), update.version().get(), delete.version().get(), members_changed.get()),
+        move || {
+            (
+                create.version().get(),
+                update.version().get(),
+                delete.version().get(),
+                members_changed.get(),
+            )
+        },
         move |_| list_room_groups(org),
     );
     let pane = RwSignal::new(GroupPane::Closed);
@@ -149,7 +159,13 @@ pub fn UpdateRingsPage() -> impl IntoView {
     let update = ServerAction::<UpdateUpdateRing>::new();
     let rooms_changed = RwSignal::new(0usize);
     let rings = Resource::new(
-        move || (create.version().get(), update.version().get(), rooms_changed.get()),
+        move || {
+            (
+                create.version().get(),
+                update.version().get(),
+                rooms_changed.get(),
+            )
+        },
         move |_| list_update_rings(org),
     );
     let pane = RwSignal::new(RingPaneState::Closed);

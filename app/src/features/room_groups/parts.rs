@@ -9,7 +9,13 @@ use crate::error::AppError;
 use crate::features::rooms::api::{list_rooms, SetRoomRing};
 use leptos::prelude::*;
 
-fn text_field(label: &'static str, id: &'static str, value: RwSignal<String>, required: bool, hint: &'static str) -> impl IntoView {
+fn text_field(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    required: bool,
+    hint: &'static str,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -60,7 +66,11 @@ pub fn GroupForm(
     .into_any()
 }
 
-fn pane_header<P: Copy + Send + Sync + 'static>(title: Signal<String>, pane: RwSignal<P>, closed: P) -> impl IntoView {
+fn pane_header<P: Copy + Send + Sync + 'static>(
+    title: Signal<String>,
+    pane: RwSignal<P>,
+    closed: P,
+) -> impl IntoView {
     view! {
         <header class="pane-header">
             <h2 id="pane-title">{move || title.get()}</h2>
@@ -79,7 +89,9 @@ pub fn RoomGroupPane(
     on_delete: Callback<String>,
 ) -> impl IntoView {
     let session = use_context::<SessionView>();
-    let may_modify = session.as_ref().is_some_and(|s| s.may(Action::ModifyRoomGroup));
+    let may_modify = session
+        .as_ref()
+        .is_some_and(|s| s.may(Action::ModifyRoomGroup));
     let set_member = ServerAction::<SetRoomGroupMember>::new();
     let detail = Resource::new(
         move || (update.version().get(), set_member.version().get()),
@@ -221,13 +233,26 @@ pub fn RingPane(
     rooms_changed: RwSignal<usize>,
 ) -> impl IntoView {
     let session = use_context::<SessionView>();
-    let may_edit = session.as_ref().is_some_and(|s| s.may_org_wide(Action::ModifyUpdateRing));
-    let may_assign = session.as_ref().is_some_and(|s| s.may(Action::ModifyUpdateRing));
+    let may_edit = session
+        .as_ref()
+        .is_some_and(|s| s.may_org_wide(Action::ModifyUpdateRing));
+    let may_assign = session
+        .as_ref()
+        .is_some_and(|s| s.may(Action::ModifyUpdateRing));
     let set_ring = ServerAction::<SetRoomRing>::new();
     let page = RwSignal::new(0u64);
     let rooms = Resource::new(
         move || (set_ring.version().get(), page.get()),
-        move |(_, page)| list_rooms(org, RoomQuery { ring: Some(id), page, ..Default::default() }),
+        move |(_, page)| {
+            list_rooms(
+                org,
+                RoomQuery {
+                    ring: Some(id),
+                    page,
+                    ..Default::default()
+                },
+            )
+        },
     );
     Effect::new(move |_| {
         if set_ring.version().get() > 0 {

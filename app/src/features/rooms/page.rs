@@ -1,4 +1,6 @@
-use super::api::{get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom};
+use super::api::{
+    get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom,
+};
 use super::parts::{EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
 use crate::components::{ErrorNote, ResultNote};
 use crate::domain::authz::Action;
@@ -43,7 +45,10 @@ pub fn RoomsPage() -> impl IntoView {
         },
         move |(q, ..)| list_rooms(org, q),
     );
-    let facets = Resource::new(move || create.version().get() + update.version().get(), move |_| get_room_facets(org));
+    let facets = Resource::new(
+        move || create.version().get() + update.version().get(),
+        move |_| get_room_facets(org),
+    );
     let pane = RwSignal::new(Pane::Closed);
     Effect::new(move |_| {
         if let Some(Ok(room)) = create.value().get() {

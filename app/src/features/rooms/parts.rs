@@ -1,4 +1,6 @@
-use super::api::{get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom};
+use super::api::{
+    get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom,
+};
 use super::page::Pane;
 use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
 use crate::domain::authz::{Action, Permission};
@@ -17,7 +19,11 @@ fn heartbeat(row: &RoomRow) -> String {
 }
 
 #[component]
-pub fn RoomTable(page: RoomPage, query: RwSignal<RoomQuery>, pane: RwSignal<Pane>) -> impl IntoView {
+pub fn RoomTable(
+    page: RoomPage,
+    query: RwSignal<RoomQuery>,
+    pane: RwSignal<Pane>,
+) -> impl IntoView {
     let pages = page.total.div_ceil(page.page_size).max(1);
     let current = page.page;
     let first = current * page.page_size + 1;
@@ -157,7 +163,11 @@ pub fn RoomForm(
     let city = RwSignal::new(initial.city);
     let country = RwSignal::new(initial.country);
     let platform = RwSignal::new(initial.platform);
-    let field = move |label: &'static str, id: &'static str, key: &'static str, value: RwSignal<String>, hint: &'static str| {
+    let field = move |label: &'static str,
+                      id: &'static str,
+                      key: &'static str,
+                      value: RwSignal<String>,
+                      hint: &'static str| {
         view! {
             <div class="field">
                 <label for=id>{label}</label>
@@ -214,7 +224,13 @@ pub fn RoomPane(
 ) -> impl IntoView {
     let set_ring = ServerAction::<SetRoomRing>::new();
     let detail = Resource::new(
-        move || (update.version().get(), unenroll.version().get(), set_ring.version().get()),
+        move || {
+            (
+                update.version().get(),
+                unenroll.version().get(),
+                set_ring.version().get(),
+            )
+        },
         move |_| get_room(org, id),
     );
     Effect::new(move |_| {
@@ -305,7 +321,12 @@ pub fn RoomPane(
 }
 
 #[component]
-fn RingSelect(org: OrgId, id: RoomId, current: Option<UpdateRingId>, set_ring: ServerAction<SetRoomRing>) -> impl IntoView {
+fn RingSelect(
+    org: OrgId,
+    id: RoomId,
+    current: Option<UpdateRingId>,
+    set_ring: ServerAction<SetRoomRing>,
+) -> impl IntoView {
     let rings = Resource::new(|| (), move |_| list_update_rings(org));
     view! {
         <div class="pane-section">

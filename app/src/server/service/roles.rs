@@ -638,7 +638,17 @@ pub async fn delete_role(
     id: RoleId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let blind = format!("role {id}");
+    let attempt = Attempt::new(Category::Role, Operation::Delete, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ViewRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let role = custom_role(db, &TenantScope::describing(org), id).await?;
     let attempt = Attempt::new(Category::Role, Operation::Delete, &role.name);
     let scope = TenantScope::authorize_change(
@@ -682,15 +692,25 @@ pub async fn save_assignment(
     draft: Valid<AssignmentDraft>,
     now: DateTime<Utc>,
 ) -> Result<RoleAssignmentId, ServiceError> {
-    TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
-    let look = TenantScope::describing(org);
-    let role = find_role(db, &look, role_id).await?;
-    let object = format!("{}: {}", role.name, draft.get().name);
     let operation = if existing.is_some() {
         Operation::Update
     } else {
         Operation::Create
     };
+    let blind = format!("role {role_id}: {}", draft.get().name);
+    let attempt = Attempt::new(Category::Assignment, operation, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ViewRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
+    let look = TenantScope::describing(org);
+    let role = find_role(db, &look, role_id).await?;
+    let object = format!("{}: {}", role.name, draft.get().name);
     let attempt = Attempt::new(Category::Assignment, operation, &object);
     let scope = TenantScope::authorize_change(
         db,
@@ -765,7 +785,17 @@ pub async fn delete_assignment(
     id: RoleAssignmentId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let blind = format!("assignment {id}");
+    let attempt = Attempt::new(Category::Assignment, Operation::Delete, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ViewRoles,
+        &Resource::Org(org),
+        attempt,
+        now,
+    )
+    .await?;
     let look = TenantScope::describing(org);
     let assignment = look
         .select::<role_assignment::Entity>()

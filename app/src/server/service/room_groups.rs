@@ -219,7 +219,17 @@ pub async fn update_room_group(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let i = input.get();
-    TenantScope::authorize(actor, Action::ModifyRoomGroup, &Resource::SomeRooms(org))?;
+    let blind = format!("room group {id}");
+    let attempt = Attempt::new(Category::RoomGroup, Operation::Update, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoomGroup,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let group = find_group(db, &TenantScope::describing(org), id).await?;
     let rule = input.rule();
     let object = if group.name == i.name {
@@ -267,7 +277,17 @@ pub async fn delete_room_group(
     id: RoomGroupId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    TenantScope::authorize(actor, Action::ModifyRoomGroup, &Resource::SomeRooms(org))?;
+    let blind = format!("room group {id}");
+    let attempt = Attempt::new(Category::RoomGroup, Operation::Delete, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoomGroup,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let group = find_group(db, &TenantScope::describing(org), id).await?;
     let attempt = Attempt::new(Category::RoomGroup, Operation::Delete, &group.name);
     let scope = TenantScope::authorize_change(
@@ -311,7 +331,22 @@ pub async fn set_room_group_member(
     member: bool,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    TenantScope::authorize(actor, Action::ModifyRoomGroup, &Resource::SomeRooms(org))?;
+    let operation = if member {
+        Operation::Create
+    } else {
+        Operation::Delete
+    };
+    let blind = format!("room {room_id} in room group {id}");
+    let attempt = Attempt::new(Category::RoomGroup, operation, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoomGroup,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let look = TenantScope::describing(org);
     let group = find_group(db, &look, id).await?;
     let room = look
@@ -320,11 +355,7 @@ pub async fn set_room_group_member(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let (operation, verb) = if member {
-        (Operation::Create, "added to")
-    } else {
-        (Operation::Delete, "removed from")
-    };
+    let verb = if member { "added to" } else { "removed from" };
     let object = format!("{} {verb} {}", room.display_name, group.name);
     let attempt = Attempt::new(Category::RoomGroup, operation, &object);
     TenantScope::authorize_change(
@@ -484,7 +515,17 @@ pub async fn update_update_ring(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let (name, days) = input.get();
-    TenantScope::authorize(actor, Action::ViewUpdateRings, &Resource::SomeRooms(org))?;
+    let blind = format!("update ring {id}");
+    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ViewUpdateRings,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let ring = TenantScope::describing(org)
         .select::<update_ring::Entity>()
         .filter(update_ring::Column::Id.eq(id))

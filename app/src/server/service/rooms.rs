@@ -321,6 +321,17 @@ pub async fn update_room(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let i = input.get();
+    let blind = format!("room {id}");
+    let attempt = Attempt::new(Category::Room, Operation::Update, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyRoom,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let (room, resource) = find_room(db, actor, org, Action::ModifyRoom, id).await?;
     let attempt = Attempt::new(Category::Room, Operation::Update, &room.display_name);
     TenantScope::authorize_change(db, actor, Action::ModifyRoom, &resource, attempt, now).await?;
@@ -380,6 +391,17 @@ pub async fn unenroll_room(
     id: RoomId,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    let blind = format!("room {id} (unenroll)");
+    let attempt = Attempt::new(Category::Room, Operation::Update, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::UnenrollRoom,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let (room, resource) = find_room(db, actor, org, Action::UnenrollRoom, id).await?;
     let object = format!("{} (unenroll)", room.display_name);
     let attempt = Attempt::new(Category::Room, Operation::Update, &object);
@@ -417,6 +439,17 @@ pub async fn set_room_ring(
     ring: Option<UpdateRingId>,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    let blind = format!("room {id}");
+    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &blind);
+    TenantScope::authorize_change(
+        db,
+        actor,
+        Action::ModifyUpdateRing,
+        &Resource::SomeRooms(org),
+        attempt,
+        now,
+    )
+    .await?;
     let (room, resource) = find_room(db, actor, org, Action::ModifyUpdateRing, id).await?;
     let look = TenantScope::describing(org);
     let ring_name = match ring {
