@@ -33,7 +33,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 step "integration tests on PostgreSQL"
-cargo test "${features[@]}" --test it --test http
+cargo test "${features[@]}" --test it --test http --test export_memory -- --nocapture
 
 step "release build for the browser tests"
 cargo leptos build --release
