@@ -72,7 +72,7 @@ test('the last Global admin cannot be removed', async ({ page }) => {
 
 test('a user without an administrator role cannot see or open Administrators', async ({ page }) => {
   await signIn(page, 'omar@contoso.com');
-  await expect(page.getByText(/^You hold no administrator role here yet\./)).toBeVisible();
+  await expect(page.getByText(/^You have no role and no rooms to manage here yet\./)).toBeVisible();
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Overview' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Administrators' })).toHaveCount(0);

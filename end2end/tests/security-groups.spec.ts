@@ -106,5 +106,5 @@ test('blank and duplicate group names are refused', async ({ page }) => {
 
   await pane.getByRole('button', { name: 'Cancel' }).click();
   await expect(pane).toBeHidden();
-  await expect(page.getByRole('rowheader')).toHaveText(['Facilities team']);
+  await expect(page.getByRole('rowheader')).toHaveText(['Facilities team', 'London AV technicians']);
 });
