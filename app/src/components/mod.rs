@@ -2,10 +2,12 @@
 
 mod confirm_dialog;
 mod error_note;
+mod pane;
 mod principal_picker;
 mod room_picker;
 
 pub use confirm_dialog::ConfirmDialog;
 pub use error_note::{ErrorNote, ResultNote};
+pub use pane::{Pager, PaneHeader};
 pub use principal_picker::PrincipalPicker;
 pub use room_picker::RoomPicker;

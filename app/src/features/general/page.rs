@@ -1,5 +1,5 @@
 use super::api::{get_settings, list_audit, UpdateSettings};
-use crate::components::{ErrorNote, ResultNote};
+use crate::components::{ErrorNote, Pager, ResultNote};
 use crate::domain::audit::{AuditQuery, CATEGORIES, RETENTION_DAYS};
 use crate::domain::authz::Action;
 use crate::domain::rooms::ServiceSettings;
@@ -193,11 +193,7 @@ pub fn AuditLogsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <nav class="pager" aria-label="Pages">
-                                <button type="button" class="btn btn-small" disabled=current == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"Previous"</button>
-                                <span>{format!("Page {} of {pages}", current + 1)}</span>
-                                <button type="button" class="btn btn-small" disabled={current + 1 >= pages} on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
-                            </nav>
+                            <Pager page=current pages label="Pages" on_page=Callback::new(move |p| query.update(|q| q.page = p))/>
                         }.into_any()
                     }
                 }

@@ -1,5 +1,5 @@
 use super::api::{list_org_roles, AssignOrgRole, RemoveOrgRole};
-use crate::components::{ConfirmDialog, ErrorNote, PrincipalPicker, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, PrincipalPicker, ResultNote};
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, PrincipalView, RoleFamily};
 use crate::domain::session::SessionView;
 use leptos::prelude::*;
@@ -168,10 +168,7 @@ fn AssignPane(
     };
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <header class="pane-header">
-                <h2 id="pane-title">{add_label}</h2>
-                <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| open.set(false)>"×"</button>
-            </header>
+            <PaneHeader title=add_label on_close=Callback::new(move |_| open.set(false))/>
             {(roles.len() > 1).then(|| view! {
                 <fieldset class="field">
                     <legend>"Role"</legend>

@@ -4,7 +4,7 @@ use super::api::{
 use super::parts::{
     AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, ScopeStep,
 };
-use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{RoleAssignmentId, RoleId};
 use crate::domain::roles::{AssignmentView, RoleDraft};
@@ -163,10 +163,7 @@ fn RolePane(
     };
     view! {
         <aside class="pane pane-wide" aria-labelledby="pane-title">
-            <header class="pane-header">
-                <h2 id="pane-title">{move || title.get()}</h2>
-                <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
-            </header>
+            <PaneHeader title on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {

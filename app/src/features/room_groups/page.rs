@@ -3,7 +3,7 @@ use super::api::{
     UpdateRoomGroup, UpdateUpdateRing,
 };
 use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
-use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
 use crate::domain::authz::Action;
 use crate::domain::ids::{RoomGroupId, UpdateRingId};
 use crate::domain::rooms::RoomGroupInput;
@@ -102,10 +102,7 @@ pub fn RoomGroupsPage() -> impl IntoView {
                 GroupPane::Closed => ().into_any(),
                 GroupPane::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">
-                        <header class="pane-header">
-                            <h2 id="pane-title">"New room group"</h2>
-                            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(GroupPane::Closed)>"×"</button>
-                        </header>
+                        <PaneHeader title="New room group" on_close=Callback::new(move |_| pane.set(GroupPane::Closed))/>
                         <GroupForm
                             initial=RoomGroupInput::default()
                             submit_label="Create group"
@@ -216,10 +213,7 @@ pub fn UpdateRingsPage() -> impl IntoView {
                 RingPaneState::Closed => ().into_any(),
                 RingPaneState::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">
-                        <header class="pane-header">
-                            <h2 id="pane-title">"New update ring"</h2>
-                            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(RingPaneState::Closed)>"×"</button>
-                        </header>
+                        <PaneHeader title="New update ring" on_close=Callback::new(move |_| pane.set(RingPaneState::Closed))/>
                         <RingForm
                             name=String::new()
                             days="7".to_owned()

@@ -1,6 +1,6 @@
 use super::api::{get_room_group, SetRoomGroupMember, UpdateRoomGroup, UpdateUpdateRing};
 use super::page::{GroupPane, RingPaneState};
-use crate::components::{ErrorNote, ResultNote, RoomPicker};
+use crate::components::{ErrorNote, Pager, PaneHeader, ResultNote, RoomPicker};
 use crate::domain::authz::Action;
 use crate::domain::ids::{OrgId, RoomGroupId, UpdateRingId};
 use crate::domain::rooms::{RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView};
@@ -66,19 +66,6 @@ pub fn GroupForm(
     .into_any()
 }
 
-fn pane_header<P: Copy + Send + Sync + 'static>(
-    title: Signal<String>,
-    pane: RwSignal<P>,
-    closed: P,
-) -> impl IntoView {
-    view! {
-        <header class="pane-header">
-            <h2 id="pane-title">{move || title.get()}</h2>
-            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(closed)>"×"</button>
-        </header>
-    }
-}
-
 #[component]
 pub fn RoomGroupPane(
     org: OrgId,
@@ -111,7 +98,7 @@ pub fn RoomGroupPane(
     let title = RwSignal::new("Room group".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            {pane_header(title.into(), pane, GroupPane::Closed)}
+            <PaneHeader title on_close=Callback::new(move |_| pane.set(GroupPane::Closed))/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -270,7 +257,7 @@ pub fn RingPane(
     });
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            {pane_header(title, pane, RingPaneState::Closed)}
+            <PaneHeader title on_close=Callback::new(move |_| pane.set(RingPaneState::Closed))/>
             {may_edit.then(|| {
                 let ring = rings.get_untracked().and_then(Result::ok).and_then(|rs| rs.into_iter().find(|r| r.id == id));
                 ring.map(|r| view! {
@@ -293,7 +280,9 @@ pub fn RingPane(
                         Ok(p) if p.rows.is_empty() => view! { <p class="empty">"None of your rooms are in this ring."</p> }.into_any(),
                         Ok(p) => {
                             let pages = p.total.div_ceil(p.page_size).max(1);
+                            let total = p.total;
                             view! {
+                                <p class="muted" role="status">{format!("{total} of your rooms")}</p>
                                 <ul class="member-list" aria-label="Rooms in the ring">
                                     {p.rows.into_iter().map(|r| {
                                         let room = r.id;
@@ -309,11 +298,7 @@ pub fn RingPane(
                                     }).collect_view()}
                                 </ul>
                                 {(pages > 1).then(|| view! {
-                                    <nav class="pager" aria-label="Pages of rooms">
-                                        <button type="button" class="btn btn-small" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                                        <span>{move || format!("Page {} of {pages} ({} rooms)", page.get() + 1, p.total)}</span>
-                                        <button type="button" class="btn btn-small" disabled={move || page.get() + 1 >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
-                                    </nav>
+                                    <Pager page=p.page pages label="Pages of rooms" on_page=Callback::new(move |n| page.set(n))/>
                                 })}
                             }.into_any()
                         }

@@ -2,7 +2,7 @@ use super::api::{
     get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom,
 };
 use super::parts::{EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
-use crate::components::{ErrorNote, ResultNote};
+use crate::components::{ErrorNote, PaneHeader, ResultNote};
 use crate::domain::authz::Action;
 use crate::domain::ids::RoomId;
 use crate::domain::rooms::{Enrollment, Health, Platform, RoomQuery, RoomSort};
@@ -162,10 +162,7 @@ pub fn RoomsPage() -> impl IntoView {
                 Pane::Closed => ().into_any(),
                 Pane::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">
-                        <header class="pane-header">
-                            <h2 id="pane-title">"New room"</h2>
-                            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
-                        </header>
+                        <PaneHeader title="New room" on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
                         <p class="muted">"Pre-provision a room: it is listed as unenrolled until its device enrolls with the key."</p>
                         <RoomForm
                             initial=Default::default()

@@ -2,7 +2,7 @@ use super::api::{
     get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom,
 };
 use super::page::Pane;
-use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, Pager, PaneHeader, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
 use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow};
@@ -67,11 +67,7 @@ pub fn RoomTable(
                 }).collect_view()}
             </tbody>
         </table>
-        <nav class="pager" aria-label="Pages">
-            <button type="button" class="btn btn-small" disabled=current == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"Previous"</button>
-            <span>{format!("Page {} of {pages}", current + 1)}</span>
-            <button type="button" class="btn btn-small" disabled={current + 1 >= pages} on:click=move |_| query.update(|q| q.page += 1)>"Next"</button>
-        </nav>
+        <Pager page=current pages label="Pages" on_page=Callback::new(move |p| query.update(|q| q.page = p))/>
     }
     .into_any()
 }
@@ -247,10 +243,7 @@ pub fn RoomPane(
     let title = RwSignal::new("Room".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <header class="pane-header">
-                <h2 id="pane-title">{move || title.get()}</h2>
-                <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
-            </header>
+            <PaneHeader title on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {

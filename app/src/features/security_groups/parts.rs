@@ -1,5 +1,5 @@
 use super::api::{get_group, AddGroupMember, CreateGroup, RemoveGroupMember, RenameGroup};
-use crate::components::{ErrorNote, PrincipalPicker};
+use crate::components::{ErrorNote, PaneHeader, PrincipalPicker};
 use crate::domain::directory::{GroupView, Principal, PrincipalView};
 use crate::domain::ids::{GroupId, OrgId};
 use leptos::prelude::*;
@@ -52,17 +52,6 @@ pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
 }
 
 #[component]
-fn PaneHeader(#[prop(into)] title: Signal<String>, pane: RwSignal<Pane>) -> impl IntoView {
-    view! {
-        <header class="pane-header">
-            <h2 id="pane-title">{move || title.get()}</h2>
-            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| pane.set(Pane::Closed)>"×"</button>
-        </header>
-    }
-    .into_any()
-}
-
-#[component]
 pub fn CreateGroupPane(
     org: OrgId,
     create: ServerAction<CreateGroup>,
@@ -72,7 +61,7 @@ pub fn CreateGroupPane(
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title="New security group" pane/>
+            <PaneHeader title="New security group" on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch(CreateGroup { org, name: name.get_untracked() });
@@ -150,7 +139,7 @@ pub fn GroupPane(
 
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title pane/>
+            <PaneHeader title on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
