@@ -10,7 +10,7 @@ use crate::domain::authz::{
     authorize_grant, authorize_role_permissions, Action, Actor, BuiltInRole, Decision, Grant,
     Permission, Resource, Scope,
 };
-use crate::domain::directory::Principal;
+use crate::domain::directory::{Principal, PrincipalView};
 use crate::domain::ids::{GroupId, OrgId, RoleAssignmentId, RoleId, RoomGroupId, RoomId, UserId};
 use crate::domain::roles::{AssignmentDraft, AssignmentView, RoleDetail, RoleDraft, RoleView};
 use crate::domain::validation::Valid;
@@ -253,25 +253,29 @@ pub async fn get_role(
         .into_iter()
         .map(|g| (g.id, g.name))
         .collect();
+    let principal_of = |m: &role_assignment_member::Model| match (m.user_id, m.group_id) {
+        (Some(u), _) => Some(Principal::User(u)),
+        (None, Some(g)) => Some(Principal::Group(g)),
+        (None, None) => None,
+    };
+    // Every member of every assignment described in one pass, then handed out.
+    let all: Vec<Principal> = members.iter().filter_map(principal_of).collect();
+    let described: BTreeMap<Principal, PrincipalView> = describe(db, &scope, &all)
+        .await?
+        .into_iter()
+        .map(|v| (v.principal, v))
+        .collect();
     let mut views = Vec::with_capacity(assignments.len());
     for a in assignments {
-        let principals: Vec<Principal> = members
+        let mut principals: Vec<PrincipalView> = members
             .iter()
             .filter(|m| m.assignment_id == a.id)
-            .filter_map(|m| match (m.user_id, m.group_id) {
-                (Some(u), _) => Some(Principal::User(u)),
-                (None, Some(g)) => Some(Principal::Group(g)),
-                (None, None) => None,
-            })
+            .filter_map(principal_of)
+            .filter_map(|p| described.get(&p).cloned())
             .collect();
+        principals.sort_by_key(|p| p.name.to_lowercase());
         let Scope::Some { rooms, room_groups } = scope_of(&a, &scopes) else {
-            views.push(view_of(
-                a,
-                describe(db, &scope, &principals).await?,
-                vec![],
-                vec![],
-                true,
-            ));
+            views.push(view_of(a, principals.clone(), vec![], vec![], true));
             continue;
         };
         let rooms = rooms
@@ -282,13 +286,7 @@ pub async fn get_role(
             .into_iter()
             .filter_map(|g| group_names.get(&g).map(|n| (g, n.clone())))
             .collect();
-        views.push(view_of(
-            a,
-            describe(db, &scope, &principals).await?,
-            rooms,
-            groups,
-            false,
-        ));
+        views.push(view_of(a, principals, rooms, groups, false));
     }
     Ok(RoleDetail {
         role: RoleView {

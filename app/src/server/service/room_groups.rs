@@ -17,7 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, Set, TransactionSession, TransactionTrait,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
     match ServiceError::from(err) {
@@ -37,13 +37,13 @@ pub async fn list_room_groups(
     let scope = TenantScope::authorize(actor, Action::ViewRoomGroups, &Resource::SomeRooms(org))?;
     let reach = reach(actor, org, Permission::GroupsView);
     let defs = group_defs(db, &scope).await?;
-    let rooms: Vec<_> = scope
-        .select::<room::Entity>()
-        .all(db)
-        .await?
-        .iter()
-        .map(facts)
-        .collect();
+    // Each room's groups once, counted per group.
+    let mut counts: BTreeMap<RoomGroupId, u64> = BTreeMap::new();
+    for r in scope.select::<room::Entity>().all(db).await? {
+        for group in groups_of(&facts(&r), &defs) {
+            *counts.entry(group).or_default() += 1;
+        }
+    }
     let groups = scope
         .select::<room_group::Entity>()
         .order_by_asc(room_group::Column::NameLower)
@@ -53,10 +53,7 @@ pub async fn list_room_groups(
         .into_iter()
         .filter(|g| super::membership::reaches_group(reach.as_ref(), g.id))
         .map(|g| {
-            let room_count = rooms
-                .iter()
-                .filter(|r| groups_of(r, &defs).contains(&g.id))
-                .count() as u64;
+            let room_count = counts.get(&g.id).copied().unwrap_or(0);
             RoomGroupView {
                 rule: rule_of(&g),
                 id: g.id,
