@@ -6,7 +6,10 @@ set -euo pipefail
 export ROOMS_NEED_POSTGRES=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 started=$(date +%s)
-step() { echo; echo "==> $* ($(( $(date +%s) - started )) s)"; }
+step() { echo; echo "==> $* ($(( $(date +%s) - started )) s, $(df -h --output=avail . | tail -n 1 | tr -d ' ') free)"; }
+# One pass from a clean clone gains nothing from incremental caches, which doubled the debug
+# target's size on disk.
+export CARGO_INCREMENTAL=0
 
 features=(-p app -p server --features app/ssr,server/ssr)
 
@@ -34,6 +37,11 @@ fi
 
 step "integration tests on PostgreSQL"
 cargo test "${features[@]}" --test it --test http --test export_memory -- --nocapture
+
+if [ "${CI:-}" = true ]; then
+  # The debug build is not used again; on CI its 3 GB are better given to the release build.
+  rm -rf target/debug
+fi
 
 step "release build for the browser tests"
 cargo leptos build --release
