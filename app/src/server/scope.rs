@@ -9,10 +9,9 @@ use super::entity::{
     room_group_member, security_group, update_ring, user,
 };
 use super::error::ServiceError;
-use super::service::audit::{refuse_unless_allowed, Attempt};
+use super::service::audit::Attempt;
 use crate::domain::authz::{authorize, Action, Actor, Decision, Resource};
 use crate::domain::ids::OrgId;
-use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany,
 };
@@ -77,14 +76,12 @@ impl TenantScope {
     /// `Failed` entry before it is returned.
     pub async fn authorize_change(
         db: &impl ConnectionTrait,
-        actor: &Actor,
+        attempt: &Attempt<'_>,
         action: Action,
         resource: &Resource,
-        attempt: Attempt<'_>,
-        now: DateTime<Utc>,
     ) -> Result<Self, ServiceError> {
-        let decision = authorize(actor, action, resource);
-        refuse_unless_allowed(db, actor, resource.org(), decision, attempt, now).await?;
+        let decision = authorize(attempt.actor(), action, resource);
+        attempt.refuse_unless(db, resource.org(), decision).await?;
         Ok(Self {
             org: resource.org(),
         })

@@ -1,7 +1,8 @@
+use app::domain::audit::{AuditEntryView, AuditQuery};
 use app::domain::authz::Actor;
 use app::domain::ids::{OrgId, UserId};
 use app::server::context::SignedIn;
-use app::server::service::{identity, org_roles};
+use app::server::service::{audit, identity, org_roles};
 use chrono::{DateTime, TimeZone, Utc};
 use migrations::MigratorTrait;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
@@ -99,4 +100,27 @@ pub async fn org_with_admin(db: &DatabaseConnection, name: &str, domain: &str) -
         .unwrap();
     let a = actor(db, &o, admin).await;
     (o, a)
+}
+
+/// The audit entries of one category and result, newest first, as the admin sees them.
+pub async fn audit_rows(
+    db: &DatabaseConnection,
+    admin: &Actor,
+    org: OrgId,
+    category: &str,
+    result: &str,
+) -> Vec<AuditEntryView> {
+    audit::list(
+        db,
+        admin,
+        org,
+        AuditQuery {
+            category: Some(category.to_owned()),
+            result_status: Some(result.to_owned()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .rows
 }

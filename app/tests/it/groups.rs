@@ -165,6 +165,13 @@ async fn the_last_global_admin_cannot_leave_through_the_group() {
         groups::delete_group(&db, &ivan_actor, contoso.id, g.id, now()).await,
         Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin))
     ));
+    let failed = audit_rows(&db, &ivan_actor, contoso.id, "User", "Failed").await;
+    let mut refused: Vec<_> = failed
+        .iter()
+        .map(|r| (r.operation.as_str(), r.user_id))
+        .collect();
+    refused.sort();
+    assert_eq!(refused, [("Delete", ivan), ("Update", ivan)]);
     assert!(actor(&db, &contoso, ivan)
         .await
         .has_org_role(OrgRole::GlobalAdmin));

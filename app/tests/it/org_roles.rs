@@ -151,6 +151,21 @@ async fn the_last_global_admin_cannot_be_removed_but_one_of_two_can() {
         refused,
         Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin))
     ));
+    // The refusal is in the log; the assignment it aimed at is still there.
+    let failed = audit_rows(&db, &grace, contoso.id, "Assignment", "Failed").await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].operation, "Delete");
+    assert_eq!(failed[0].user_id, grace.user);
+    assert!(
+        audit_rows(&db, &grace, contoso.id, "Assignment", "Successful")
+            .await
+            .is_empty()
+    );
+    let still = org_roles::list_org_roles(&db, &grace, contoso.id, RoleFamily::Administrators)
+        .await
+        .unwrap();
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0].id, own[0].id);
 
     // A second Global admin through a group makes the first removable.
     let ivan = user(&db, &contoso, "ivan@contoso.com", "Ivan Petrov").await;

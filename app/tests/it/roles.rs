@@ -3,14 +3,14 @@
 
 use crate::common::*;
 use crate::rooms::{all_rooms_query, assignment, built_in, group_input, new_room, valid_room};
-use app::domain::audit::{AuditEntryView, AuditQuery};
+use app::domain::audit::AuditEntryView;
 use app::domain::authz::{Actor, BuiltInRole, DenyReason, Permission, Scope};
 use app::domain::directory::Principal;
-use app::domain::ids::{OrgId, RoleId, RoomGroupId, RoomId, UserId};
+use app::domain::ids::{RoleId, RoomGroupId, RoomId, UserId};
 use app::domain::roles::RoleDraft;
 use app::domain::rooms::RoomRow;
 use app::domain::validation::{GroupName, Valid};
-use app::server::service::{audit, groups, roles, room_groups, rooms, settings};
+use app::server::service::{groups, roles, room_groups, rooms, settings};
 use app::server::{ConflictKind, ServiceError};
 use sea_orm::DatabaseConnection;
 use std::collections::BTreeSet;
@@ -92,28 +92,6 @@ async fn custom_role_for(
     )
     .await
     .unwrap()
-}
-
-async fn audit_rows(
-    db: &DatabaseConnection,
-    admin: &Actor,
-    org: OrgId,
-    category: &str,
-    result: &str,
-) -> Vec<AuditEntryView> {
-    audit::list(
-        db,
-        admin,
-        org,
-        AuditQuery {
-            category: Some(category.to_owned()),
-            result_status: Some(result.to_owned()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .rows
 }
 
 fn by(rows: &[AuditEntryView], user: UserId) -> Vec<(&str, &str)> {

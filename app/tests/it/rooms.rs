@@ -272,27 +272,6 @@ async fn scoped_user(
     (id, actor(db, &e.org, id).await)
 }
 
-async fn failed_rows(
-    db: &DatabaseConnection,
-    admin: &Actor,
-    org: OrgId,
-    category: &str,
-) -> Vec<app::domain::audit::AuditEntryView> {
-    audit::list(
-        db,
-        admin,
-        org,
-        AuditQuery {
-            category: Some(category.to_owned()),
-            result_status: Some("Failed".to_owned()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .rows
-}
-
 #[tokio::test]
 async fn the_global_admin_sees_every_room_group_and_ring() {
     let db = db().await;
@@ -386,7 +365,7 @@ async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
         rooms::unenroll_room(&db, &tech, e.org.id, e.london.id, now()).await,
         Err(ServiceError::Forbidden(DenyReason::OutOfScope))
     ));
-    let failed = failed_rows(&db, &e.grace, e.org.id, "Room").await;
+    let failed = audit_rows(&db, &e.grace, e.org.id, "Room", "Failed").await;
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].user_id, lena);
     assert_eq!(failed[0].user_tenant_id, e.org.id);
@@ -451,7 +430,7 @@ async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
         key,
         "the refused reset changed nothing"
     );
-    let failed = failed_rows(&db, &e.grace, e.org.id, "Settings").await;
+    let failed = audit_rows(&db, &e.grace, e.org.id, "Settings", "Failed").await;
     assert_eq!(
         failed
             .iter()
@@ -505,7 +484,7 @@ async fn a_site_lead_creates_rooms_only_inside_their_scope() {
         ),
         "{refused:?}"
     );
-    let failed = failed_rows(&db, &e.grace, e.org.id, "Room").await;
+    let failed = audit_rows(&db, &e.grace, e.org.id, "Room", "Failed").await;
     assert_eq!(
         failed
             .iter()

@@ -4,7 +4,7 @@
 use crate::domain::audit::{
     AuditEntryView, AuditPage, AuditQuery, ExportRange, CSV_COLUMNS, RETENTION_DAYS,
 };
-use crate::domain::authz::{Action, Actor, Decision, Resource};
+use crate::domain::authz::{Action, Actor, Decision, DenyReason, Resource};
 use crate::domain::ids::{AuditEntryId, OrgId};
 use crate::server::entity::{audit_log, user};
 use crate::server::error::ServiceError;
@@ -34,65 +34,99 @@ pub enum Operation {
     Delete,
 }
 
-/// A change being attempted, as the log will name it.
+/// A change an actor attempts, as the log will name it: authorized once (a refusal becomes a
+/// `Failed` entry), then recorded as `Successful` in the same transaction as the change.
 #[derive(Clone, Copy, Debug)]
 pub struct Attempt<'a> {
-    pub category: Category,
-    pub operation: Operation,
-    pub object: &'a str,
+    actor: &'a Actor,
+    category: Category,
+    operation: Operation,
+    object: &'a str,
+    now: DateTime<Utc>,
 }
 
 impl<'a> Attempt<'a> {
-    pub fn new(category: Category, operation: Operation, object: &'a str) -> Self {
+    pub fn new(
+        actor: &'a Actor,
+        category: Category,
+        operation: Operation,
+        object: &'a str,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
+            actor,
             category,
             operation,
             object,
+            now,
         }
     }
-}
 
-/// Records a successful change in the log of the organisation acted on.
-pub async fn record(
-    db: &impl ConnectionTrait,
-    scope: &TenantScope,
-    actor: &Actor,
-    category: Category,
-    operation: Operation,
-    object_name: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let attempt = Attempt::new(category, operation, object_name);
-    insert(db, scope.org(), actor, attempt, "Successful", now).await
-}
+    pub fn actor(&self) -> &'a Actor {
+        self.actor
+    }
 
-/// Turns a refusal into a `Failed` entry in the log of the organisation the change was aimed at,
-/// then into `Forbidden`. Written on its own, outside any transaction of the refused change.
-pub async fn refuse_unless_allowed(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    org: OrgId,
-    decision: Decision,
-    attempt: Attempt<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    match decision {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => {
-            tracing::warn!(user = %actor.user, actor_org = %actor.org, %org, category = ?attempt.category, operation = ?attempt.operation, ?reason, "refused change");
-            insert(db, org, actor, attempt, "Failed", now).await?;
-            Err(ServiceError::Forbidden(reason))
+    /// The same change under the object's real name, once it has been read, or under a name
+    /// that says what became of it ("old -> new").
+    pub fn naming(self, object: &'a str) -> Self {
+        Self { object, ..self }
+    }
+
+    /// See [`TenantScope::authorize_change`].
+    pub async fn authorize(
+        &self,
+        db: &impl ConnectionTrait,
+        action: Action,
+        resource: &Resource,
+    ) -> Result<TenantScope, ServiceError> {
+        TenantScope::authorize_change(db, self, action, resource).await
+    }
+
+    /// Turns a refusal into a `Failed` entry in the log of the organisation the change was aimed
+    /// at, then into `Forbidden`. Written on its own, outside any transaction of the refused
+    /// change.
+    pub async fn refuse_unless(
+        &self,
+        db: &impl ConnectionTrait,
+        org: OrgId,
+        decision: Decision,
+    ) -> Result<(), ServiceError> {
+        match decision {
+            Decision::Allow => Ok(()),
+            Decision::Deny(reason) => Err(self.refused(db, org, reason).await),
         }
+    }
+
+    /// Writes the `Failed` entry of a refusal and returns the error to answer with.
+    pub async fn refused(
+        &self,
+        db: &impl ConnectionTrait,
+        org: OrgId,
+        reason: DenyReason,
+    ) -> ServiceError {
+        let actor = self.actor;
+        tracing::warn!(user = %actor.user, actor_org = %actor.org, %org, category = ?self.category, operation = ?self.operation, ?reason, "refused change");
+        match insert(db, org, self, "Failed").await {
+            Ok(()) => ServiceError::Forbidden(reason),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Records the change as done, in the log of the organisation acted on.
+    pub async fn record(
+        &self,
+        db: &impl ConnectionTrait,
+        scope: &TenantScope,
+    ) -> Result<(), DbErr> {
+        insert(db, scope.org(), self, "Successful").await
     }
 }
 
 async fn insert(
     db: &impl ConnectionTrait,
     org: OrgId,
-    actor: &Actor,
-    attempt: Attempt<'_>,
+    attempt: &Attempt<'_>,
     result: &str,
-    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let category: &str = attempt.category.into();
     let operation: &str = attempt.operation.into();
@@ -103,9 +137,9 @@ async fn insert(
         object_name: Set(attempt.object.chars().take(300).collect()),
         operation: Set(operation.to_owned()),
         result_status: Set(result.to_owned()),
-        actor_user_id: Set(actor.user),
-        actor_org_id: Set(actor.org),
-        created_at: Set(now),
+        actor_user_id: Set(attempt.actor.user),
+        actor_org_id: Set(attempt.actor.org),
+        created_at: Set(attempt.now),
     }
     .insert(db)
     .await

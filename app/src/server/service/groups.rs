@@ -1,7 +1,7 @@
 //! Security groups: an organisation's named sets of its own users (customer mode *Settings >
 //! Security groups*). A group grants to its members as of each request.
 
-use super::audit::{self, Attempt, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::org_roles::{ensure_global_admin_remains, Change};
 use crate::domain::authz::{Action, Actor, Resource};
 use crate::domain::directory::{GroupDetailView, GroupView, MemberView};
@@ -91,16 +91,10 @@ pub async fn create_group(
     name: GroupName,
     now: DateTime<Utc>,
 ) -> Result<GroupView, ServiceError> {
-    let attempt = Attempt::new(Category::User, Operation::Create, name.as_str());
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ManageSecurityGroups,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::User, Operation::Create, name.as_str(), now);
+    let scope = attempt
+        .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
+        .await?;
     ensure_name_free(db, &scope, &name, None).await?;
     let tx = db.begin().await?;
     let id = GroupId::new();
@@ -114,16 +108,7 @@ pub async fn create_group(
     .insert(&tx)
     .await
     .map_err(name_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::User,
-        Operation::Create,
-        name.as_str(),
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(GroupView {
         id,
@@ -143,16 +128,10 @@ pub async fn rename_group(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let object = format!("security group {id}");
-    let attempt = Attempt::new(Category::User, Operation::Update, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ManageSecurityGroups,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::User, Operation::Update, &object, now);
+    let scope = attempt
+        .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
+        .await?;
     let group = find(db, &scope, id).await?;
     ensure_name_free(db, &scope, &name, Some(id)).await?;
     let tx = db.begin().await?;
@@ -162,16 +141,7 @@ pub async fn rename_group(
     active.name_lower = Set(name.as_str().to_lowercase());
     active.update(&tx).await.map_err(name_conflict)?;
     let object = format!("{old} -> {}", name.as_str());
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::User,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.naming(&object).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -187,42 +157,22 @@ pub async fn delete_group(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let object = format!("security group {id}");
-    let attempt = Attempt::new(Category::User, Operation::Delete, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ManageSecurityGroups,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::User, Operation::Delete, &object, now);
+    let scope = attempt
+        .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
+        .await?;
     let group = find(db, &scope, id).await?;
     let tx = db.begin().await?;
-    ensure_global_admin_remains(
-        &tx,
-        actor,
-        &scope,
-        Action::ManageSecurityGroups,
-        Change::DeleteGroup(id),
-    )
-    .await?;
+    let action = Action::ManageSecurityGroups;
+    let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, Change::DeleteGroup(id))
+        .await?;
     // Members and role assignments of the group go with it (foreign keys cascade).
     scope
         .delete_many::<security_group::Entity>()
         .filter(security_group::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::User,
-        Operation::Delete,
-        &group.name,
-        now,
-    )
-    .await?;
+    attempt.naming(&group.name).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -238,16 +188,10 @@ pub async fn add_group_member(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let object = format!("member of security group {id}");
-    let attempt = Attempt::new(Category::User, Operation::Update, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ManageSecurityGroups,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::User, Operation::Update, &object, now);
+    let scope = attempt
+        .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
+        .await?;
     let group = find(db, &scope, id).await?;
     let member = scope
         .select::<user::Entity>()
@@ -273,16 +217,7 @@ pub async fn add_group_member(
     .insert(&tx)
     .await?;
     let object = format!("{}: {}", group.name, member.upn);
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::User,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.naming(&object).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -299,23 +234,19 @@ pub async fn remove_group_member(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let object = format!("member of security group {id}");
-    let attempt = Attempt::new(Category::User, Operation::Update, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ManageSecurityGroups,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::User, Operation::Update, &object, now);
+    let scope = attempt
+        .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
+        .await?;
     let group = find(db, &scope, id).await?;
     let tx = db.begin().await?;
-    ensure_global_admin_remains(
-        &tx,
-        actor,
+    let action = Action::ManageSecurityGroups;
+    let tx = ensure_global_admin_remains(
+        db,
+        tx,
+        &attempt,
         &scope,
-        Action::ManageSecurityGroups,
+        action,
         Change::RemoveMember(id, member),
     )
     .await?;
@@ -336,16 +267,7 @@ pub async fn remove_group_member(
         .map(|u| u.upn)
         .unwrap_or_default();
     let object = format!("{}: removed {upn}", group.name);
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::User,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.naming(&object).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Who is who: organisations and their identity-provider settings, home-realm discovery, users
 //! created on first sign-in, sign-ins in flight, sessions, and the actor of a request.
 
-use super::audit::{self, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::sha256_hex;
 use crate::domain::authz::{Actor, OrgRole};
 use crate::domain::ids::{OrgId, UserId};
@@ -225,15 +225,14 @@ pub async fn sign_in_user(
         org_roles: BTreeSet::new(),
         grants: vec![],
     };
-    audit::record(
-        &tx,
-        &scope,
+    Attempt::new(
         &actor,
         Category::User,
         Operation::Create,
         &identity.upn,
         now,
     )
+    .record(&tx, &scope)
     .await?;
     tx.commit().await?;
     Ok(Ok(id))

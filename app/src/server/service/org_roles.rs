@@ -2,9 +2,9 @@
 //! *Settings > Administrators*) and Tenant managers (partner mode *Tenant managers*), each held
 //! by users or security groups. The organisation always keeps at least one Global admin.
 
-use super::audit::{self, Attempt, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::directory::describe;
-use crate::domain::authz::{Action, Actor, OrgRole, Resource};
+use crate::domain::authz::{authorize, Action, Actor, Decision, OrgRole, Resource};
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, RoleFamily};
 use crate::domain::ids::{GroupId, OrgId, OrgRoleAssignmentId, UserId};
 use crate::server::entity::{group_member, org_role_assignment};
@@ -62,16 +62,20 @@ pub async fn assign_org_role(
     principal: Principal,
     now: DateTime<Utc>,
 ) -> Result<OrgRoleAssignmentView, ServiceError> {
-    let attempt = Attempt::new(Category::Assignment, Operation::Create, role.label());
-    let scope = TenantScope::authorize_change(
-        db,
+    let attempt = Attempt::new(
         actor,
-        RoleFamily::of(role).manage_action(),
-        &Resource::Org(org),
-        attempt,
+        Category::Assignment,
+        Operation::Create,
+        role.label(),
         now,
-    )
-    .await?;
+    );
+    let scope = attempt
+        .authorize(
+            db,
+            RoleFamily::of(role).manage_action(),
+            &Resource::Org(org),
+        )
+        .await?;
     let view = describe(db, &scope, &[principal])
         .await?
         .pop()
@@ -105,16 +109,7 @@ pub async fn assign_org_role(
     .insert(&tx)
     .await?;
     let object = format!("{}: {}", role.label(), view.name);
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Assignment,
-        Operation::Create,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.naming(&object).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(OrgRoleAssignmentView {
         id,
@@ -135,16 +130,10 @@ pub async fn remove_org_role(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let object = format!("role assignment {id}");
-    let attempt = Attempt::new(Category::Assignment, Operation::Delete, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        family.manage_action(),
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Assignment, Operation::Delete, &object, now);
+    let scope = attempt
+        .authorize(db, family.manage_action(), &Resource::Org(org))
+        .await?;
     let row = scope
         .select::<org_role_assignment::Entity>()
         .filter(org_role_assignment::Column::Id.eq(id))
@@ -152,15 +141,10 @@ pub async fn remove_org_role(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let change = Change::RemoveAssignment(id);
     let tx = db.begin().await?;
-    ensure_global_admin_remains(
-        &tx,
-        actor,
-        &scope,
-        family.manage_action(),
-        Change::RemoveAssignment(id),
-    )
-    .await?;
+    let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, family.manage_action(), change)
+        .await?;
     let name = match principal_of(&row) {
         Some(p) => describe(&tx, &scope, &[p])
             .await?
@@ -175,16 +159,7 @@ pub async fn remove_org_role(
         .exec(&tx)
         .await?;
     let object = format!("{}: {}", row.role.label(), name);
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Assignment,
-        Operation::Delete,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.naming(&object).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -205,21 +180,30 @@ pub(crate) enum Change {
     RemoveMember(GroupId, UserId),
 }
 
-/// Authorizes `action` as a change to who holds organisation roles: refused with
-/// `LastGlobalAdmin` when no user would remain a Global admin after `change`.
-pub(crate) async fn ensure_global_admin_remains(
+/// Authorizes `action` as a change to who holds organisation roles. It is decided inside the
+/// change's transaction, so that two removals at once cannot both pass: refused with
+/// `LastGlobalAdmin` when no user would remain a Global admin after `change`, and then the
+/// transaction is rolled back and the refusal written as a `Failed` entry.
+pub(crate) async fn ensure_global_admin_remains<T: ConnectionTrait + TransactionSession>(
     db: &impl ConnectionTrait,
-    actor: &Actor,
+    tx: T,
+    attempt: &Attempt<'_>,
     scope: &TenantScope,
     action: Action,
     change: Change,
-) -> Result<(), ServiceError> {
-    let after = global_admins_after(db, scope, change).await?;
+) -> Result<T, ServiceError> {
+    let after = global_admins_after(&tx, scope, change).await?;
     let resource = Resource::OrgRoleChange {
         org: scope.org(),
         global_admins_after: after,
     };
-    TenantScope::authorize(actor, action, &resource).map(|_| ())
+    match authorize(attempt.actor(), action, &resource) {
+        Decision::Allow => Ok(tx),
+        Decision::Deny(reason) => {
+            tx.rollback().await?;
+            Err(attempt.refused(db, scope.org(), reason).await)
+        }
+    }
 }
 
 /// How many distinct users would hold Global admin, directly or through a group, after `change`.

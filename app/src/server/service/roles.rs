@@ -2,7 +2,7 @@
 //! the grants a user holds through them. Nobody grants more than they hold
 //! (`authz::authorize_grant`).
 
-use super::audit::{self, Attempt, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::directory::describe;
 use super::membership::{facts, group_defs};
 use crate::domain::access::{grants_for, groups_of, AssignmentDef};
@@ -336,12 +336,10 @@ fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
 /// may hand out `permissions` over its scope. A refusal is audited.
 async fn check_assignment(
     db: &impl ConnectionTrait,
-    actor: &Actor,
     scope: &TenantScope,
     permissions: &BTreeSet<Permission>,
     draft: &Valid<AssignmentDraft>,
-    attempt: Attempt<'_>,
-    now: DateTime<Utc>,
+    attempt: &Attempt<'_>,
 ) -> Result<(), ServiceError> {
     let d = draft.get();
     if describe(db, scope, &d.members).await?.len() != d.members.len() {
@@ -366,13 +364,13 @@ async fn check_assignment(
         .map(|r| (r.id, groups_of(&facts(r), &defs)))
         .collect();
     let decision = authorize_grant(
-        actor,
+        attempt.actor(),
         scope.org(),
         permissions,
         &draft.scope(),
         &groups_of_rooms,
     );
-    audit::refuse_unless_allowed(db, actor, scope.org(), decision, attempt, now).await
+    attempt.refuse_unless(db, scope.org(), decision).await
 }
 
 async fn insert_assignment(
@@ -449,21 +447,15 @@ pub async fn create_role(
     now: DateTime<Utc>,
 ) -> Result<RoleId, ServiceError> {
     let name = draft.get().name.clone();
-    let attempt = Attempt::new(Category::Role, Operation::Create, &name);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Role, Operation::Create, &name, now);
+    let scope = attempt
+        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .await?;
     let permissions = draft.permissions();
     let decision = authorize_role_permissions(actor, org, &permissions);
-    audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
+    attempt.refuse_unless(db, org, decision).await?;
     if let Some(a) = &assignment {
-        check_assignment(db, actor, &scope, &permissions, a, attempt, now).await?;
+        check_assignment(db, &scope, &permissions, a, &attempt).await?;
     }
     let tx = db.begin().await?;
     let id = RoleId::new();
@@ -480,29 +472,13 @@ pub async fn create_role(
     .await
     .map_err(name_conflict)?;
     write_permissions(&tx, &scope, id, &permissions).await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Role,
-        Operation::Create,
-        &name,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     if let Some(a) = &assignment {
         insert_assignment(&tx, &scope, RoleAssignmentId::new(), id, a, now).await?;
         let object = format!("{name}: {}", a.get().name);
-        audit::record(
-            &tx,
-            &scope,
-            actor,
-            Category::Assignment,
-            Operation::Create,
-            &object,
-            now,
-        )
-        .await?;
+        Attempt::new(actor, Category::Assignment, Operation::Create, &object, now)
+            .record(&tx, &scope)
+            .await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -551,16 +527,10 @@ pub async fn update_role(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let name = draft.get().name.clone();
-    let attempt = Attempt::new(Category::Role, Operation::Update, &name);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Role, Operation::Update, &name, now);
+    let scope = attempt
+        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .await?;
     let role = custom_role(db, &scope, id).await?;
     let before = permissions_of(db, &scope, std::slice::from_ref(&role))
         .await?
@@ -569,7 +539,7 @@ pub async fn update_role(
     let after = draft.permissions();
     let added: BTreeSet<Permission> = after.difference(&before).copied().collect();
     let decision = authorize_role_permissions(actor, org, &added);
-    audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
+    attempt.refuse_unless(db, org, decision).await?;
     let assignments = scope
         .select::<role_assignment::Entity>()
         .filter(role_assignment::Column::RoleId.eq(id))
@@ -592,7 +562,7 @@ pub async fn update_role(
     for a in &assignments {
         let decision = authorize_grant(actor, org, &added, &scope_of(a, &scopes), &groups_of_rooms);
         if decision != Decision::Allow {
-            audit::refuse_unless_allowed(db, actor, org, decision, attempt, now).await?;
+            attempt.refuse_unless(db, org, decision).await?;
         }
     }
     let object = if role.name == name {
@@ -612,16 +582,7 @@ pub async fn update_role(
         .exec(&tx)
         .await?;
     write_permissions(&tx, &scope, id, &after).await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Role,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.naming(&object).record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -637,43 +598,22 @@ pub async fn delete_role(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let blind = format!("role {id}");
-    let attempt = Attempt::new(Category::Role, Operation::Delete, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ViewRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Role, Operation::Delete, &blind, now);
+    attempt
+        .authorize(db, Action::ViewRoles, &Resource::Org(org))
+        .await?;
     let role = custom_role(db, &TenantScope::describing(org), id).await?;
-    let attempt = Attempt::new(Category::Role, Operation::Delete, &role.name);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = attempt.naming(&role.name);
+    let scope = attempt
+        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<role::Entity>()
         .filter(role::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Role,
-        Operation::Delete,
-        &role.name,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -696,34 +636,22 @@ pub async fn save_assignment(
         Operation::Create
     };
     let blind = format!("role {role_id}: {}", draft.get().name);
-    let attempt = Attempt::new(Category::Assignment, operation, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ViewRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Assignment, operation, &blind, now);
+    attempt
+        .authorize(db, Action::ViewRoles, &Resource::Org(org))
+        .await?;
     let look = TenantScope::describing(org);
     let role = find_role(db, &look, role_id).await?;
     let object = format!("{}: {}", role.name, draft.get().name);
-    let attempt = Attempt::new(Category::Assignment, operation, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = attempt.naming(&object);
+    let scope = attempt
+        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .await?;
     let permissions = permissions_of(db, &scope, std::slice::from_ref(&role))
         .await?
         .remove(&role_id)
         .unwrap_or_default();
-    check_assignment(db, actor, &scope, &permissions, &draft, attempt, now).await?;
+    check_assignment(db, &scope, &permissions, &draft, &attempt).await?;
     let tx = db.begin().await?;
     let id = match existing {
         None => {
@@ -760,16 +688,7 @@ pub async fn save_assignment(
             id
         }
     };
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Assignment,
-        operation,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -784,16 +703,10 @@ pub async fn delete_assignment(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let blind = format!("assignment {id}");
-    let attempt = Attempt::new(Category::Assignment, Operation::Delete, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ViewRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Assignment, Operation::Delete, &blind, now);
+    attempt
+        .authorize(db, Action::ViewRoles, &Resource::Org(org))
+        .await?;
     let look = TenantScope::describing(org);
     let assignment = look
         .select::<role_assignment::Entity>()
@@ -803,32 +716,17 @@ pub async fn delete_assignment(
         .ok_or(ServiceError::NotFound)?;
     let role = find_role(db, &look, assignment.role_id).await?;
     let object = format!("{}: {}", role.name, assignment.name);
-    let attempt = Attempt::new(Category::Assignment, Operation::Delete, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoles,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = attempt.naming(&object);
+    let scope = attempt
+        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<role_assignment::Entity>()
         .filter(role_assignment::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Assignment,
-        Operation::Delete,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }

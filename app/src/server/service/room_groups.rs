@@ -1,6 +1,6 @@
 //! Room groups ("All US rooms"): static members and an optional rule, and update rings.
 
-use super::audit::{self, Attempt, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::membership::{facts, group_defs, room_resource, rooms_within, rule_of};
 use crate::domain::access::groups_of;
 use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
@@ -158,16 +158,10 @@ pub async fn create_room_group(
     now: DateTime<Utc>,
 ) -> Result<RoomGroupView, ServiceError> {
     let i = input.get();
-    let attempt = Attempt::new(Category::RoomGroup, Operation::Create, &i.name);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::CreateRoomGroup,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::RoomGroup, Operation::Create, &i.name, now);
+    let scope = attempt
+        .authorize(db, Action::CreateRoomGroup, &Resource::Org(org))
+        .await?;
     let rule = input.rule();
     let tx = db.begin().await?;
     let id = RoomGroupId::new();
@@ -184,16 +178,7 @@ pub async fn create_room_group(
     .insert(&tx)
     .await
     .map_err(name_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::RoomGroup,
-        Operation::Create,
-        &i.name,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(RoomGroupView {
         id,
@@ -217,16 +202,10 @@ pub async fn update_room_group(
 ) -> Result<(), ServiceError> {
     let i = input.get();
     let blind = format!("room group {id}");
-    let attempt = Attempt::new(Category::RoomGroup, Operation::Update, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoomGroup,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::RoomGroup, Operation::Update, &blind, now);
+    attempt
+        .authorize(db, Action::ModifyRoomGroup, &Resource::SomeRooms(org))
+        .await?;
     let group = find_group(db, &TenantScope::describing(org), id).await?;
     let rule = input.rule();
     let object = if group.name == i.name {
@@ -234,15 +213,15 @@ pub async fn update_room_group(
     } else {
         format!("{} -> {}", group.name, i.name)
     };
-    let attempt = Attempt::new(Category::RoomGroup, Operation::Update, &object);
+    let attempt = attempt.naming(&object);
     let resource = if rule == rule_of(&group) {
         Resource::RoomGroup { org, group: id }
     } else {
         Resource::Org(org)
     };
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyRoomGroup, &resource, attempt, now)
-            .await?;
+    let scope = attempt
+        .authorize(db, Action::ModifyRoomGroup, &resource)
+        .await?;
     let tx = db.begin().await?;
     let mut active = group.into_active_model();
     active.name = Set(i.name.clone());
@@ -251,16 +230,7 @@ pub async fn update_room_group(
     active.rule_country = Set(rule.as_ref().and_then(|r| r.country.clone()));
     active.rule_site = Set(rule.as_ref().and_then(|r| r.site.clone()));
     active.update(&tx).await.map_err(name_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::RoomGroup,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -275,43 +245,26 @@ pub async fn delete_room_group(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let blind = format!("room group {id}");
-    let attempt = Attempt::new(Category::RoomGroup, Operation::Delete, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoomGroup,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::RoomGroup, Operation::Delete, &blind, now);
+    attempt
+        .authorize(db, Action::ModifyRoomGroup, &Resource::SomeRooms(org))
+        .await?;
     let group = find_group(db, &TenantScope::describing(org), id).await?;
-    let attempt = Attempt::new(Category::RoomGroup, Operation::Delete, &group.name);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoomGroup,
-        &Resource::RoomGroup { org, group: id },
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = attempt.naming(&group.name);
+    let scope = attempt
+        .authorize(
+            db,
+            Action::ModifyRoomGroup,
+            &Resource::RoomGroup { org, group: id },
+        )
+        .await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<room_group::Entity>()
         .filter(room_group::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::RoomGroup,
-        Operation::Delete,
-        &group.name,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -334,16 +287,10 @@ pub async fn set_room_group_member(
         Operation::Delete
     };
     let blind = format!("room {room_id} in room group {id}");
-    let attempt = Attempt::new(Category::RoomGroup, operation, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoomGroup,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::RoomGroup, operation, &blind, now);
+    attempt
+        .authorize(db, Action::ModifyRoomGroup, &Resource::SomeRooms(org))
+        .await?;
     let look = TenantScope::describing(org);
     let group = find_group(db, &look, id).await?;
     let room = look
@@ -354,26 +301,22 @@ pub async fn set_room_group_member(
         .ok_or(ServiceError::NotFound)?;
     let verb = if member { "added to" } else { "removed from" };
     let object = format!("{} {verb} {}", room.display_name, group.name);
-    let attempt = Attempt::new(Category::RoomGroup, operation, &object);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoomGroup,
-        &Resource::RoomGroup { org, group: id },
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = attempt.naming(&object);
+    attempt
+        .authorize(
+            db,
+            Action::ModifyRoomGroup,
+            &Resource::RoomGroup { org, group: id },
+        )
+        .await?;
     let defs = group_defs(db, &look).await?;
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoomGroup,
-        &room_resource(&facts(&room), org, &defs),
-        attempt,
-        now,
-    )
-    .await?;
+    let scope = attempt
+        .authorize(
+            db,
+            Action::ModifyRoomGroup,
+            &room_resource(&facts(&room), org, &defs),
+        )
+        .await?;
     let tx = db.begin().await?;
     let existing = scope
         .select::<room_group_member::Entity>()
@@ -402,16 +345,7 @@ pub async fn set_room_group_member(
         // Already as asked: nothing to change or record.
         _ => return Ok(()),
     }
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::RoomGroup,
-        operation,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -458,16 +392,10 @@ pub async fn create_update_ring(
     now: DateTime<Utc>,
 ) -> Result<UpdateRingView, ServiceError> {
     let (name, days) = input.get();
-    let attempt = Attempt::new(Category::UpdateRing, Operation::Create, name);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::CreateUpdateRing,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::UpdateRing, Operation::Create, name, now);
+    let scope = attempt
+        .authorize(db, Action::CreateUpdateRing, &Resource::Org(org))
+        .await?;
     let tx = db.begin().await?;
     let id = UpdateRingId::new();
     update_ring::ActiveModel {
@@ -481,16 +409,7 @@ pub async fn create_update_ring(
     .insert(&tx)
     .await
     .map_err(name_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::UpdateRing,
-        Operation::Create,
-        name,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(UpdateRingView {
         id,
@@ -513,16 +432,10 @@ pub async fn update_update_ring(
 ) -> Result<(), ServiceError> {
     let (name, days) = input.get();
     let blind = format!("update ring {id}");
-    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ViewUpdateRings,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::UpdateRing, Operation::Update, &blind, now);
+    attempt
+        .authorize(db, Action::ViewUpdateRings, &Resource::SomeRooms(org))
+        .await?;
     let ring = TenantScope::describing(org)
         .select::<update_ring::Entity>()
         .filter(update_ring::Column::Id.eq(id))
@@ -534,32 +447,17 @@ pub async fn update_update_ring(
     } else {
         format!("{} -> {name} ({days} days)", ring.name)
     };
-    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &object);
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyUpdateRing,
-        &Resource::Org(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = attempt.naming(&object);
+    let scope = attempt
+        .authorize(db, Action::ModifyUpdateRing, &Resource::Org(org))
+        .await?;
     let tx = db.begin().await?;
     let mut active = ring.into_active_model();
     active.name = Set(name.clone());
     active.name_lower = Set(name.to_lowercase());
     active.deferral_days = Set(*days as i32);
     active.update(&tx).await.map_err(name_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::UpdateRing,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Rooms: the list (filtered to the actor's reach), detail, pre-provisioning, changes, unenroll
 //! and update-ring membership.
 
-use super::audit::{self, Attempt, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::membership::{facts, group_defs, reaches_group, room_resource, rooms_within};
 use crate::domain::access::RoomFacts;
 use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission, Resource};
@@ -237,16 +237,16 @@ pub async fn create_room(
     now: DateTime<Utc>,
 ) -> Result<RoomRow, ServiceError> {
     let i = input.get();
-    let attempt = Attempt::new(Category::Room, Operation::Create, &i.display_name);
-    TenantScope::authorize_change(
-        db,
+    let attempt = Attempt::new(
         actor,
-        Action::CreateRoom,
-        &Resource::SomeRooms(org),
-        attempt,
+        Category::Room,
+        Operation::Create,
+        &i.display_name,
         now,
-    )
-    .await?;
+    );
+    attempt
+        .authorize(db, Action::CreateRoom, &Resource::SomeRooms(org))
+        .await?;
     let id = RoomId::new();
     let look = TenantScope::describing(org);
     let defs = group_defs(db, &look).await?;
@@ -255,15 +255,9 @@ pub async fn create_room(
         country: i.country.clone(),
         site: i.site.clone(),
     };
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::CreateRoom,
-        &room_resource(&new, org, &defs),
-        attempt,
-        now,
-    )
-    .await?;
+    let scope = attempt
+        .authorize(db, Action::CreateRoom, &room_resource(&new, org, &defs))
+        .await?;
     let tx = db.begin().await?;
     let model = room::ActiveModel {
         id: Set(id),
@@ -288,16 +282,7 @@ pub async fn create_room(
     .insert(&tx)
     .await
     .map_err(account_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Room,
-        Operation::Create,
-        &i.display_name,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(row(model, &BTreeMap::new()))
 }
@@ -322,40 +307,28 @@ pub async fn update_room(
 ) -> Result<(), ServiceError> {
     let i = input.get();
     let blind = format!("room {id}");
-    let attempt = Attempt::new(Category::Room, Operation::Update, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoom,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Room, Operation::Update, &blind, now);
+    attempt
+        .authorize(db, Action::ModifyRoom, &Resource::SomeRooms(org))
+        .await?;
     let (room, resource) = find_room(db, actor, org, Action::ModifyRoom, id).await?;
-    let attempt = Attempt::new(Category::Room, Operation::Update, &room.display_name);
-    TenantScope::authorize_change(db, actor, Action::ModifyRoom, &resource, attempt, now).await?;
+    let object = if room.display_name == i.display_name {
+        room.display_name.clone()
+    } else {
+        format!("{} -> {}", room.display_name, i.display_name)
+    };
+    let attempt = attempt.naming(&object);
+    attempt.authorize(db, Action::ModifyRoom, &resource).await?;
     let defs = group_defs(db, &TenantScope::describing(org)).await?;
     let after = RoomFacts {
         id,
         country: i.country.clone(),
         site: i.site.clone(),
     };
-    let scope = TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyRoom,
-        &room_resource(&after, org, &defs),
-        attempt,
-        now,
-    )
-    .await?;
+    let scope = attempt
+        .authorize(db, Action::ModifyRoom, &room_resource(&after, org, &defs))
+        .await?;
     let tx = db.begin().await?;
-    let object = if room.display_name == i.display_name {
-        room.display_name.clone()
-    } else {
-        format!("{} -> {}", room.display_name, i.display_name)
-    };
     let mut active = room.into_active_model();
     active.display_name = Set(i.display_name.clone());
     active.name_lower = Set(i.display_name.to_lowercase());
@@ -368,16 +341,7 @@ pub async fn update_room(
     }
     active.updated_at = Set(now);
     active.update(&tx).await.map_err(account_conflict)?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Room,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -392,22 +356,16 @@ pub async fn unenroll_room(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let blind = format!("room {id} (unenroll)");
-    let attempt = Attempt::new(Category::Room, Operation::Update, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::UnenrollRoom,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::Room, Operation::Update, &blind, now);
+    attempt
+        .authorize(db, Action::UnenrollRoom, &Resource::SomeRooms(org))
+        .await?;
     let (room, resource) = find_room(db, actor, org, Action::UnenrollRoom, id).await?;
     let object = format!("{} (unenroll)", room.display_name);
-    let attempt = Attempt::new(Category::Room, Operation::Update, &object);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::UnenrollRoom, &resource, attempt, now)
-            .await?;
+    let attempt = attempt.naming(&object);
+    let scope = attempt
+        .authorize(db, Action::UnenrollRoom, &resource)
+        .await?;
     let tx = db.begin().await?;
     let mut active = room.into_active_model();
     active.enrollment = Set(Enrollment::Unenrolled);
@@ -415,16 +373,7 @@ pub async fn unenroll_room(
     active.health = Set(Health::Unknown);
     active.updated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Room,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -440,16 +389,10 @@ pub async fn set_room_ring(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let blind = format!("room {id}");
-    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &blind);
-    TenantScope::authorize_change(
-        db,
-        actor,
-        Action::ModifyUpdateRing,
-        &Resource::SomeRooms(org),
-        attempt,
-        now,
-    )
-    .await?;
+    let attempt = Attempt::new(actor, Category::UpdateRing, Operation::Update, &blind, now);
+    attempt
+        .authorize(db, Action::ModifyUpdateRing, &Resource::SomeRooms(org))
+        .await?;
     let (room, resource) = find_room(db, actor, org, Action::ModifyUpdateRing, id).await?;
     let look = TenantScope::describing(org);
     let ring_name = match ring {
@@ -464,10 +407,10 @@ pub async fn set_room_ring(
         }
     };
     let object = format!("{} -> {ring_name}", room.display_name);
-    let attempt = Attempt::new(Category::UpdateRing, Operation::Update, &object);
-    let scope =
-        TenantScope::authorize_change(db, actor, Action::ModifyUpdateRing, &resource, attempt, now)
-            .await?;
+    let attempt = attempt.naming(&object);
+    let scope = attempt
+        .authorize(db, Action::ModifyUpdateRing, &resource)
+        .await?;
     let tx = db.begin().await?;
     scope
         .update_many::<room::Entity>()
@@ -476,16 +419,7 @@ pub async fn set_room_ring(
         .filter(room::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::UpdateRing,
-        Operation::Update,
-        &object,
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! *Settings > General* (service settings) and the enrollment key, kept in one row per
 //! organisation, and the device side of the key: enrollment.
 
-use super::audit::{self, Attempt, Category, Operation};
+use super::audit::{Attempt, Category, Operation};
 use super::sha256_hex;
 use crate::domain::authz::{Action, Actor, Resource};
 use crate::domain::ids::{OrgId, RoomId};
@@ -92,16 +92,16 @@ pub async fn update_settings(
     settings: Valid<ServiceSettings>,
     now: DateTime<Utc>,
 ) -> Result<ServiceSettings, ServiceError> {
-    let attempt = Attempt::new(Category::Settings, Operation::Update, "Service settings");
-    let scope = TenantScope::authorize_change(
-        db,
+    let attempt = Attempt::new(
         actor,
-        Action::ModifySettings,
-        &Resource::Org(org),
-        attempt,
+        Category::Settings,
+        Operation::Update,
+        "Service settings",
         now,
-    )
-    .await?;
+    );
+    let scope = attempt
+        .authorize(db, Action::ModifySettings, &Resource::Org(org))
+        .await?;
     let current = row(db, &scope, now).await?;
     let s = settings.get();
     let tx = db.begin().await?;
@@ -112,16 +112,7 @@ pub async fn update_settings(
     active.offline_after_minutes = Set(s.offline_after_minutes as i32);
     active.updated_at = Set(now);
     let saved = active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Settings,
-        Operation::Update,
-        "Service settings",
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(view(&saved))
 }
@@ -151,16 +142,16 @@ pub async fn reset_enrollment_key(
     org: OrgId,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
-    let attempt = Attempt::new(Category::Settings, Operation::Update, "Enrollment key");
-    let scope = TenantScope::authorize_change(
-        db,
+    let attempt = Attempt::new(
         actor,
-        Action::ResetEnrollmentKey,
-        &Resource::Org(org),
-        attempt,
+        Category::Settings,
+        Operation::Update,
+        "Enrollment key",
         now,
-    )
-    .await?;
+    );
+    let scope = attempt
+        .authorize(db, Action::ResetEnrollmentKey, &Resource::Org(org))
+        .await?;
     let current = row(db, &scope, now).await?;
     let key = new_secret("rek_");
     let tx = db.begin().await?;
@@ -168,16 +159,7 @@ pub async fn reset_enrollment_key(
     active.enrollment_key = Set(key.clone());
     active.key_rotated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &scope,
-        actor,
-        Category::Settings,
-        Operation::Update,
-        "Enrollment key",
-        now,
-    )
-    .await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(key)
 }
