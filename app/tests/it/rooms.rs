@@ -6,7 +6,7 @@ use app::domain::audit::AuditQuery;
 use app::domain::authz::{Actor, BuiltInRole, DenyReason, Permission};
 use app::domain::directory::Principal;
 use app::domain::ids::{OrgId, RoleId, RoomGroupId, RoomId, UserId};
-use app::domain::roles::AssignmentDraft;
+use app::domain::roles::{AssignmentDraft, RoleDraft};
 use app::domain::rooms::{
     Enrollment, Platform, RoomGroupInput, RoomInput, RoomQuery, RoomRow, UpdateRingInput,
 };
@@ -317,6 +317,80 @@ async fn the_global_admin_sees_every_room_group_and_ring() {
         .map(|r| (r.name.as_str(), r.deferral_days, r.room_count))
         .collect();
     assert_eq!(rings, [("Pilot", 0, 1), ("Broad", 14, 2)]);
+}
+
+#[tokio::test]
+async fn group_and_ring_counts_cover_only_what_the_scope_reaches() {
+    let db = db().await;
+    let e = estate(&db).await;
+    let (sofia, lead) = scoped_user(
+        &db,
+        &e,
+        "sofia@contoso.com",
+        "Sofia Rossi",
+        BuiltInRole::SiteLead,
+    )
+    .await;
+    let groups = room_groups::list_room_groups(&db, &lead, e.org.id)
+        .await
+        .unwrap();
+    let counts: Vec<_> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.room_count))
+        .collect();
+    assert_eq!(counts, [("All US rooms", 2)]);
+    let rings = room_groups::list_update_rings(&db, &lead, e.org.id)
+        .await
+        .unwrap();
+    let rings: Vec<_> = rings
+        .iter()
+        .map(|r| (r.name.as_str(), r.room_count))
+        .collect();
+    assert_eq!(
+        rings,
+        [("Pilot", 1), ("Broad", 0)],
+        "Broad holds the two European rooms, outside the Site Lead's scope"
+    );
+
+    // A second assignment shows Sofia the Boardrooms group but none of its (European) rooms.
+    let viewer = RoleDraft {
+        name: "Group viewer".into(),
+        description: String::new(),
+        permissions: vec![Permission::GroupsView],
+    };
+    roles::create_role(
+        &db,
+        &e.grace,
+        e.org.id,
+        viewer.validate().unwrap(),
+        Some(assignment(
+            "Boardrooms",
+            vec![Principal::User(sofia)],
+            vec![],
+            vec![e.static_group],
+            false,
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+    let lead = actor(&db, &e.org, sofia).await;
+    let boardrooms = room_groups::get_room_group(&db, &lead, e.org.id, e.static_group)
+        .await
+        .unwrap();
+    assert_eq!(boardrooms.group.room_count, 2);
+    assert!(boardrooms.members.is_empty());
+    assert_eq!(boardrooms.hidden_members, 2);
+    let us = room_groups::get_room_group(&db, &lead, e.org.id, e.us_group)
+        .await
+        .unwrap();
+    let names: Vec<_> = us
+        .members
+        .iter()
+        .map(|(r, is_static)| (r.display_name.as_str(), *is_static))
+        .collect();
+    assert_eq!(names, [("Beacon 2", false), ("Harbour 1", false)]);
+    assert_eq!(us.hidden_members, 0);
 }
 
 #[tokio::test]

@@ -73,37 +73,42 @@ pub async fn rooms_within(
     let Scope::Some { rooms, room_groups } = reach else {
         return Ok(select);
     };
-    let mut any = Condition::any().add(room::Column::Id.is_in(rooms.iter().copied()));
-    if !room_groups.is_empty() {
-        any = any.add(
-            room::Column::Id.in_subquery(
-                Query::select()
-                    .column(room_group_member::Column::RoomId)
-                    .from(room_group_member::Entity)
-                    .and_where(room_group_member::Column::OrgId.eq(scope.org()))
-                    .and_where(
-                        room_group_member::Column::RoomGroupId.is_in(room_groups.iter().copied()),
-                    )
-                    .to_owned(),
-            ),
-        );
-        let groups = scope
-            .select::<room_group::Entity>()
-            .filter(room_group::Column::Id.is_in(room_groups.iter().copied()))
-            .all(db)
-            .await?;
-        for rule in groups.iter().filter_map(rule_of) {
-            let mut all = Condition::all();
-            if let Some(country) = rule.country {
-                all = all.add(room::Column::Country.eq(country));
-            }
-            if let Some(site) = rule.site {
-                all = all.add(room::Column::Site.eq(site));
-            }
-            any = any.add(all);
-        }
-    }
+    let groups = scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.is_in(room_groups.iter().copied()))
+        .all(db)
+        .await?;
+    let any = groups.iter().fold(
+        Condition::any().add(room::Column::Id.is_in(rooms.iter().copied())),
+        |any, group| any.add(members_of(scope, group)),
+    );
     Ok(select.filter(any))
+}
+
+/// The rooms of one group now, as a condition on `rooms`: its static members, or rooms that
+/// match its rule. The SQL form of `domain::access::groups_of`, so that counting and listing
+/// members never loads the organisation's other rooms.
+pub fn members_of(scope: &TenantScope, group: &room_group::Model) -> Condition {
+    let statics = room::Column::Id.in_subquery(
+        Query::select()
+            .column(room_group_member::Column::RoomId)
+            .from(room_group_member::Entity)
+            .and_where(room_group_member::Column::OrgId.eq(scope.org()))
+            .and_where(room_group_member::Column::RoomGroupId.eq(group.id))
+            .to_owned(),
+    );
+    let mut any = Condition::any().add(statics);
+    if let Some(rule) = rule_of(group) {
+        let mut all = Condition::all();
+        if let Some(country) = rule.country {
+            all = all.add(room::Column::Country.eq(country));
+        }
+        if let Some(site) = rule.site {
+            all = all.add(room::Column::Site.eq(site));
+        }
+        any = any.add(all);
+    }
+    any
 }
 
 /// Whether a reach includes a room group itself (for showing its name).

@@ -1,8 +1,7 @@
 //! Room groups ("All US rooms"): static members and an optional rule, and update rings.
 
 use super::audit::{Attempt, Category, Operation};
-use super::membership::{facts, group_defs, room_resource, rooms_within, rule_of};
-use crate::domain::access::groups_of;
+use super::membership::{facts, group_defs, members_of, room_resource, rooms_within, rule_of};
 use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::rooms::{
@@ -15,7 +14,7 @@ use crate::server::scope::TenantScope;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,33 +35,32 @@ pub async fn list_room_groups(
 ) -> Result<Vec<RoomGroupView>, ServiceError> {
     let scope = TenantScope::authorize(actor, Action::ViewRoomGroups, &Resource::SomeRooms(org))?;
     let reach = reach(actor, org, Permission::GroupsView);
-    let defs = group_defs(db, &scope).await?;
-    // Each room's groups once, counted per group.
-    let mut counts: BTreeMap<RoomGroupId, u64> = BTreeMap::new();
-    for r in scope.select::<room::Entity>().all(db).await? {
-        for group in groups_of(&facts(&r), &defs) {
-            *counts.entry(group).or_default() += 1;
-        }
-    }
     let groups = scope
         .select::<room_group::Entity>()
         .order_by_asc(room_group::Column::NameLower)
         .all(db)
         .await?;
-    Ok(groups
+    let mut views = Vec::new();
+    // One count per group the actor may see: an organisation has tens of groups, and its
+    // rooms, which may be tens of thousands, stay in the database.
+    for g in groups
         .into_iter()
         .filter(|g| super::membership::reaches_group(reach.as_ref(), g.id))
-        .map(|g| {
-            let room_count = counts.get(&g.id).copied().unwrap_or(0);
-            RoomGroupView {
-                rule: rule_of(&g),
-                id: g.id,
-                name: g.name,
-                description: g.description,
-                room_count,
-            }
-        })
-        .collect())
+    {
+        let room_count = scope
+            .select::<room::Entity>()
+            .filter(members_of(&scope, &g))
+            .count(db)
+            .await?;
+        views.push(RoomGroupView {
+            rule: rule_of(&g),
+            id: g.id,
+            name: g.name,
+            description: g.description,
+            room_count,
+        });
+    }
+    Ok(views)
 }
 
 async fn find_group(
@@ -92,36 +90,34 @@ pub async fn get_room_group(
         &Resource::RoomGroup { org, group: id },
     )?;
     let group = find_group(db, &scope, id).await?;
-    let defs = group_defs(db, &scope).await?;
-    let statics: BTreeSet<RoomId> = defs
-        .iter()
-        .find(|d| d.id == id)
-        .map(|d| d.members.clone())
-        .unwrap_or_default();
-    let all: Vec<room::Model> = scope
+    let members = members_of(&scope, &group);
+    let room_count = scope
         .select::<room::Entity>()
-        .order_by_asc(room::Column::NameLower)
+        .filter(members.clone())
+        .count(db)
+        .await?;
+    let visible = match reach(actor, org, Permission::RoomsView) {
+        None => vec![],
+        Some(r) => {
+            rooms_within(db, &scope, &r)
+                .await?
+                .filter(members)
+                .order_by_asc(room::Column::NameLower)
+                .all(db)
+                .await?
+        }
+    };
+    let statics: BTreeSet<RoomId> = scope
+        .select::<room_group_member::Entity>()
+        .filter(room_group_member::Column::RoomGroupId.eq(id))
         .all(db)
         .await?
         .into_iter()
-        .filter(|r| groups_of(&facts(r), &defs).contains(&id))
+        .map(|m| m.room_id)
         .collect();
-    let visible: BTreeSet<RoomId> = match reach(actor, org, Permission::RoomsView) {
-        None => BTreeSet::new(),
-        Some(r) => rooms_within(db, &scope, &r)
-            .await?
-            .filter(room::Column::Id.is_in(all.iter().map(|r| r.id)))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
-    };
-    let hidden = all.iter().filter(|r| !visible.contains(&r.id)).count() as u64;
-    let room_count = all.len() as u64;
-    let members = all
+    let hidden = room_count.saturating_sub(visible.len() as u64);
+    let members = visible
         .into_iter()
-        .filter(|r| visible.contains(&r.id))
         .map(|r| {
             let is_static = statics.contains(&r.id);
             (
@@ -364,17 +360,28 @@ pub async fn list_update_rings(
         .order_by_asc(update_ring::Column::NameLower)
         .all(db)
         .await?;
-    let visible = match reach(actor, org, Permission::RoomsView) {
-        None => vec![],
-        Some(r) => rooms_within(db, &scope, &r).await?.all(db).await?,
+    // Rooms the actor may view, counted per ring in the database.
+    let counts: BTreeMap<UpdateRingId, i64> = match reach(actor, org, Permission::RoomsView) {
+        None => BTreeMap::new(),
+        Some(r) => rooms_within(db, &scope, &r)
+            .await?
+            .filter(room::Column::UpdateRingId.is_not_null())
+            .select_only()
+            .column(room::Column::UpdateRingId)
+            .column_as(room::Column::Id.count(), "rooms")
+            .group_by(room::Column::UpdateRingId)
+            .into_tuple::<(UpdateRingId, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect(),
     };
     Ok(rings
         .into_iter()
         .map(|r| UpdateRingView {
-            room_count: visible
-                .iter()
-                .filter(|v| v.update_ring_id == Some(r.id))
-                .count() as u64,
+            room_count: counts
+                .get(&r.id)
+                .map_or(0, |&n| u64::try_from(n).unwrap_or(0)),
             id: r.id,
             name: r.name,
             deferral_days: u32::try_from(r.deferral_days).unwrap_or(0),
