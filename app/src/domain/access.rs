@@ -6,7 +6,7 @@
 use super::authz::{Grant, Permission, Scope};
 use super::ids::{GroupId, OrgId, RoomGroupId, RoomId, UserId};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A rule that keeps a room group's membership current: every room in this country/region
 /// and/or at this site. At least one is set (see [`super::rooms::GroupRuleInput`]).
@@ -57,6 +57,39 @@ pub struct RoomGroupDef {
     pub id: RoomGroupId,
     pub rule: Option<GroupRule>,
     pub members: BTreeSet<RoomId>,
+}
+
+/// How many rooms each group holds now, without the rooms themselves: `places` says how many
+/// rooms each (country, site) pair has, `members` gives the static members' facts. A room
+/// counts once, whether the rule, its membership or both put it in the group (as [`groups_of`]).
+pub fn group_sizes(
+    places: &[(String, String, u64)],
+    groups: &[RoomGroupDef],
+    members: &BTreeMap<RoomId, RoomFacts>,
+) -> BTreeMap<RoomGroupId, u64> {
+    groups
+        .iter()
+        .map(|g| {
+            let by_rule = g.rule.as_ref().map_or(0, |rule| {
+                places
+                    .iter()
+                    .filter(|(country, site, _)| rule.matches(country, site))
+                    .map(|(_, _, rooms)| rooms)
+                    .sum()
+            });
+            let outside_rule = g
+                .members
+                .iter()
+                .filter_map(|id| members.get(id))
+                .filter(|r| {
+                    !g.rule
+                        .as_ref()
+                        .is_some_and(|rule| rule.matches(&r.country, &r.site))
+                })
+                .count() as u64;
+            (g.id, by_rule + outside_rule)
+        })
+        .collect()
 }
 
 /// The room groups `room` belongs to now: those listing it and those whose rule matches it.

@@ -277,6 +277,30 @@ fn user_groups(g: &Graph, user: UserId) -> BTreeSet<GroupId> {
 }
 
 #[test]
+fn group_sizes_count_each_room_once_as_groups_of_places_it() {
+    let mut rng = Rng(0x5eed_6a0b);
+    for _ in 0..300 {
+        let g = generate(&mut rng);
+        let mut places: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for r in &g.rooms {
+            *places
+                .entry((r.country.clone(), r.site.clone()))
+                .or_default() += 1;
+        }
+        let places: Vec<_> = places.into_iter().map(|((c, s), n)| (c, s, n)).collect();
+        let facts = g.rooms.iter().map(|r| (r.id, r.clone())).collect();
+        let mut expected: BTreeMap<RoomGroupId, u64> =
+            g.room_groups.iter().map(|group| (group.id, 0)).collect();
+        for r in &g.rooms {
+            for group in groups_of(r, &g.room_groups) {
+                *expected.entry(group).or_default() += 1;
+            }
+        }
+        assert_eq!(group_sizes(&places, &g.room_groups, &facts), expected);
+    }
+}
+
+#[test]
 fn rules_match_country_and_site_and_need_one_criterion() {
     let rule = GroupRule {
         country: Some("US".into()),

@@ -1,13 +1,13 @@
 //! Which room groups a room is in now, and which rooms a scope reaches, read from the database
 //! for the pure rules of `domain::access`.
 
-use crate::domain::access::{groups_of, GroupRule, RoomFacts, RoomGroupDef};
+use crate::domain::access::{self, groups_of, GroupRule, RoomFacts, RoomGroupDef};
 use crate::domain::authz::{Resource, Scope};
 use crate::domain::ids::{RoomGroupId, RoomId};
 use crate::server::entity::{room, room_group, room_group_member};
 use crate::server::scope::TenantScope;
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, QueryFilter, Select};
+use sea_orm::sea_query::{Query, SimpleExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, QueryFilter, QuerySelect, Select};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn rule_of(group: &room_group::Model) -> Option<GroupRule> {
@@ -89,14 +89,7 @@ pub async fn rooms_within(
 /// match its rule. The SQL form of `domain::access::groups_of`, so that counting and listing
 /// members never loads the organisation's other rooms.
 pub fn members_of(scope: &TenantScope, group: &room_group::Model) -> Condition {
-    let statics = room::Column::Id.in_subquery(
-        Query::select()
-            .column(room_group_member::Column::RoomId)
-            .from(room_group_member::Entity)
-            .and_where(room_group_member::Column::OrgId.eq(scope.org()))
-            .and_where(room_group_member::Column::RoomGroupId.eq(group.id))
-            .to_owned(),
-    );
+    let statics = static_members(scope, Some(group.id));
     let mut any = Condition::any().add(statics);
     if let Some(rule) = rule_of(group) {
         let mut all = Condition::all();
@@ -109,6 +102,57 @@ pub fn members_of(scope: &TenantScope, group: &room_group::Model) -> Condition {
         any = any.add(all);
     }
     any
+}
+
+/// `rooms.id IN` the static members of one group, or of any group.
+fn static_members(scope: &TenantScope, group: Option<RoomGroupId>) -> SimpleExpr {
+    let mut members = Query::select();
+    members
+        .column(room_group_member::Column::RoomId)
+        .from(room_group_member::Entity)
+        .and_where(room_group_member::Column::OrgId.eq(scope.org()));
+    if let Some(group) = group {
+        members.and_where(room_group_member::Column::RoomGroupId.eq(group));
+    }
+    room::Column::Id.in_subquery(members)
+}
+
+/// How many rooms each of the organisation's groups holds, in three reads whatever the number
+/// of rooms: the groups, how many rooms each (country, site) pair has, and the static members'
+/// country and site. See [`access::group_sizes`].
+pub async fn group_sizes(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+) -> Result<BTreeMap<RoomGroupId, u64>, DbErr> {
+    let defs = group_defs(db, scope).await?;
+    let places: Vec<(String, String, u64)> = scope
+        .select::<room::Entity>()
+        .select_only()
+        .column(room::Column::Country)
+        .column(room::Column::Site)
+        .column_as(room::Column::Id.count(), "rooms")
+        .group_by(room::Column::Country)
+        .group_by(room::Column::Site)
+        .into_tuple::<(String, String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(country, site, n)| (country, site, u64::try_from(n).unwrap_or(0)))
+        .collect();
+    let members = scope
+        .select::<room::Entity>()
+        .filter(static_members(scope, None))
+        .select_only()
+        .column(room::Column::Id)
+        .column(room::Column::Country)
+        .column(room::Column::Site)
+        .into_tuple::<(RoomId, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, country, site)| (id, RoomFacts { id, country, site }))
+        .collect();
+    Ok(access::group_sizes(&places, &defs, &members))
 }
 
 /// Whether a reach includes a room group itself (for showing its name).

@@ -1,7 +1,9 @@
 //! Room groups ("All US rooms"): static members and an optional rule, and update rings.
 
 use super::audit::{Attempt, Category, Operation};
-use super::membership::{facts, group_defs, members_of, room_resource, rooms_within, rule_of};
+use super::membership::{
+    facts, group_defs, group_sizes, members_of, room_resource, rooms_within, rule_of,
+};
 use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::rooms::{
@@ -40,27 +42,18 @@ pub async fn list_room_groups(
         .order_by_asc(room_group::Column::NameLower)
         .all(db)
         .await?;
-    let mut views = Vec::new();
-    // One count per group the actor may see: an organisation has tens of groups, and its
-    // rooms, which may be tens of thousands, stay in the database.
-    for g in groups
+    let sizes = group_sizes(db, &scope).await?;
+    Ok(groups
         .into_iter()
         .filter(|g| super::membership::reaches_group(reach.as_ref(), g.id))
-    {
-        let room_count = scope
-            .select::<room::Entity>()
-            .filter(members_of(&scope, &g))
-            .count(db)
-            .await?;
-        views.push(RoomGroupView {
+        .map(|g| RoomGroupView {
+            room_count: sizes.get(&g.id).copied().unwrap_or(0),
             rule: rule_of(&g),
             id: g.id,
             name: g.name,
             description: g.description,
-            room_count,
-        });
-    }
-    Ok(views)
+        })
+        .collect())
 }
 
 async fn find_group(
