@@ -68,6 +68,15 @@ test('the last Global admin cannot be removed', async ({ page }) => {
 
   await open(page, '/settings/administrators');
   await expect(rowOf(page, 'Grace Hopper')).toContainText('Global admin');
+
+  // The refusal is in the audit log, named after what it aimed at.
+  await open(page, '/settings/audit-logs');
+  await page.getByLabel('Category').selectOption('Assignment');
+  await page.getByLabel('Result').selectOption('Failed');
+  const refused = rowOf(page, 'Global admin: Grace Hopper').first();
+  await expect(refused).toContainText('Delete');
+  await expect(refused).toContainText('Failed');
+  await expect(refused).toContainText('Grace Hopper');
 });
 
 test('a user without an administrator role cannot see or open Administrators', async ({ page }) => {

@@ -166,12 +166,19 @@ async fn the_last_global_admin_cannot_leave_through_the_group() {
         Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin))
     ));
     let failed = audit_rows(&db, &ivan_actor, contoso.id, "User", "Failed").await;
+    assert!(failed.iter().all(|r| r.user_id == ivan), "{failed:?}");
     let mut refused: Vec<_> = failed
         .iter()
-        .map(|r| (r.operation.as_str(), r.user_id))
+        .map(|r| (r.operation.as_str(), r.object_name.as_str()))
         .collect();
     refused.sort();
-    assert_eq!(refused, [("Delete", ivan), ("Update", ivan)]);
+    assert_eq!(
+        refused,
+        [
+            ("Delete", "Global admins"),
+            ("Update", "Global admins: removed ivan@contoso.com")
+        ]
+    );
     assert!(actor(&db, &contoso, ivan)
         .await
         .has_org_role(OrgRole::GlobalAdmin));

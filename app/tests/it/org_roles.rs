@@ -155,6 +155,7 @@ async fn the_last_global_admin_cannot_be_removed_but_one_of_two_can() {
     let failed = audit_rows(&db, &grace, contoso.id, "Assignment", "Failed").await;
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].operation, "Delete");
+    assert_eq!(failed[0].object_name, "Global admin: Contoso Admin");
     assert_eq!(failed[0].user_id, grace.user);
     assert!(
         audit_rows(&db, &grace, contoso.id, "Assignment", "Successful")

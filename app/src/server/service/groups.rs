@@ -162,6 +162,7 @@ pub async fn delete_group(
         .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
         .await?;
     let group = find(db, &scope, id).await?;
+    let attempt = attempt.naming(&group.name);
     let tx = db.begin().await?;
     let action = Action::ManageSecurityGroups;
     let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, Change::DeleteGroup(id))
@@ -172,7 +173,7 @@ pub async fn delete_group(
         .filter(security_group::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    attempt.naming(&group.name).record(&tx, &scope).await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -239,17 +240,19 @@ pub async fn remove_group_member(
         .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
         .await?;
     let group = find(db, &scope, id).await?;
+    let upn = scope
+        .select::<user::Entity>()
+        .filter(user::Column::Id.eq(member))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?
+        .upn;
+    let object = format!("{}: removed {upn}", group.name);
+    let attempt = attempt.naming(&object);
     let tx = db.begin().await?;
     let action = Action::ManageSecurityGroups;
-    let tx = ensure_global_admin_remains(
-        db,
-        tx,
-        &attempt,
-        &scope,
-        action,
-        Change::RemoveMember(id, member),
-    )
-    .await?;
+    let change = Change::RemoveMember(id, member);
+    let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, change).await?;
     let removed = scope
         .delete_many::<group_member::Entity>()
         .filter(group_member::Column::GroupId.eq(id))
@@ -259,15 +262,7 @@ pub async fn remove_group_member(
     if removed.rows_affected == 0 {
         return Err(ServiceError::NotFound);
     }
-    let upn = scope
-        .select::<user::Entity>()
-        .filter(user::Column::Id.eq(member))
-        .one(&tx)
-        .await?
-        .map(|u| u.upn)
-        .unwrap_or_default();
-    let object = format!("{}: removed {upn}", group.name);
-    attempt.naming(&object).record(&tx, &scope).await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -141,25 +141,26 @@ pub async fn remove_org_role(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let change = Change::RemoveAssignment(id);
-    let tx = db.begin().await?;
-    let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, family.manage_action(), change)
-        .await?;
     let name = match principal_of(&row) {
-        Some(p) => describe(&tx, &scope, &[p])
+        Some(p) => describe(db, &scope, &[p])
             .await?
             .pop()
             .map(|v| v.name)
             .unwrap_or_default(),
         None => String::new(),
     };
+    let object = format!("{}: {}", row.role.label(), name);
+    let attempt = attempt.naming(&object);
+    let change = Change::RemoveAssignment(id);
+    let tx = db.begin().await?;
+    let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, family.manage_action(), change)
+        .await?;
     scope
         .delete_many::<org_role_assignment::Entity>()
         .filter(org_role_assignment::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    let object = format!("{}: {}", row.role.label(), name);
-    attempt.naming(&object).record(&tx, &scope).await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
