@@ -22,6 +22,16 @@ pub async fn group_defs(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
 ) -> Result<Vec<RoomGroupDef>, DbErr> {
+    let groups = scope.select::<room_group::Entity>().all(db).await?;
+    defs_of(db, scope, &groups).await
+}
+
+/// `groups` with their static members.
+async fn defs_of(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    groups: &[room_group::Model],
+) -> Result<Vec<RoomGroupDef>, DbErr> {
     let mut members: BTreeMap<RoomGroupId, BTreeSet<RoomId>> = BTreeMap::new();
     for m in scope.select::<room_group_member::Entity>().all(db).await? {
         members
@@ -29,13 +39,10 @@ pub async fn group_defs(
             .or_default()
             .insert(m.room_id);
     }
-    Ok(scope
-        .select::<room_group::Entity>()
-        .all(db)
-        .await?
-        .into_iter()
+    Ok(groups
+        .iter()
         .map(|g| RoomGroupDef {
-            rule: rule_of(&g),
+            rule: rule_of(g),
             members: members.remove(&g.id).unwrap_or_default(),
             id: g.id,
         })
@@ -117,14 +124,15 @@ fn static_members(scope: &TenantScope, group: Option<RoomGroupId>) -> SimpleExpr
     room::Column::Id.in_subquery(members)
 }
 
-/// How many rooms each of the organisation's groups holds, in three reads whatever the number
-/// of rooms: the groups, how many rooms each (country, site) pair has, and the static members'
+/// How many rooms each of `groups` holds, in three reads whatever the number of rooms: the
+/// static members, how many rooms each (country, site) pair has, and the static members'
 /// country and site. See [`access::group_sizes`].
 pub async fn group_sizes(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
+    groups: &[room_group::Model],
 ) -> Result<BTreeMap<RoomGroupId, u64>, DbErr> {
-    let defs = group_defs(db, scope).await?;
+    let defs = defs_of(db, scope, groups).await?;
     let places: Vec<(String, String, u64)> = scope
         .select::<room::Entity>()
         .select_only()

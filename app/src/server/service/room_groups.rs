@@ -37,15 +37,17 @@ pub async fn list_room_groups(
 ) -> Result<Vec<RoomGroupView>, ServiceError> {
     let scope = TenantScope::authorize(actor, Action::ViewRoomGroups, &Resource::SomeRooms(org))?;
     let reach = reach(actor, org, Permission::GroupsView);
-    let groups = scope
+    let groups: Vec<_> = scope
         .select::<room_group::Entity>()
         .order_by_asc(room_group::Column::NameLower)
         .all(db)
-        .await?;
-    let sizes = group_sizes(db, &scope).await?;
-    Ok(groups
+        .await?
         .into_iter()
         .filter(|g| super::membership::reaches_group(reach.as_ref(), g.id))
+        .collect();
+    let sizes = group_sizes(db, &scope, &groups).await?;
+    Ok(groups
+        .into_iter()
         .map(|g| RoomGroupView {
             room_count: sizes.get(&g.id).copied().unwrap_or(0),
             rule: rule_of(&g),
