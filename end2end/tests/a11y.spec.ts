@@ -111,7 +111,7 @@ test('customer mode: rooms, groups, rings, roles, the wizard, settings and audit
   await page.getByRole('table').getByRole('button').first().click();
   await expect(page.getByRole('complementary')).toBeVisible();
   await page.getByRole('button', { name: 'Download key' }).click();
-  await expect(page.getByLabel('Current key')).toHaveValue(/^rek_/);
+  await expect(page.getByLabel('Your key')).toHaveValue(/^rek_/);
   const rooms = testInfo.outputPath('rooms-with-pane.png');
   await page.screenshot({ path: rooms, fullPage: true });
   await testInfo.attach('rooms with a room open', { path: rooms, contentType: 'image/png' });

@@ -160,7 +160,7 @@ test('resetting the enrollment key makes the old key stop working at once', asyn
   await signIn(page, 'grace@contoso.com');
   await open(page, '/rooms');
   await page.getByRole('button', { name: 'Download key' }).click();
-  const keyBox = page.getByLabel('Current key');
+  const keyBox = page.getByLabel('Your key');
   await expect(keyBox).toHaveValue(/^rek_/);
   const oldKey = await keyBox.inputValue();
   await expect(page.getByRole('link', { name: 'Save as file' })).toHaveAttribute('download', 'enrollment-key.txt');
@@ -178,6 +178,24 @@ test('resetting the enrollment key makes the old key stop working at once', asyn
   expect(refused.status()).toBe(401);
   expect(await refused.json()).toMatchObject({ error: 'invalid_enrollment_key' });
   expect((await enroll(request, newKey, `after-${tag}@contoso.com`)).status()).toBe(201);
+});
+
+test("a Site Tech's key enrolls only the rooms of their site", async ({ page, request }) => {
+  await signIn(page, 'tariq@contoso.com');
+  await open(page, '/rooms');
+  await expect(page.getByText('It enrolls only the rooms you manage')).toBeVisible();
+  await page.getByRole('button', { name: 'Download key' }).click();
+  const keyBox = page.getByLabel('Your key');
+  await expect(keyBox).toHaveValue(/^rek_/);
+  const key = await keyBox.inputValue();
+  // A London room, outside Seattle Harbour: its device keeps its credential.
+  const london = await enroll(request, key, 'paddington-101@contoso.co.uk');
+  expect(london.status()).toBe(403);
+  expect(await london.json()).toMatchObject({ error: 'out_of_reach' });
+  // A new room needs someone who manages all rooms.
+  expect((await enroll(request, key, `new-${Date.now()}@contoso.com`)).status()).toBe(403);
+  // A Seattle room enrolls.
+  expect((await enroll(request, key, 'harbour-101@contoso.com')).status()).toBe(201);
 });
 
 test('the audit log exports a date range as CSV with the rows of what was done', async ({ page }) => {

@@ -77,6 +77,11 @@ pub async fn enroll(
                 "The enrollment key is wrong or has been reset.",
             )
         }
+        Err(EnrollError::OutOfReach) => error(
+            StatusCode::FORBIDDEN,
+            "out_of_reach",
+            "This enrollment key belongs to someone who may not enroll this room (or create rooms). Use a key of someone who manages it.",
+        ),
         Err(EnrollError::Service(e)) => {
             tracing::error!(error = %e, "enrollment failed");
             error(

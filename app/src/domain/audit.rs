@@ -60,6 +60,20 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     pub const PAGE_SIZE: u64 = 50;
+
+    /// The page within reach, and filters of sensible length (they are compared as typed).
+    pub fn validate(self) -> Result<super::validation::Valid<Self>, ValidationError> {
+        super::validation::page(self.page)?;
+        for (field, value) in [
+            ("category", &self.category),
+            ("result_status", &self.result_status),
+        ] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > 40) {
+                return Err(ValidationError::new(field, "Choose a value from the list."));
+            }
+        }
+        Ok(super::validation::Valid(self))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

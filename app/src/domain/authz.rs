@@ -492,6 +492,12 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
     }
 }
 
+/// Whether `actor` has any standing in `org`: it is their home organisation, or they hold a
+/// grant there. Only then may what they attempt there be written into its audit log.
+pub fn has_standing(actor: &Actor, org: OrgId) -> bool {
+    actor.org == org || actor.grants.iter().any(|g| g.org == org)
+}
+
 fn org_role_decision(actor: &Actor, roles: &[OrgRole]) -> Decision {
     if roles.iter().any(|r| actor.has_org_role(*r)) {
         Decision::Allow
@@ -618,6 +624,38 @@ pub fn authorize_grant(
     Decision::Allow
 }
 
+/// Everything one holder (a security group, a role assignment) confers on whoever it names:
+/// organisation roles, and role permissions over scopes of rooms. Changing who a holder names,
+/// or deleting it, hands all of this to people or takes it from them at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Holdings {
+    pub org_roles: BTreeSet<OrgRole>,
+    pub grants: Vec<(BTreeSet<Permission>, Scope)>,
+    /// The current room groups of every room the grants' scopes name (see [`authorize_grant`]).
+    pub groups_of_rooms: std::collections::BTreeMap<RoomId, BTreeSet<RoomGroupId>>,
+}
+
+/// Whether `actor` may give `holdings` to someone or take them away, in `org`: only if they could
+/// assign or remove each organisation role directly and hand out each grant directly. This is
+/// what keeps indirect paths (adding a member to a group that holds a role, deleting such a
+/// group, changing an assignment whose members are groups) from granting or revoking more than
+/// the direct path would.
+pub fn authorize_hand_over(actor: &Actor, org: OrgId, holdings: &Holdings) -> Decision {
+    for role in &holdings.org_roles {
+        let action = super::directory::RoleFamily::of(*role).manage_action();
+        if let Decision::Deny(reason) = authorize(actor, action, &Resource::Org(org)) {
+            return Decision::Deny(reason);
+        }
+    }
+    for (permissions, scope) in &holdings.grants {
+        let decision = authorize_grant(actor, org, permissions, scope, &holdings.groups_of_rooms);
+        if decision != Decision::Allow {
+            return decision;
+        }
+    }
+    Decision::Allow
+}
+
 /// Whether `actor` may put `permissions` into a role of `org` at all: each must be held over
 /// some scope. (Assigning the role then checks the scope with [`authorize_grant`].)
 pub fn authorize_role_permissions(
@@ -632,5 +670,7 @@ pub fn authorize_role_permissions(
     }
 }
 
+#[cfg(test)]
+mod hand_over_tests;
 #[cfg(test)]
 mod tests;

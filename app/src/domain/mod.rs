@@ -9,4 +9,6 @@ pub mod ids;
 pub mod roles;
 pub mod rooms;
 pub mod session;
+#[cfg(test)]
+pub(crate) mod test_rng;
 pub mod validation;

@@ -140,9 +140,7 @@ impl RoomQuery {
                 "Search for at most 100 characters.",
             ));
         }
-        if self.page > 100_000 {
-            return Err(ValidationError::new("page", "There is no such page."));
-        }
+        super::validation::page(self.page)?;
         Ok(Valid(self))
     }
 }
@@ -384,10 +382,13 @@ impl ServiceSettings {
             }
         }
         let start = self.maintenance_start.trim().to_owned();
+        // Exactly two digits each side: `u32::parse` alone takes "+1" and "+5".
+        let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
         let valid_time = start
             .split_once(':')
+            .filter(|(h, m)| two_digits(h) && two_digits(m))
             .and_then(|(h, m)| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
-            .is_some_and(|(h, m)| start.len() == 5 && h < 24 && m < 60);
+            .is_some_and(|(h, m)| h < 24 && m < 60);
         if !valid_time {
             return Err(ValidationError::new(
                 "maintenance_start",
@@ -488,6 +489,14 @@ mod tests {
             },
             ServiceSettings {
                 maintenance_start: "2:00".into(),
+                ..base.clone()
+            },
+            ServiceSettings {
+                maintenance_start: "+1:+5".into(),
+                ..base.clone()
+            },
+            ServiceSettings {
+                maintenance_start: "-0:05".into(),
                 ..base.clone()
             },
             ServiceSettings {

@@ -48,6 +48,18 @@ impl GroupName {
 
 /// A display name of something (a room, a room group, a role): trimmed, 1 to `max` characters,
 /// no control characters. `what` completes "Enter a name for …".
+/// The last page a list offers to ask for: far beyond any real list, and small enough that the
+/// row offset it stands for never overflows in Rust or in the database.
+pub const MAX_PAGE: u64 = 100_000;
+
+/// A zero-based page number from the browser.
+pub fn page(page: u64) -> Result<u64, ValidationError> {
+    if page > MAX_PAGE {
+        return Err(ValidationError::new("page", "There is no such page."));
+    }
+    Ok(page)
+}
+
 pub fn name(field: &str, raw: &str, max: usize, what: &str) -> Result<String, ValidationError> {
     let name = raw.trim();
     if name.is_empty() {

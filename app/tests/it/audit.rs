@@ -478,3 +478,62 @@ fn export_ranges_are_refused_outside_the_retention_period() {
         "to"
     );
 }
+
+/// Issue 8, finding 8: a user of one organisation cannot write into another's log by being
+/// refused there. Their refusal is kept in their own organisation's log.
+#[tokio::test]
+async fn a_stranger_cannot_write_into_another_organisations_log() {
+    use app::domain::validation::GroupName;
+    use app::server::service::groups;
+    let db = db().await;
+    let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
+    let (fabrikam, felix) = org_with_admin(&db, "Fabrikam", "fabrikam.com").await;
+    let notice = "SECURITY NOTICE: your tenant is suspended, call 555-0100";
+    let before = audit_rows(&db, &felix, fabrikam.id, "User", "Failed").await;
+    let refused = groups::create_group(
+        &db,
+        &grace,
+        fabrikam.id,
+        GroupName::parse(notice).unwrap(),
+        now(),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Forbidden(DenyReason::NotMember))
+    ));
+    let after = audit_rows(&db, &felix, fabrikam.id, "User", "Failed").await;
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "nothing written into Fabrikam's log"
+    );
+    let own = audit_rows(&db, &grace, contoso.id, "User", "Failed").await;
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[0].user_id, grace.user);
+    assert_eq!(
+        own[0].object_name,
+        format!("{notice} (aimed at organisation {})", fabrikam.id)
+    );
+}
+
+/// Issue 8, finding 7: a page number from the browser cannot overflow the offset.
+#[tokio::test]
+async fn an_absurd_page_is_a_clear_error() {
+    let db = db().await;
+    let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
+    let refused = audit::list(
+        &db,
+        &grace,
+        contoso.id,
+        AuditQuery {
+            page: u64::MAX,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(ServiceError::Invalid(e)) if e.field == "page"),
+        "{refused:?}"
+    );
+}

@@ -222,3 +222,106 @@ async fn another_organisations_groups_and_users_are_not_found() {
         "AV support"
     );
 }
+
+/// Issue 8, finding 1: an MSA may manage security groups, but not through them hand out (or take
+/// away) Global admin or MSA, which only a Global admin assigns.
+#[tokio::test]
+async fn an_msa_cannot_grant_or_revoke_admin_roles_through_group_membership() {
+    let db = db().await;
+    let (woodgrove, sam) = org_with_admin(&db, "Woodgrove Bank", "woodgrovebank.com").await;
+    let rita = user(&db, &woodgrove, "rita@woodgrovebank.com", "Rita Alvarez").await;
+    let claire = user(&db, &woodgrove, "claire@woodgrovebank.com", "Claire Dubois").await;
+    let tom = user(&db, &woodgrove, "tom@woodgrovebank.com", "Tom Becker").await;
+    let assign = |role, principal| {
+        let (db, sam, org) = (&db, &sam, woodgrove.id);
+        async move {
+            org_roles::assign_org_role(db, sam, org, role, principal, now())
+                .await
+                .unwrap();
+        }
+    };
+    assign(OrgRole::ManagedServiceAdmin, Principal::User(rita)).await;
+    let branch_it = groups::create_group(&db, &sam, woodgrove.id, name("Branch IT"), now())
+        .await
+        .unwrap();
+    assign(OrgRole::ManagedServiceAdmin, Principal::Group(branch_it.id)).await;
+    groups::add_group_member(&db, &sam, woodgrove.id, branch_it.id, tom, now())
+        .await
+        .unwrap();
+    let owners = groups::create_group(&db, &sam, woodgrove.id, name("Owners"), now())
+        .await
+        .unwrap();
+    assign(OrgRole::GlobalAdmin, Principal::Group(owners.id)).await;
+    let rita_actor = actor(&db, &woodgrove, rita).await;
+
+    // Adding someone to a group that holds MSA, or herself to one that holds Global admin.
+    for (group, member) in [(branch_it.id, claire), (owners.id, rita)] {
+        let refused =
+            groups::add_group_member(&db, &rita_actor, woodgrove.id, group, member, now()).await;
+        assert!(
+            matches!(
+                refused,
+                Err(ServiceError::Forbidden(DenyReason::MissingRole))
+            ),
+            "{refused:?}"
+        );
+    }
+    assert!(!actor(&db, &woodgrove, claire)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
+    assert!(!actor(&db, &woodgrove, rita)
+        .await
+        .has_org_role(OrgRole::GlobalAdmin));
+    // Taking MSA from Tom by removing him or by deleting the group.
+    let refused =
+        groups::remove_group_member(&db, &rita_actor, woodgrove.id, branch_it.id, tom, now()).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let refused = groups::delete_group(&db, &rita_actor, woodgrove.id, branch_it.id, now()).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    assert!(actor(&db, &woodgrove, tom)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
+    // Each refusal is in the log under the group and member it aimed at.
+    let failed = audit_rows(&db, &sam, woodgrove.id, "User", "Failed").await;
+    let mut objects: Vec<&str> = failed.iter().map(|r| r.object_name.as_str()).collect();
+    objects.sort();
+    assert_eq!(
+        objects,
+        [
+            "Branch IT",
+            "Branch IT: claire@woodgrovebank.com",
+            "Branch IT: removed tom@woodgrovebank.com",
+            "Owners: rita@woodgrovebank.com",
+        ]
+    );
+    // Renaming changes nothing anyone holds, and groups without admin roles stay hers to run.
+    groups::rename_group(
+        &db,
+        &rita_actor,
+        woodgrove.id,
+        branch_it.id,
+        name("Branch IT team"),
+        now(),
+    )
+    .await
+    .unwrap();
+    let helpdesk = groups::create_group(&db, &rita_actor, woodgrove.id, name("Help desk"), now())
+        .await
+        .unwrap();
+    groups::add_group_member(&db, &rita_actor, woodgrove.id, helpdesk.id, claire, now())
+        .await
+        .unwrap();
+    // The Global admin may do what Rita may not.
+    groups::add_group_member(&db, &sam, woodgrove.id, branch_it.id, claire, now())
+        .await
+        .unwrap();
+    assert!(actor(&db, &woodgrove, claire)
+        .await
+        .has_org_role(OrgRole::ManagedServiceAdmin));
+}

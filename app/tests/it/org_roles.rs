@@ -288,3 +288,69 @@ async fn tenant_managers_exist_only_in_organisations_that_manage_customers() {
         Err(ServiceError::Forbidden(DenyReason::NotAPartner))
     ));
 }
+
+/// Issue 8, finding 9: two Global admins removing each other at the same moment. Each removal
+/// alone leaves one Global admin; together they would leave none, so exactly one may commit.
+/// On PostgreSQL the two run in concurrent transactions on separate connections.
+#[tokio::test]
+async fn concurrent_removals_never_remove_the_last_global_admin() {
+    let db = db().await;
+    for round in 0..8 {
+        let domain = format!("round{round}.example");
+        let (org, first) = org_with_admin(&db, &format!("Round {round}"), &domain).await;
+        let second = user(&db, &org, &format!("second@{domain}"), "Second Admin").await;
+        org_roles::assign_org_role(
+            &db,
+            &first,
+            org.id,
+            OrgRole::GlobalAdmin,
+            Principal::User(second),
+            now(),
+        )
+        .await
+        .unwrap();
+        let second = actor(&db, &org, second).await;
+        let rows = org_roles::list_org_roles(&db, &first, org.id, RoleFamily::Administrators)
+            .await
+            .unwrap();
+        let of = |a: &app::domain::authz::Actor| {
+            rows.iter()
+                .find(|r| r.principal.principal == Principal::User(a.user))
+                .unwrap()
+                .id
+        };
+        let (mine, theirs) = (of(&first), of(&second));
+        let admins = RoleFamily::Administrators;
+        let (a, b) = tokio::join!(
+            org_roles::remove_org_role(&db, &first, org.id, admins, theirs, now()),
+            org_roles::remove_org_role(&db, &second, org.id, admins, mine, now()),
+        );
+        let outcomes = [a.is_ok(), b.is_ok()];
+        assert_eq!(
+            outcomes.iter().filter(|ok| **ok).count(),
+            1,
+            "round {round}: {a:?} {b:?}"
+        );
+        assert!(
+            [a, b]
+                .iter()
+                .any(|r| matches!(r, Err(ServiceError::Forbidden(DenyReason::LastGlobalAdmin)))),
+            "round {round}"
+        );
+        let left = org_roles::list_org_roles(&db, &first, org.id, admins).await;
+        let left = match left {
+            Ok(rows) => rows,
+            // The first admin was the one removed: ask as the second.
+            Err(_) => org_roles::list_org_roles(&db, &second, org.id, admins)
+                .await
+                .unwrap(),
+        };
+        assert_eq!(
+            left.iter()
+                .filter(|r| r.role == OrgRole::GlobalAdmin)
+                .count(),
+            1,
+            "round {round}"
+        );
+    }
+}

@@ -856,3 +856,139 @@ async fn one_organisation_never_reaches_anothers_roles_rooms_or_groups() {
     let roles_listed = roles::list_roles(&db, g, ours).await.unwrap();
     assert!(!role_names(&roles_listed).contains(&"AV support"));
 }
+
+/// Issue 8, finding 1: taking a grant away is handing it out in reverse. Someone who may manage
+/// roles but does not hold MMR settings cannot remove, narrow or delete an assignment of it.
+#[tokio::test]
+async fn nobody_takes_away_a_grant_they_could_not_hand_out() {
+    let db = db().await;
+    let w = world(&db).await;
+    let rita = user(&db, &w.org, "rita@contoso.com", "Rita Moreno").await;
+    let lena = user(&db, &w.org, "lena@contoso.co.uk", "Lena Fischer").await;
+    custom_role_for(
+        &db,
+        &w,
+        "Role managers",
+        &[Permission::RolesView, Permission::RolesModify],
+        vec![Principal::User(rita)],
+    )
+    .await;
+    let settings_role = custom_role_for(
+        &db,
+        &w,
+        "Settings editors",
+        &[Permission::SettingsView, Permission::SettingsModify],
+        vec![Principal::User(lena)],
+    )
+    .await;
+    let rita = actor(&db, &w.org, rita).await;
+    let detail = roles::get_role(&db, &w.grace, w.org.id, settings_role)
+        .await
+        .unwrap();
+
+    let refused =
+        roles::delete_assignment(&db, &rita, w.org.id, detail.assignments[0].id, now()).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    // Narrowing an assignment takes it away from the rooms left out: Rita views US rooms only,
+    // so she may not narrow Lena's view of every room down to the US.
+    let rita_id = rita.user;
+    custom_role_for_scope(&db, &w, "US viewers", rita_id).await;
+    let viewers = custom_role_for(
+        &db,
+        &w,
+        "Viewers everywhere",
+        &[Permission::RoomsView],
+        vec![Principal::User(lena)],
+    )
+    .await;
+    let rita = actor(&db, &w.org, rita_id).await;
+    let everywhere = roles::get_role(&db, &w.grace, w.org.id, viewers)
+        .await
+        .unwrap()
+        .assignments[0]
+        .id;
+    let held = actor(&db, &w.org, lena).await.grants;
+    let refused = roles::save_assignment(
+        &db,
+        &rita,
+        w.org.id,
+        viewers,
+        Some(everywhere),
+        assignment(
+            "Viewers everywhere",
+            vec![Principal::User(lena)],
+            vec![],
+            vec![w.us_group],
+            false,
+        ),
+        now(),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let refused = roles::update_role(
+        &db,
+        &rita,
+        w.org.id,
+        settings_role,
+        draft("Settings editors", &[Permission::SettingsView]),
+        now(),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let refused = roles::delete_role(&db, &rita, w.org.id, settings_role, now()).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        actor(&db, &w.org, lena).await.grants,
+        held,
+        "Lena keeps her grant"
+    );
+    let failed = audit_rows(&db, &w.grace, w.org.id, "Assignment", "Failed").await;
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(
+        audit_rows(&db, &w.grace, w.org.id, "Role", "Failed")
+            .await
+            .len(),
+        2
+    );
+
+    // The Global admin holds everything, so may.
+    roles::delete_role(&db, &w.grace, w.org.id, settings_role, now())
+        .await
+        .unwrap();
+    roles::delete_role(&db, &w.grace, w.org.id, viewers, now())
+        .await
+        .unwrap();
+    assert!(actor(&db, &w.org, lena).await.grants.is_empty());
+}
+
+/// Gives `user` Rooms: View over the US room group only.
+async fn custom_role_for_scope(db: &DatabaseConnection, w: &World, name: &str, user: UserId) {
+    roles::create_role(
+        db,
+        &w.grace,
+        w.org.id,
+        draft(name, &[Permission::RoomsView]),
+        Some(assignment(
+            name,
+            vec![Principal::User(user)],
+            vec![],
+            vec![w.us_group],
+            false,
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+}

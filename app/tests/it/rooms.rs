@@ -483,15 +483,20 @@ async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
         .await
         .unwrap();
 
-    // The key: a Site Tech downloads it but cannot reset it.
+    // The key: a Site Tech downloads their own, but cannot reset the organisation's.
     let key = settings::enrollment_key(&db, &tech, e.org.id, now())
         .await
         .unwrap();
+    let admin_key = settings::enrollment_key(&db, &e.grace, e.org.id, now())
+        .await
+        .unwrap();
+    assert_ne!(key, admin_key, "each holder has a key of their own");
     assert_eq!(
         key,
-        settings::enrollment_key(&db, &e.grace, e.org.id, now())
+        settings::enrollment_key(&db, &tech, e.org.id, now())
             .await
-            .unwrap()
+            .unwrap(),
+        "the same holder gets the same key again"
     );
     assert!(matches!(
         settings::reset_enrollment_key(&db, &tech, e.org.id, now()).await,
@@ -501,7 +506,7 @@ async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
         settings::enrollment_key(&db, &e.grace, e.org.id, now())
             .await
             .unwrap(),
-        key,
+        admin_key,
         "the refused reset changed nothing"
     );
     let failed = audit_rows(&db, &e.grace, e.org.id, "Settings", "Failed").await;
@@ -873,4 +878,99 @@ async fn a_key_belongs_to_its_organisation() {
         settings::enrollment_key(&db, &e.grace, fabrikam.id, now()).await,
         Err(ServiceError::Forbidden(DenyReason::NotMember))
     ));
+}
+
+/// Issue 8, finding 3: a key is only as wide as its holder's reach, as it stands when a device
+/// uses it; every enrollment and refusal is logged under the holder.
+#[tokio::test]
+async fn a_key_enrolls_only_within_its_holders_reach() {
+    let db = db().await;
+    let e = estate(&db).await;
+    let (tech_id, tech) = scoped_user(
+        &db,
+        &e,
+        "tariq@contoso.com",
+        "Tariq Aziz",
+        BuiltInRole::SiteTech,
+    )
+    .await;
+    let key = settings::enrollment_key(&db, &tech, e.org.id, now())
+        .await
+        .unwrap();
+    let before = token_hash(&db, e.london.id).await;
+
+    // London is outside the tech's US scope: no takeover of its device credential.
+    assert!(matches!(
+        settings::enroll(&db, &key, device("thames3@contoso.com", "Thames 3"), now()).await,
+        Err(EnrollError::OutOfReach)
+    ));
+    assert_eq!(token_hash(&db, e.london.id).await, before);
+    // Nor a new room: creating one needs a reach over all rooms.
+    assert!(matches!(
+        settings::enroll(&db, &key, device("lobby9@contoso.com", "Lobby 9"), now()).await,
+        Err(EnrollError::OutOfReach)
+    ));
+    let all = rooms::list_rooms(&db, &e.grace, e.org.id, all_rooms_query())
+        .await
+        .unwrap();
+    assert!(!all.rows.iter().any(|r| r.display_name == "Lobby 9"));
+    // A room in reach enrolls.
+    let (id, _) = settings::enroll(
+        &db,
+        &key,
+        device("harbour1@contoso.com", "Harbour 1"),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(id, e.seattle.id);
+
+    // The reach is read at enrollment: once the tech's assignment is gone, the key enrolls nothing.
+    let role = built_in(&db, &e.grace, e.org.id, BuiltInRole::SiteTech).await;
+    let detail = roles::get_role(&db, &e.grace, e.org.id, role)
+        .await
+        .unwrap();
+    roles::delete_assignment(&db, &e.grace, e.org.id, detail.assignments[0].id, now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        settings::enroll(&db, &key, device("beacon2@contoso.com", "Beacon 2"), now()).await,
+        Err(EnrollError::OutOfReach)
+    ));
+    // A key with a forged holder is no key.
+    let forged = key.replace(
+        &tech_id.0.simple().to_string(),
+        &e.grace.user.0.simple().to_string(),
+    );
+    assert!(matches!(
+        settings::enroll(&db, &forged, device("lobby9@contoso.com", "Lobby 9"), now()).await,
+        Err(EnrollError::BadKey)
+    ));
+
+    // Each attempt is in the log under the holder, with the room it aimed at.
+    let rows = |status: &'static str| {
+        let (db, grace, org) = (&db, &e.grace, e.org.id);
+        async move {
+            let mut rows: Vec<(String, String)> = audit_rows(db, grace, org, "Room", status)
+                .await
+                .into_iter()
+                .filter(|r| r.user_id == tech_id)
+                .map(|r| (r.operation, r.object_name))
+                .collect();
+            rows.sort();
+            rows
+        }
+    };
+    let pair = |op: &str, object: &str| (op.to_owned(), object.to_owned());
+    assert_eq!(
+        rows("Failed").await,
+        [
+            pair("Create", "Lobby 9: device enrolled"),
+            pair("Update", "Beacon 2: device re-enrolled"),
+            pair("Update", "Thames 3: device re-enrolled"),
+        ]
+    );
+    assert!(rows("Successful")
+        .await
+        .contains(&pair("Update", "Harbour 1: device re-enrolled")));
 }

@@ -11,30 +11,7 @@ use crate::domain::authz::{
 use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
 
-/// A small deterministic generator (xorshift64*), so a failure names a reproducible seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn subset<T: Copy + Ord>(&mut self, items: &[T], percent: u64) -> BTreeSet<T> {
-        items
-            .iter()
-            .copied()
-            .filter(|_| self.chance(percent))
-            .collect()
-    }
-}
+use crate::domain::test_rng::Rng;
 
 const COUNTRIES: [&str; 3] = ["US", "GB", "DE"];
 const SITES: [&str; 3] = ["HQ", "Harbour", "Airport"];

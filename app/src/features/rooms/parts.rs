@@ -105,7 +105,7 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
     view! {
         <section class="key-panel" aria-labelledby="key-title">
             <h2 id="key-title">"Enrollment key"</h2>
-            <p class="muted">"Room devices enroll with your organisation's key. Resetting it makes the old key stop working at once."</p>
+            <p class="muted">"Room devices enroll with your own key. It enrolls only the rooms you manage, and creates rooms only if you manage all of them; every enrollment is logged under your name. Resetting ends every key of the organisation at once."</p>
             <div class="pane-actions">
                 {may_download.then(|| view! {
                     <button type="button" class="btn" disabled=move || loading.get() on:click=show>
@@ -123,7 +123,7 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
                     let href = format!("data:text/plain;charset=utf-8,{}", key);
                     view! {
                         <div class="key-box">
-                            <label for="enrollment-key">"Current key"</label>
+                            <label for="enrollment-key">"Your key"</label>
                             <input id="enrollment-key" type="text" readonly value=key.clone() prop:value=key.clone()/>
                             <a class="btn btn-small" href=href download="enrollment-key.txt">"Save as file"</a>
                         </div>

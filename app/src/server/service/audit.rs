@@ -4,7 +4,7 @@
 use crate::domain::audit::{
     AuditEntryView, AuditPage, AuditQuery, ExportRange, CSV_COLUMNS, RETENTION_DAYS,
 };
-use crate::domain::authz::{Action, Actor, Decision, DenyReason, Resource};
+use crate::domain::authz::{has_standing, Action, Actor, Decision, DenyReason, Resource};
 use crate::domain::ids::{AuditEntryId, OrgId};
 use crate::server::entity::{audit_log, user};
 use crate::server::error::ServiceError;
@@ -105,8 +105,17 @@ impl<'a> Attempt<'a> {
         reason: DenyReason,
     ) -> ServiceError {
         let actor = self.actor;
-        tracing::warn!(user = %actor.user, actor_org = %actor.org, %org, category = ?self.category, operation = ?self.operation, ?reason, "refused change");
-        match insert(db, org, self, "Failed").await {
+        tracing::warn!(user = %actor.user, actor_org = %actor.org, %org, category = ?self.category, operation = ?self.operation, object = %self.object, ?reason, "refused change");
+        // Someone with no standing in `org` does not get to write into its log: the object name
+        // comes from their request, so it would put their words in front of that
+        // organisation's admins. Their refusal goes to their own organisation's log instead.
+        let written = if has_standing(actor, org) {
+            insert(db, org, self, "Failed").await
+        } else {
+            let object = format!("{} (aimed at organisation {org})", self.object);
+            insert(db, actor.org, &self.naming(&object), "Failed").await
+        };
+        match written {
             Ok(()) => ServiceError::Forbidden(reason),
             Err(e) => e.into(),
         }
@@ -155,6 +164,7 @@ pub async fn list(
     query: AuditQuery,
 ) -> Result<AuditPage, ServiceError> {
     let scope = TenantScope::authorize(actor, Action::ViewAuditLog, &Resource::Org(org))?;
+    let query = query.validate()?.get().clone();
     let mut select = scope.select::<audit_log::Entity>();
     if let Some(from) = query.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
         select = select.filter(audit_log::Column::CreatedAt.gte(from.and_utc()));

@@ -3,11 +3,12 @@
 
 use super::audit::{Attempt, Category, Operation};
 use super::org_roles::{ensure_global_admin_remains, Change};
-use crate::domain::authz::{Action, Actor, Resource};
+use super::roles;
+use crate::domain::authz::{authorize_hand_over, Action, Actor, Resource};
 use crate::domain::directory::{GroupDetailView, GroupView, MemberView};
 use crate::domain::ids::{GroupId, OrgId, UserId};
 use crate::domain::validation::GroupName;
-use crate::server::entity::{group_member, security_group, user};
+use crate::server::entity::{group_member, org_role_assignment, security_group, user};
 use crate::server::error::{ConflictKind, ServiceError};
 use crate::server::scope::TenantScope;
 use chrono::{DateTime, Utc};
@@ -163,6 +164,7 @@ pub async fn delete_group(
         .await?;
     let group = find(db, &scope, id).await?;
     let attempt = attempt.naming(&group.name);
+    ensure_may_hand_over(db, &scope, &attempt, id).await?;
     let tx = db.begin().await?;
     let action = Action::ManageSecurityGroups;
     let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, Change::DeleteGroup(id))
@@ -209,6 +211,9 @@ pub async fn add_group_member(
     if already > 0 {
         return Err(ServiceError::Conflict(ConflictKind::AlreadyMember));
     }
+    let object = format!("{}: {}", group.name, member.upn);
+    let attempt = attempt.naming(&object);
+    ensure_may_hand_over(db, &scope, &attempt, id).await?;
     let tx = db.begin().await?;
     group_member::ActiveModel {
         group_id: Set(id),
@@ -217,8 +222,7 @@ pub async fn add_group_member(
     }
     .insert(&tx)
     .await?;
-    let object = format!("{}: {}", group.name, member.upn);
-    attempt.naming(&object).record(&tx, &scope).await?;
+    attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -249,6 +253,7 @@ pub async fn remove_group_member(
         .upn;
     let object = format!("{}: removed {upn}", group.name);
     let attempt = attempt.naming(&object);
+    ensure_may_hand_over(db, &scope, &attempt, id).await?;
     let tx = db.begin().await?;
     let action = Action::ManageSecurityGroups;
     let change = Change::RemoveMember(id, member);
@@ -265,6 +270,29 @@ pub async fn remove_group_member(
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses (and audits) a change of who is in `group`, or its deletion, unless the actor could
+/// assign and remove everything the group holds directly: organisation roles and role
+/// assignments alike. Otherwise managing groups would be a back door to every role a group holds.
+async fn ensure_may_hand_over(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    attempt: &Attempt<'_>,
+    group: GroupId,
+) -> Result<(), ServiceError> {
+    let org_roles = scope
+        .select::<org_role_assignment::Entity>()
+        .filter(org_role_assignment::Column::GroupId.eq(group))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.role)
+        .collect();
+    let assignments = roles::assignments_naming(db, scope, group).await?;
+    let held = roles::holdings(db, scope, org_roles, &assignments).await?;
+    let decision = authorize_hand_over(attempt.actor(), scope.org(), &held);
+    attempt.refuse_unless(db, scope.org(), decision).await
 }
 
 async fn find(

@@ -7,13 +7,13 @@ use super::directory::describe;
 use crate::domain::authz::{authorize, Action, Actor, Decision, OrgRole, Resource};
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, RoleFamily};
 use crate::domain::ids::{GroupId, OrgId, OrgRoleAssignmentId, UserId};
-use crate::server::entity::{group_member, org_role_assignment};
+use crate::server::entity::{group_member, org_role_assignment, organisation};
 use crate::server::error::{ConflictKind, ServiceError};
 use crate::server::scope::TenantScope;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeSet;
 
@@ -193,6 +193,14 @@ pub(crate) async fn ensure_global_admin_remains<T: ConnectionTrait + Transaction
     action: Action,
     change: Change,
 ) -> Result<T, ServiceError> {
+    // Every change that may take Global admin from someone takes this row lock first, so that on
+    // PostgreSQL two of them in one organisation run one after the other: without it each would
+    // count the other's Global admin as remaining and both would commit. (SQLite runs one
+    // writing transaction at a time anyway; it has no row locks and SeaORM leaves them out.)
+    organisation::Entity::find_by_id(scope.org())
+        .lock_exclusive()
+        .one(&tx)
+        .await?;
     let after = global_admins_after(&tx, scope, change).await?;
     let resource = Resource::OrgRoleChange {
         org: scope.org(),

@@ -7,8 +7,8 @@ use super::directory::describe;
 use super::membership::{facts, group_defs};
 use crate::domain::access::{grants_for, groups_of, AssignmentDef};
 use crate::domain::authz::{
-    authorize_grant, authorize_role_permissions, Action, Actor, BuiltInRole, Decision, Grant,
-    Permission, Resource, Scope,
+    authorize_grant, authorize_hand_over, authorize_role_permissions, Action, Actor, BuiltInRole,
+    Grant, Holdings, OrgRole, Permission, Resource, Scope,
 };
 use crate::domain::directory::{Principal, PrincipalView};
 use crate::domain::ids::{GroupId, OrgId, RoleAssignmentId, RoleId, RoomGroupId, RoomId, UserId};
@@ -154,6 +154,97 @@ fn scope_of(a: &role_assignment::Model, rows: &[role_assignment_scope::Model]) -
         rooms: mine.clone().filter_map(|s| s.room_id).collect(),
         room_groups: mine.filter_map(|s| s.room_group_id).collect(),
     }
+}
+
+/// What `assignments` confer (each role's permissions over each scope) together with
+/// `org_roles`, with the current room groups of every room the scopes name: what changing who
+/// they name hands over (`authz::authorize_hand_over`).
+pub(crate) async fn holdings(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    org_roles: BTreeSet<OrgRole>,
+    assignments: &[role_assignment::Model],
+) -> Result<Holdings, ServiceError> {
+    let role_ids: BTreeSet<RoleId> = assignments.iter().map(|a| a.role_id).collect();
+    let roles = scope
+        .select::<role::Entity>()
+        .filter(role::Column::Id.is_in(role_ids))
+        .all(db)
+        .await?;
+    let perms = permissions_of(db, scope, &roles).await?;
+    let scopes = scope
+        .select::<role_assignment_scope::Entity>()
+        .filter(role_assignment_scope::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)))
+        .all(db)
+        .await?;
+    let grants = assignments
+        .iter()
+        .map(|a| {
+            let permissions = perms.get(&a.role_id).cloned().unwrap_or_default();
+            (permissions, scope_of(a, &scopes))
+        })
+        .collect();
+    Ok(Holdings {
+        org_roles,
+        grants,
+        groups_of_rooms: groups_of_rooms(db, scope, scopes.iter().filter_map(|s| s.room_id))
+            .await?,
+    })
+}
+
+/// The role assignments that name security group `group` among their members.
+pub(crate) async fn assignments_naming(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    group: GroupId,
+) -> Result<Vec<role_assignment::Model>, ServiceError> {
+    let ids: BTreeSet<RoleAssignmentId> = scope
+        .select::<role_assignment_member::Entity>()
+        .filter(role_assignment_member::Column::GroupId.eq(group))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.assignment_id)
+        .collect();
+    Ok(scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::Id.is_in(ids))
+        .all(db)
+        .await?)
+}
+
+/// The current room groups of `rooms`, for checking grants over scopes that name them.
+async fn groups_of_rooms(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    rooms: impl IntoIterator<Item = RoomId>,
+) -> Result<BTreeMap<RoomId, BTreeSet<RoomGroupId>>, ServiceError> {
+    let rooms: BTreeSet<RoomId> = rooms.into_iter().collect();
+    if rooms.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let defs = group_defs(db, scope).await?;
+    Ok(scope
+        .select::<room::Entity>()
+        .filter(room::Column::Id.is_in(rooms))
+        .all(db)
+        .await?
+        .iter()
+        .map(|r| (r.id, groups_of(&facts(r), &defs)))
+        .collect())
+}
+
+/// Refuses (and audits) a change that takes away what `assignments` confer, unless the actor
+/// could hand all of it out directly: nobody removes grants above their own.
+async fn ensure_may_take_away(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    attempt: &Attempt<'_>,
+    assignments: &[role_assignment::Model],
+) -> Result<(), ServiceError> {
+    let held = holdings(db, scope, BTreeSet::new(), assignments).await?;
+    let decision = authorize_hand_over(attempt.actor(), scope.org(), &held);
+    attempt.refuse_unless(db, scope.org(), decision).await
 }
 
 /// # Authorization
@@ -358,11 +449,7 @@ async fn check_assignment(
     if rooms.len() != d.rooms.len() || groups.len() != d.room_groups.len() {
         return Err(ServiceError::NotFound);
     }
-    let defs = group_defs(db, scope).await?;
-    let groups_of_rooms = rooms
-        .iter()
-        .map(|r| (r.id, groups_of(&facts(r), &defs)))
-        .collect();
+    let groups_of_rooms = groups_of_rooms(db, scope, rooms.iter().map(|r| r.id)).await?;
     let decision = authorize_grant(
         attempt.actor(),
         scope.org(),
@@ -540,31 +627,20 @@ pub async fn update_role(
     let added: BTreeSet<Permission> = after.difference(&before).copied().collect();
     let decision = authorize_role_permissions(actor, org, &added);
     attempt.refuse_unless(db, org, decision).await?;
+    // Adding a permission grants it, and removing one takes it away, to every member of every
+    // assignment of the role, over that assignment's scope.
+    let changed: BTreeSet<Permission> = after.symmetric_difference(&before).copied().collect();
     let assignments = scope
         .select::<role_assignment::Entity>()
         .filter(role_assignment::Column::RoleId.eq(id))
         .all(db)
         .await?;
-    let scopes = scope
-        .select::<role_assignment_scope::Entity>()
-        .filter(role_assignment_scope::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)))
-        .all(db)
-        .await?;
-    let defs = group_defs(db, &scope).await?;
-    let groups_of_rooms = scope
-        .select::<room::Entity>()
-        .filter(room::Column::Id.is_in(scopes.iter().filter_map(|s| s.room_id)))
-        .all(db)
-        .await?
-        .iter()
-        .map(|r| (r.id, groups_of(&facts(r), &defs)))
-        .collect();
-    for a in &assignments {
-        let decision = authorize_grant(actor, org, &added, &scope_of(a, &scopes), &groups_of_rooms);
-        if decision != Decision::Allow {
-            attempt.refuse_unless(db, org, decision).await?;
-        }
+    let mut held = holdings(db, &scope, BTreeSet::new(), &assignments).await?;
+    for (permissions, _) in &mut held.grants {
+        *permissions = changed.clone();
     }
+    let decision = authorize_hand_over(actor, org, &held);
+    attempt.refuse_unless(db, org, decision).await?;
     let object = if role.name == name {
         name.clone()
     } else {
@@ -607,6 +683,12 @@ pub async fn delete_role(
     let scope = attempt
         .authorize(db, Action::ModifyRoles, &Resource::Org(org))
         .await?;
+    let assignments = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.eq(id))
+        .all(db)
+        .await?;
+    ensure_may_take_away(db, &scope, &attempt, &assignments).await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<role::Entity>()
@@ -652,6 +734,16 @@ pub async fn save_assignment(
         .remove(&role_id)
         .unwrap_or_default();
     check_assignment(db, &scope, &permissions, &draft, &attempt).await?;
+    if let Some(id) = existing {
+        // An edit takes the assignment from its current members and scope, too.
+        let current = scope
+            .select::<role_assignment::Entity>()
+            .filter(role_assignment::Column::Id.eq(id))
+            .filter(role_assignment::Column::RoleId.eq(role_id))
+            .all(db)
+            .await?;
+        ensure_may_take_away(db, &scope, &attempt, &current).await?;
+    }
     let tx = db.begin().await?;
     let id = match existing {
         None => {
@@ -720,6 +812,7 @@ pub async fn delete_assignment(
     let scope = attempt
         .authorize(db, Action::ModifyRoles, &Resource::Org(org))
         .await?;
+    ensure_may_take_away(db, &scope, &attempt, std::slice::from_ref(&assignment)).await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<role_assignment::Entity>()
