@@ -36,12 +36,14 @@ const sha256 = (text) => crypto.createHash('sha256').update(text, 'utf8').digest
 const PASSWORD_DIGEST = sha256(DEMO.password);
 const passwordMatches = (given) => crypto.timingSafeEqual(sha256(given), PASSWORD_DIGEST);
 
-// The accounts of one issuer: every user of every organisation that signs in there.
+// The accounts of one issuer: every user of every organisation that signs in there, including
+// the operator's organisations (added with `server org add`, never by the portal's seed).
 // `jit_only` users are ordinary users here; the flag only matters to the portal's seeder.
+const ALL_ORGANISATIONS = [...DEMO.organisations, ...(DEMO.operator_organisations ?? [])];
 function accountsOf(issuerKey) {
   const byUpn = new Map();
   const bySub = new Map();
-  for (const org of DEMO.organisations.filter((o) => o.issuer === issuerKey)) {
+  for (const org of ALL_ORGANISATIONS.filter((o) => o.issuer === issuerKey)) {
     for (const user of org.users) {
       const claims = {
         sub: user.sub,

@@ -19,4 +19,8 @@ export LEPTOS_SITE_ADDR=127.0.0.1:3000
 export LEPTOS_SITE_ROOT=target/site
 export ROOMS_PUBLIC_URL=http://127.0.0.1:3000
 export ROOMS_SEED_DEMO=true
+# The whole suite signs in from 127.0.0.1, a few dozen times a minute; the limits themselves are
+# tested from outside in server/tests/http/limits.rs.
+export ROOMS_LOGIN_RATE_PER_MINUTE=600
+export ROOMS_AGENT_RATE_PER_MINUTE=600
 exec ./target/release/server

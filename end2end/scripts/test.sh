@@ -36,7 +36,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 step "integration tests on PostgreSQL"
-cargo test "${features[@]}" --test it --test http --test export_memory -- --nocapture
+cargo test "${features[@]}" --test it --test http --test export_memory --test cli --test multi_instance -- --nocapture
 
 if [ "${CI:-}" = true ]; then
   # The debug build is not used again; on CI its 3 GB are better given to the release build.

@@ -180,7 +180,7 @@ test('resetting the enrollment key makes the old key stop working at once', asyn
   expect((await enroll(request, newKey, `after-${tag}@contoso.com`)).status()).toBe(201);
 });
 
-test("a Site Tech's key enrolls only the rooms of their site", async ({ page, request }) => {
+test("a Site Tech's key enrolls only the rooms of their site", async ({ page, request }, testInfo) => {
   await signIn(page, 'tariq@contoso.com');
   await open(page, '/rooms');
   await expect(page.getByText('It enrolls only the rooms you manage')).toBeVisible();
@@ -188,6 +188,9 @@ test("a Site Tech's key enrolls only the rooms of their site", async ({ page, re
   const keyBox = page.getByLabel('Your key');
   await expect(keyBox).toHaveValue(/^rek_/);
   const key = await keyBox.inputValue();
+  const shot = testInfo.outputPath('site-tech-key.png');
+  await page.screenshot({ path: shot, fullPage: false });
+  await testInfo.attach('the Site Tech downloads their own key', { path: shot, contentType: 'image/png' });
   // A London room, outside Seattle Harbour: its device keeps its credential.
   const london = await enroll(request, key, 'paddington-101@contoso.co.uk');
   expect(london.status()).toBe(403);

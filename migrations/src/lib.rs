@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_directory;
 mod m20261124_000002_create_rooms;
+mod m20261125_000002_operator;
+mod m20261125_000003_session_idle;
 
 pub struct Migrator;
 
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_directory::Migration),
             Box::new(m20261124_000002_create_rooms::Migration),
+            Box::new(m20261125_000002_operator::Migration),
+            Box::new(m20261125_000003_session_idle::Migration),
         ]
     }
 }

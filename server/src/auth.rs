@@ -9,17 +9,13 @@ use app::server::context::SignedIn;
 use app::server::service::identity::{
     self, LoginAttempt, SignInRefusal, VerifiedIdentity, SESSION_TTL,
 };
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
 use serde::Deserialize;
-
-pub const SESSION_COOKIE: &str = "rooms_session";
-/// Holds the `state` of the sign-in this browser started, so a callback carrying another
-/// browser's `state` (login CSRF) is refused.
-const LOGIN_COOKIE: &str = "rooms_login";
 
 fn cookie(
     state: &AppState,
@@ -36,43 +32,76 @@ fn cookie(
         .build()
 }
 
-fn removal(name: &'static str) -> Cookie<'static> {
-    Cookie::build((name, "")).path("/").build()
+/// Removing a cookie repeats the attributes it was set with (a `__Host-` cookie is only
+/// replaced by a `Secure` one).
+fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    Cookie::build((name, ""))
+        .path("/")
+        .secure(state.config.secure_cookies())
+        .build()
 }
 
 fn settings(org: &app::server::entity::organisation::Model) -> ProviderSettings {
     ProviderSettings {
         issuer: org.issuer_url.clone(),
         client_id: org.client_id.clone(),
-        client_secret: org.client_secret.clone(),
+        client_secret: app::server::service::operator::sign_in_client_secret(org),
     }
 }
 
 /// Back to the login page with a message code (see `app::features::login::login_message`).
 fn to_login(code: &str, email: &str, next: &str) -> Redirect {
+    let email = email.trim();
+    // Longer is no e-mail address; echoing it would only make a huge URL.
+    let email = if email.len() <= 320 { email } else { "" };
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("error", code)
-        .append_pair("email", email.trim())
+        .append_pair("email", email)
         .append_pair("next", next)
         .finish();
     Redirect::to(&format!("/login?{query}"))
 }
 
-/// Only same-site paths: never `//host` or a full URL (open redirect).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n != "/login" =>
-        {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
+/// Where to send the browser after sign-in: a path (and query) of this portal, or `/`.
+///
+/// Browsers are lenient with `Location`: they drop tabs and newlines, read `\` as `/`, and take
+/// `//host` as another site, so `next` is refused when it holds any control character,
+/// whitespace or backslash, or does not start with exactly one `/`. What remains is resolved
+/// against the portal's address with a URL parser (dot segments, percent-encoding), must stay
+/// on its origin, and is re-serialised from the parsed path and query only; a path the parser
+/// normalised into `//…` is refused too.
+pub fn safe_next(portal: &url::Url, next: Option<&str>) -> String {
+    let home = "/".to_owned();
+    let Some(next) = next else {
+        return home;
+    };
+    if !next.starts_with('/')
+        || next.starts_with("//")
+        || next.contains('\\')
+        || next.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return home;
+    }
+    let Ok(resolved) = portal.join(next) else {
+        return home;
+    };
+    if resolved.origin() != portal.origin() {
+        return home;
+    }
+    let path = resolved.path();
+    if !path.starts_with('/') || path.starts_with("//") || path == "/login" {
+        return home;
+    }
+    match resolved.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
     }
 }
 
+/// Both optional: a form without an address gets the login page's message, not a 422.
 #[derive(Deserialize)]
 pub struct LoginForm {
-    email: String,
+    email: Option<String>,
     next: Option<String>,
 }
 
@@ -81,36 +110,40 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let next = safe_next(form.next.as_deref());
-    let Ok(domain) = email_domain(&form.email) else {
-        return to_login("invalid_email", &form.email, &next).into_response();
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            tracing::info!(error = %rejection.body_text(), "unreadable sign-in form");
+            return to_login("invalid_email", "", "/").into_response();
+        }
+    };
+    let next = safe_next(&state.config.public_url, form.next.as_deref());
+    let email = form.email.unwrap_or_default();
+    let Ok(domain) = email_domain(&email) else {
+        return to_login("invalid_email", &email, &next).into_response();
     };
     let org = match identity::find_org_by_domain(&state.db, &domain).await {
         Ok(Some(org)) => org,
         Ok(None) => {
             tracing::info!(%domain, "sign-in for an unknown domain");
-            return to_login("unknown_domain", &form.email, &next).into_response();
+            return to_login("unknown_domain", &email, &next).into_response();
         }
         Err(e) => {
             tracing::error!(error = %e, "home-realm discovery failed");
-            return to_login("unavailable", &form.email, &next).into_response();
+            return to_login("unavailable", &email, &next).into_response();
         }
     };
     let redirect = match state
         .oidc
-        .authorize_url(
-            &settings(&org),
-            &state.config.redirect_uri(),
-            form.email.trim(),
-        )
+        .authorize_url(&settings(&org), &state.config.redirect_uri(), email.trim())
         .await
     {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(org = %org.id, issuer = %org.issuer_url, error = %e, "cannot start sign-in");
-            return to_login(e.code(), &form.email, &next).into_response();
+            return to_login(e.code(), &email, &next).into_response();
         }
     };
     let attempt = LoginAttempt {
@@ -121,11 +154,11 @@ pub async fn login(
     };
     if let Err(e) = identity::begin_login(&state.db, &redirect.state, attempt, Utc::now()).await {
         tracing::error!(error = %e, "cannot store the sign-in attempt");
-        return to_login("unavailable", &form.email, &next).into_response();
+        return to_login("unavailable", &email, &next).into_response();
     }
     let jar = jar.add(cookie(
         &state,
-        LOGIN_COOKIE,
+        state.config.login_cookie(),
         redirect.state,
         time::Duration::minutes(10),
     ));
@@ -148,8 +181,10 @@ pub async fn callback(
     Query(query): Query<CallbackQuery>,
 ) -> Response {
     let now = Utc::now();
-    let bound = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned());
-    let jar = jar.remove(removal(LOGIN_COOKIE));
+    let bound = jar
+        .get(state.config.login_cookie())
+        .map(|c| c.value().to_owned());
+    let jar = jar.remove(removal(&state, state.config.login_cookie()));
     let fail = |jar: CookieJar, code: &str| (jar, to_login(code, "", "/")).into_response();
     let Some(returned_state) = query.state else {
         return fail(jar, "invalid_response");
@@ -246,8 +281,10 @@ pub async fn callback(
         };
     tracing::info!(user = %user, org = %org.id, "signed in");
     let ttl = time::Duration::seconds(SESSION_TTL.num_seconds());
-    let jar = jar.add(cookie(&state, SESSION_COOKIE, token, ttl));
-    (jar, Redirect::to(&attempt.return_to)).into_response()
+    let jar = jar.add(cookie(&state, state.config.session_cookie(), token, ttl));
+    // Checked again: the stored value may predate today's rules.
+    let next = safe_next(&state.config.public_url, Some(&attempt.return_to));
+    (jar, Redirect::to(&next)).into_response()
 }
 
 /// POST /auth/logout: ends the session here, then at the issuer when it offers sign-out.
@@ -258,7 +295,7 @@ pub async fn logout(
 ) -> Response {
     let signed_out = state.config.url("/login?signed_out=1");
     let mut target = "/login?signed_out=1".to_owned();
-    if let Some(c) = jar.get(SESSION_COOKIE) {
+    if let Some(c) = jar.get(state.config.session_cookie()) {
         match identity::end_session(&state.db, c.value()).await {
             Ok(id_token) => {
                 if let Some(Extension(s)) = signed_in {
@@ -277,5 +314,6 @@ pub async fn logout(
             Err(e) => tracing::error!(error = %e, "cannot end the session"),
         }
     }
-    (jar.remove(removal(SESSION_COOKIE)), Redirect::to(&target)).into_response()
+    let removed = removal(&state, state.config.session_cookie());
+    (jar.remove(removed), Redirect::to(&target)).into_response()
 }

@@ -2,6 +2,7 @@
 //! demo seed, local identity provider). Every variable is listed in the README.
 
 use anyhow::Context;
+use axum::http::HeaderName;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::time::Duration;
 
@@ -9,29 +10,99 @@ use std::time::Duration;
 pub struct Config {
     /// `DATABASE_URL`: `sqlite://rooms.db?mode=rwc` by default; `postgres://…` for PostgreSQL.
     pub database_url: String,
-    /// `ROOMS_PUBLIC_URL`: the address users open, for the OIDC redirect URI and cookies.
+    /// `ROOMS_PUBLIC_URL`: the address users open, for the OIDC redirect URI, cookies and the
+    /// same-origin check of state-changing requests.
     pub public_url: url::Url,
     /// `ROOMS_SEED_DEMO`: seed the demo organisations into an empty database (default `true`).
     pub seed_demo: bool,
+    /// `ROOMS_SESSION_IDLE_MINUTES`: a session unused this long ends (default 60).
+    pub session_idle: chrono::Duration,
+    /// `ROOMS_LOGIN_RATE_PER_MINUTE`: sign-in requests a minute per client (default 30).
+    pub login_per_minute: u32,
+    /// `ROOMS_AGENT_RATE_PER_MINUTE`: device agent API requests a minute per client (default 60).
+    pub agent_per_minute: u32,
+    /// `ROOMS_CLIENT_IP_HEADER`: behind a reverse proxy, the header it puts the client address in
+    /// (`X-Forwarded-For`); the rate limits then count per client, not per proxy. Unset: the
+    /// peer address (never trust such a header without a proxy that sets it).
+    pub client_ip_header: Option<HeaderName>,
+    /// `ROOMS_HEADER_READ_TIMEOUT_SECS`: a client must send its request headers within this
+    /// time, and an idle kept-alive connection is closed after it (default 15).
+    pub header_read_timeout: Duration,
 }
 
 impl Config {
+    /// The defaults, for the portal at `public_url` (also what tests start from).
+    pub fn new(public_url: url::Url) -> Self {
+        Self {
+            database_url: "sqlite://rooms.db?mode=rwc".to_owned(),
+            public_url,
+            seed_demo: true,
+            session_idle: chrono::Duration::minutes(60),
+            login_per_minute: 30,
+            agent_per_minute: 60,
+            client_ip_header: None,
+            header_read_timeout: Duration::from_secs(15),
+        }
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let public_url =
             var("ROOMS_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
-        Ok(Self {
-            database_url: var("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://rooms.db?mode=rwc".to_owned()),
-            public_url: url::Url::parse(&public_url).context("ROOMS_PUBLIC_URL is not a URL")?,
-            seed_demo: match var("ROOMS_SEED_DEMO").as_deref() {
-                None | Some("true") | Some("1") | Some("yes") => true,
-                Some("false") | Some("0") | Some("no") => false,
-                Some(other) => {
-                    anyhow::bail!("ROOMS_SEED_DEMO must be true or false, not {other:?}")
-                }
-            },
-        })
+        let mut config =
+            Self::new(url::Url::parse(&public_url).context("ROOMS_PUBLIC_URL is not a URL")?);
+        if let Some(url) = var("DATABASE_URL") {
+            config.database_url = url;
+        }
+        config.seed_demo = match var("ROOMS_SEED_DEMO").as_deref() {
+            None | Some("true") | Some("1") | Some("yes") => true,
+            Some("false") | Some("0") | Some("no") => false,
+            Some(other) => {
+                anyhow::bail!("ROOMS_SEED_DEMO must be true or false, not {other:?}")
+            }
+        };
+        let positive = |name: &str, default: u32, max: u32| -> anyhow::Result<u32> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<u32>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => anyhow::bail!("{name} must be a whole number from 1 to {max}, not {v:?}"),
+                },
+            }
+        };
+        config.session_idle =
+            chrono::Duration::minutes(positive("ROOMS_SESSION_IDLE_MINUTES", 60, 24 * 60)?.into());
+        config.login_per_minute = positive("ROOMS_LOGIN_RATE_PER_MINUTE", 30, 100_000)?;
+        config.agent_per_minute = positive("ROOMS_AGENT_RATE_PER_MINUTE", 60, 100_000)?;
+        config.header_read_timeout =
+            Duration::from_secs(positive("ROOMS_HEADER_READ_TIMEOUT_SECS", 15, 3600)?.into());
+        config.client_ip_header = var("ROOMS_CLIENT_IP_HEADER")
+            .map(|h| {
+                HeaderName::from_bytes(h.trim().as_bytes())
+                    .with_context(|| format!("ROOMS_CLIENT_IP_HEADER is not a header name: {h:?}"))
+            })
+            .transpose()?;
+        Ok(config)
+    }
+
+    /// The session cookie. Over HTTPS with the `__Host-` prefix: the browser then only accepts
+    /// it `Secure`, for `/` and from this host exactly (no `Domain`), so a sibling subdomain
+    /// cannot plant or overwrite it.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-rooms_session"
+        } else {
+            "rooms_session"
+        }
+    }
+
+    /// The cookie binding a sign-in in flight to this browser, prefixed like the session's.
+    pub fn login_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-rooms_login"
+        } else {
+            "rooms_login"
+        }
     }
 
     /// Cookies are `Secure` whenever users reach the portal over HTTPS.

@@ -8,24 +8,35 @@ mod agent;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
 mod export;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+mod limits;
+#[cfg(feature = "ssr")]
 pub mod oidc;
 #[cfg(feature = "ssr")]
 mod routes;
+#[cfg(feature = "ssr")]
+mod security;
+#[cfg(feature = "ssr")]
+pub mod serve;
+#[cfg(feature = "ssr")]
+pub mod startup;
 
 #[cfg(feature = "ssr")]
-pub use routes::{router, AppState};
+pub use routes::{harden, router, AppState};
 
 /// Starts the server as configured by the environment.
 #[cfg(feature = "ssr")]
 pub async fn run() -> anyhow::Result<()> {
     use anyhow::Context;
-    use migrations::MigratorTrait;
 
     config::init_tracing();
     let config = config::Config::from_env()?;
@@ -34,36 +45,60 @@ pub async fn run() -> anyhow::Result<()> {
         .leptos_options;
     let addr = leptos.site_addr;
     let db = config::connect(&config.database_url).await?;
-    migrations::Migrator::up(&db, None)
-        .await
-        .context("running migrations")?;
-    if config.seed_demo {
-        demo::seed_if_empty(&db, chrono::Utc::now()).await?;
-    }
+    startup::prepare_database(&db, &config.database_url, config.seed_demo).await?;
     spawn_audit_purge(db.clone());
     let state = AppState::new(leptos, db, config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    serve::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 
-/// Purges audit entries past the retention period at start and then hourly.
+/// Ctrl-C, or SIGTERM (how containers and service managers stop a process).
+#[cfg(feature = "ssr")]
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Purges audit entries past the retention period at start and then hourly: every instance
+/// looks every ten minutes, and the job's lease lets one of them run it once an hour.
 #[cfg(feature = "ssr")]
 fn spawn_audit_purge(db: sea_orm::DatabaseConnection) {
     tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut every_ten_minutes = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
-            every_hour.tick().await;
-            match app::server::service::audit::purge_expired(&db, chrono::Utc::now()).await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "expired audit entries purged"),
+            every_ten_minutes.tick().await;
+            let now = chrono::Utc::now();
+            match jobs::claim(&db, "audit_purge", chrono::Duration::hours(1), now).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot claim the audit purge");
+                    continue;
+                }
+            }
+            match app::server::service::audit::purge_expired(&db, now).await {
+                Ok(purged) => tracing::info!(purged, "audit purge ran"),
                 Err(e) => tracing::error!(error = %e, "audit purge failed"),
             }
         }

@@ -10,13 +10,16 @@ use openidconnect::core::{
     CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
-    LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse,
-    TokenResponse,
+    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret,
+    CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields,
+    IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError,
+    StandardErrorResponse, StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 /// The claims Entra ID adds (and our demo provider mimics): tenant id and object id.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -97,9 +100,20 @@ pub struct Verified {
     pub id_token: String,
 }
 
+/// How long an issuer's discovery document and keys are reused before they are fetched again.
+/// A key the issuer has just rotated in is fetched at once (`redeem`).
+const DISCOVERY_TTL: Duration = Duration::from_secs(5 * 60);
+
+struct Discovered {
+    at: Instant,
+    metadata: Arc<ProviderMetadataWithLogout>,
+}
+
 #[derive(Clone)]
 pub struct Oidc {
     http: openidconnect::reqwest::Client,
+    /// Per issuer URL: its discovery document with its key set (`jwks`), as last fetched.
+    discovered: Arc<RwLock<HashMap<String, Discovered>>>,
 }
 
 impl Oidc {
@@ -109,24 +123,54 @@ impl Oidc {
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
-        Ok(Self { http })
+        Ok(Self {
+            http,
+            discovered: Arc::default(),
+        })
     }
 
-    async fn metadata(&self, issuer: &str) -> Result<ProviderMetadataWithLogout, OidcError> {
-        let issuer =
+    /// The issuer's metadata and keys, from the cache while fresh.
+    async fn metadata(&self, issuer: &str) -> Result<Arc<ProviderMetadataWithLogout>, OidcError> {
+        {
+            let cache = self.discovered.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(found) = cache.get(issuer) {
+                if found.at.elapsed() < DISCOVERY_TTL {
+                    return Ok(found.metadata.clone());
+                }
+            }
+        }
+        self.discover(issuer).await
+    }
+
+    /// Fetches the discovery document and keys (never cached when that fails).
+    async fn discover(&self, issuer: &str) -> Result<Arc<ProviderMetadataWithLogout>, OidcError> {
+        let issuer_url =
             IssuerUrl::new(issuer.to_owned()).map_err(|e| OidcError::Invalid(e.to_string()))?;
-        ProviderMetadataWithLogout::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| OidcError::Unreachable(e.to_string()))
+        let metadata = Arc::new(
+            ProviderMetadataWithLogout::discover_async(issuer_url, &self.http)
+                .await
+                .map_err(|e| OidcError::Unreachable(e.to_string()))?,
+        );
+        tracing::info!(%issuer, "identity provider metadata fetched");
+        let mut cache = self.discovered.write().unwrap_or_else(|p| p.into_inner());
+        // Issuers of deleted organisations would otherwise stay forever.
+        cache.retain(|_, d| d.at.elapsed() < DISCOVERY_TTL);
+        cache.insert(
+            issuer.to_owned(),
+            Discovered {
+                at: Instant::now(),
+                metadata: metadata.clone(),
+            },
+        );
+        Ok(metadata)
     }
 
-    async fn client(
-        &self,
+    fn client(
         settings: &ProviderSettings,
         redirect_uri: &str,
-    ) -> Result<(OidcClient, ProviderMetadataWithLogout), OidcError> {
-        let metadata = self.metadata(&settings.issuer).await?;
-        let client = OidcClient::from_provider_metadata(
+        metadata: &ProviderMetadataWithLogout,
+    ) -> Result<OidcClient, OidcError> {
+        Ok(OidcClient::from_provider_metadata(
             metadata.clone(),
             ClientId::new(settings.client_id.clone()),
             Some(ClientSecret::new(settings.client_secret.clone())),
@@ -134,8 +178,7 @@ impl Oidc {
         .set_redirect_uri(
             RedirectUrl::new(redirect_uri.to_owned())
                 .map_err(|e| OidcError::Invalid(e.to_string()))?,
-        );
-        Ok((client, metadata))
+        ))
     }
 
     /// Where to send the browser, with fresh `state`, `nonce` and PKCE verifier.
@@ -145,7 +188,8 @@ impl Oidc {
         redirect_uri: &str,
         login_hint: &str,
     ) -> Result<Redirect, OidcError> {
-        let (client, _) = self.client(settings, redirect_uri).await?;
+        let metadata = self.metadata(&settings.issuer).await?;
+        let client = Self::client(settings, redirect_uri, &metadata)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -175,7 +219,8 @@ impl Oidc {
         pkce_verifier: String,
         nonce: String,
     ) -> Result<Verified, OidcError> {
-        let (client, _) = self.client(settings, redirect_uri).await?;
+        let metadata = self.metadata(&settings.issuer).await?;
+        let client = Self::client(settings, redirect_uri, &metadata)?;
         let response = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|e| OidcError::Invalid(e.to_string()))?
@@ -186,9 +231,28 @@ impl Oidc {
         let id_token = response
             .id_token()
             .ok_or_else(|| OidcError::Invalid("no ID token in the response".to_owned()))?;
-        let claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(nonce))
-            .map_err(|e| OidcError::Invalid(e.to_string()))?;
+        let nonce = Nonce::new(nonce);
+        let verifier = client.id_token_verifier();
+        // Declared here so the claims may borrow them (the retry below).
+        let (fresh_client, fresh_verifier);
+        let claims = match id_token.claims(&verifier, &nonce) {
+            Ok(claims) => claims,
+            // Signed with a key we have not seen: the issuer rotated its keys since we
+            // cached them. Fetch them once more and check again; the code is already spent,
+            // so the same token is checked.
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                tracing::info!(issuer = %settings.issuer, "ID token signed with an unknown key; fetching the keys again");
+                let fresh = self.discover(&settings.issuer).await?;
+                fresh_client = Self::client(settings, redirect_uri, &fresh)?;
+                fresh_verifier = fresh_client.id_token_verifier();
+                id_token
+                    .claims(&fresh_verifier, &nonce)
+                    .map_err(|e| OidcError::Invalid(e.to_string()))?
+            }
+            Err(e) => return Err(OidcError::Invalid(e.to_string())),
+        };
         let extra = claims.additional_claims();
         Ok(Verified {
             issuer: claims.issuer().as_str().to_owned(),
@@ -198,8 +262,12 @@ impl Oidc {
                 .oid
                 .clone()
                 .unwrap_or_else(|| claims.subject().as_str().to_owned()),
+            // An address the issuer says it has not verified names nobody: it could claim a
+            // pending first Global admin's UPN. (Entra ID sends no `email_verified`; its
+            // addresses are set by the tenant's admins.)
             email: claims
                 .email()
+                .filter(|_| claims.email_verified() != Some(false))
                 .map(|e| e.as_str().to_owned())
                 .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned())),
             name: claims

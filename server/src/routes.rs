@@ -1,9 +1,12 @@
 //! The router: health checks, sign-in routes, the session gate and the Leptos pages and server
-//! functions, behind tracing (one span per request), compression and a timeout.
+//! functions, behind the defences of `security` and `limits`, tracing (one span per request),
+//! compression, a timeout and a panic guard.
 
-use crate::auth::{self, SESSION_COOKIE};
+use crate::auth;
 use crate::config::Config;
+use crate::limits::{self, Audience, Limit};
 use crate::oidc::Oidc;
+use crate::security;
 use app::server::context::SignedIn;
 use app::server::service::identity;
 use app::{shell, App};
@@ -19,6 +22,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -30,10 +34,33 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub oidc: Oidc,
     pub config: Arc<Config>,
+    pub limits: Limits,
+}
+
+/// The rate limiters, shared by every clone of the router (and cleaned by `serve`).
+#[derive(Clone)]
+pub struct Limits {
+    pub login: Limit,
+    pub agent: Limit,
+}
+
+impl Limits {
+    pub fn all(&self) -> Vec<Limit> {
+        vec![self.login.clone(), self.agent.clone()]
+    }
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, config: Config) -> Self {
+        // A quota of at least one request per minute is always valid.
+        #[allow(clippy::expect_used)]
+        let limit = |per_minute| {
+            limits::limit(per_minute, config.client_ip_header.clone()).expect("a valid quota")
+        };
+        let limits = Limits {
+            login: limit(config.login_per_minute),
+            agent: limit(config.agent_per_minute),
+        };
         Self {
             leptos_options,
             db,
@@ -41,6 +68,7 @@ impl AppState {
             #[allow(clippy::expect_used)]
             oidc: Oidc::new().expect("HTTP client"),
             config: Arc::new(config),
+            limits,
         }
     }
 }
@@ -49,37 +77,69 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let db = state.db.clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    // Runs in the reactive context of every page render and server function.
+    let context = move || {
+        provide_context(db.clone());
+        security::provide_request_nonce();
+    };
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/auth/login", post(auth::login))
+        .route(
+            "/auth/login",
+            post(auth::login).layer(limits::layer(&state.limits.login, Audience::Browser)),
+        )
         .route("/auth/callback", get(auth::callback))
         .route("/auth/logout", post(auth::logout))
         .route("/api/audit-log/export", get(crate::export::export))
         .route(
             "/api/agent/v1/enroll",
-            post(crate::agent::enroll).layer(DefaultBodyLimit::max(crate::agent::MAX_BODY)),
+            post(crate::agent::enroll).layer(
+                tower::ServiceBuilder::new()
+                    .layer(limits::layer(&state.limits.agent, Audience::Agent))
+                    .layer(DefaultBodyLimit::max(crate::agent::MAX_BODY)),
+            ),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(db.clone()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(
-            // One span per request at the default `info` level, closed with status and latency.
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .with_state(state)
+        .with_state(state.clone());
+    harden(app, &state)
+}
+
+/// The layers around every route, from the inside out: server-function envelope, same-origin
+/// rule, compression, panic guard, timeout, security headers, tracing. Public so a test can
+/// put a route of its own inside them.
+pub fn harden(app: Router, state: &AppState) -> Router {
+    app.layer(middleware::from_fn_with_state(
+        security::server_fn_paths(),
+        security::server_fn_envelope,
+    ))
+    .layer(middleware::from_fn_with_state(
+        state.config.clone(),
+        security::same_origin,
+    ))
+    .layer(CompressionLayer::new())
+    .layer(CatchPanicLayer::custom(security::panic_response))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(30),
+    ))
+    .layer(middleware::from_fn_with_state(
+        state.config.clone(),
+        security::headers,
+    ))
+    .layer(
+        // One span per request at the default `info` level, closed with status and latency.
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
 }
 
 /// GET /readyz: the database answers.
@@ -111,11 +171,16 @@ async fn session_gate(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let cookie = jar
+        .get(state.config.session_cookie())
+        .map(|c| c.value().to_owned());
     let signed_in = match &cookie {
         None => None,
         Some(token) => {
-            match identity::resolve_session(&state.db, token, chrono::Utc::now()).await {
+            let now = chrono::Utc::now();
+            match identity::resolve_live_session(&state.db, token, now, state.config.session_idle)
+                .await
+            {
                 Ok(found) => found,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read sessions");
@@ -142,8 +207,14 @@ async fn session_gate(
             if cookie.is_some() {
                 tracing::warn!(%path, "page with an unknown or expired session cookie");
             }
+            // Back to the same page, filters included, after signing in.
+            let here = request
+                .uri()
+                .path_and_query()
+                .map_or(path.as_str(), |pq| pq.as_str());
+            let next = auth::safe_next(&state.config.public_url, Some(here));
             let query = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("next", &auth::safe_next(Some(&path)))
+                .append_pair("next", &next)
                 .finish();
             let code = if cookie.is_some() {
                 "&error=session_ended"

@@ -274,11 +274,8 @@ async fn a_large_export_streams_in_bounded_memory() {
         seeding.elapsed().as_secs_f64()
     );
 
-    let config = Config {
-        database_url: String::new(),
-        public_url: url::Url::parse("http://127.0.0.1:3000").unwrap(),
-        seed_demo: false,
-    };
+    let mut config = Config::new(url::Url::parse("http://127.0.0.1:3000").unwrap());
+    config.seed_demo = false;
     let options = LeptosOptions::builder().output_name("rooms").build();
     let app = router(AppState::new(options, db.clone(), config));
     let today = Utc::now().date_naive();

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authz;
 pub mod directory;
 pub mod ids;
+pub mod organisation;
 pub mod roles;
 pub mod rooms;
 pub mod session;

@@ -46,8 +46,6 @@ impl GroupName {
     }
 }
 
-/// A display name of something (a room, a room group, a role): trimmed, 1 to `max` characters,
-/// no control characters. `what` completes "Enter a name for …".
 /// The last page a list offers to ask for: far beyond any real list, and small enough that the
 /// row offset it stands for never overflows in Rust or in the database.
 pub const MAX_PAGE: u64 = 100_000;
@@ -60,6 +58,8 @@ pub fn page(page: u64) -> Result<u64, ValidationError> {
     Ok(page)
 }
 
+/// A display name of something (a room, a room group, a role): trimmed, 1 to `max` characters,
+/// no control or bidirectional-override characters. `what` completes "Enter a name for …".
 pub fn name(field: &str, raw: &str, max: usize, what: &str) -> Result<String, ValidationError> {
     let name = raw.trim();
     if name.is_empty() {
@@ -74,13 +74,21 @@ pub fn name(field: &str, raw: &str, max: usize, what: &str) -> Result<String, Va
             format!("Use at most {max} characters."),
         ));
     }
-    if name.chars().any(char::is_control) {
+    if name.chars().any(is_hidden) {
         return Err(ValidationError::new(
             field,
             "Use letters, digits and punctuation only.",
         ));
     }
     Ok(name.to_owned())
+}
+
+/// Characters that are not shown as themselves: control characters, and the bidirectional
+/// marks and overrides that make a name read differently from what it is (in the audit log, a
+/// name could otherwise disguise what was done).
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A directory search term: trimmed, lower-cased, at most 100 characters. Empty is allowed (the
@@ -149,6 +157,10 @@ mod tests {
         assert!(GroupName::parse(&"x".repeat(81)).is_err());
         assert!(GroupName::parse(&"é".repeat(80)).is_ok());
         assert!(GroupName::parse("tab\there").is_err());
+        // "Help desk" written backwards behind a right-to-left override reads as something else.
+        assert!(GroupName::parse("Admins \u{202E}ksed pleH").is_err());
+        assert!(name("name", "Room\u{2066}1", 80, "the room").is_err());
+        assert!(name("name", "Raum München – Süd", 80, "the room").is_ok());
     }
 
     #[test]

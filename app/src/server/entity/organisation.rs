@@ -14,6 +14,11 @@ pub struct Model {
     /// Space-separated tenant ids (`tid` claims) this organisation accepts; empty accepts any
     /// tenant of its issuer (a single-tenant issuer such as Keycloak).
     pub accepted_tenant_ids: String,
+    /// Where the client secret is read at each sign-in (`file:/path` or `env:NAME`) instead of
+    /// `client_secret`, which is then empty. See `service::operator::client_secret`.
+    pub client_secret_ref: Option<String>,
+    /// The lower-cased UPN the operator named as first Global admin, until that user signs in.
+    pub pending_global_admin: Option<String>,
     pub is_demo: bool,
     pub created_at: ChronoDateTimeUtc,
 }

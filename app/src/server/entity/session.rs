@@ -14,6 +14,9 @@ pub struct Model {
     pub id_token: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub expires_at: ChronoDateTimeUtc,
+    /// Last use, for the idle timeout; `None` for sessions older than the column.
+    #[sea_orm(nullable)]
+    pub last_seen_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ use crate::server::scope::TenantScope;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, Set, TransactionSession, TransactionTrait,
@@ -24,6 +25,11 @@ use std::collections::BTreeSet;
 pub const LOGIN_ATTEMPT_TTL: Duration = Duration::minutes(10);
 /// Absolute lifetime of a session.
 pub const SESSION_TTL: Duration = Duration::hours(10);
+/// A session unused for this long ends (the server's default; `ROOMS_SESSION_IDLE_MINUTES`).
+pub const SESSION_IDLE: Duration = Duration::minutes(60);
+/// How stale a session's last use may be recorded: at most one write a minute per session,
+/// not one per request.
+const LAST_SEEN_EVERY: Duration = Duration::minutes(1);
 
 /// A new random secret: 32 bytes, base64url.
 pub fn random_token() -> String {
@@ -60,6 +66,8 @@ pub async fn create_organisation(
         client_id: Set(new.client_id),
         client_secret: Set(new.client_secret),
         accepted_tenant_ids: Set(new.accepted_tenant_ids.join(" ")),
+        client_secret_ref: Set(None),
+        pending_global_admin: Set(None),
         is_demo: Set(new.is_demo),
         created_at: Set(now),
     }
@@ -209,6 +217,7 @@ pub async fn sign_in_user(
         active.name_lower = Set(identity.display_name.to_lowercase());
         active.last_sign_in_at = Set(Some(now));
         active.update(db).await?;
+        super::operator::claim_first_admin(db, org, id, &identity.upn, now).await?;
         return Ok(Ok(id));
     }
     let tx = db.begin().await?;
@@ -235,6 +244,7 @@ pub async fn sign_in_user(
     .record(&tx, &scope)
     .await?;
     tx.commit().await?;
+    super::operator::claim_first_admin(db, org, id, &identity.upn, now).await?;
     Ok(Ok(id))
 }
 
@@ -294,24 +304,49 @@ pub async fn create_session(
         id_token: Set(id_token),
         created_at: Set(now),
         expires_at: Set(now + SESSION_TTL),
+        last_seen_at: Set(Some(now)),
     }
     .insert(db)
     .await?;
     Ok(token)
 }
 
-/// The live session a cookie token names, if any.
+/// The live session a cookie token names, if any, with the default idle timeout.
 pub async fn resolve_session(
     db: &impl ConnectionTrait,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SignedIn>, ServiceError> {
-    let found = session::Entity::find_by_id(sha256_hex(token))
-        .one(db)
-        .await?;
-    Ok(found.filter(|s| s.expires_at > now).map(|s| SignedIn {
-        user: s.user_id,
-        org: s.org_id,
+    resolve_live_session(db, token, now, SESSION_IDLE).await
+}
+
+/// The session a cookie token names, if it has not expired and was used within `idle`; its
+/// last use becomes now (recorded at most once a minute).
+pub async fn resolve_live_session(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+    idle: Duration,
+) -> Result<Option<SignedIn>, ServiceError> {
+    let hash = sha256_hex(token);
+    let Some(found) = session::Entity::find_by_id(hash.clone()).one(db).await? else {
+        return Ok(None);
+    };
+    // Sessions started before the column existed count from their start.
+    let last_seen = found.last_seen_at.unwrap_or(found.created_at);
+    if found.expires_at <= now || last_seen + idle <= now {
+        return Ok(None);
+    }
+    if now - last_seen >= LAST_SEEN_EVERY {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .filter(session::Column::IdHash.eq(hash))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(SignedIn {
+        user: found.user_id,
+        org: found.org_id,
     }))
 }
 

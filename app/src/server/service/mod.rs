@@ -7,6 +7,7 @@ pub mod directory;
 pub mod groups;
 pub mod identity;
 pub mod membership;
+pub mod operator;
 pub mod org_roles;
 pub mod roles;
 pub mod room_groups;

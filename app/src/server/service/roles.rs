@@ -113,24 +113,14 @@ async fn assignment_defs(
         .filter(role_assignment::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let role_ids: BTreeSet<RoleId> = assignments.iter().map(|a| a.role_id).collect();
-    let roles = scope
-        .select::<role::Entity>()
-        .filter(role::Column::Id.is_in(role_ids))
-        .all(db)
-        .await?;
-    let perms = permissions_of(db, scope, &roles).await?;
-    let scopes = scope
-        .select::<role_assignment_scope::Entity>()
-        .filter(role_assignment_scope::Column::AssignmentId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let (grants, _) = permissions_and_scopes(db, scope, &assignments).await?;
     Ok(assignments
         .into_iter()
-        .map(|a| AssignmentDef {
+        .zip(grants)
+        .map(|(a, (permissions, scope))| AssignmentDef {
             org: a.org_id,
-            permissions: perms.get(&a.role_id).cloned().unwrap_or_default(),
-            scope: scope_of(&a, &scopes),
+            permissions,
+            scope,
             users: memberships
                 .iter()
                 .filter(|m| m.assignment_id == a.id)
@@ -143,6 +133,41 @@ async fn assignment_defs(
                 .collect(),
         })
         .collect())
+}
+
+/// Each of `assignments`' role permissions and scope, in their order, with the scope rows read.
+#[allow(clippy::type_complexity)]
+async fn permissions_and_scopes(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    assignments: &[role_assignment::Model],
+) -> Result<
+    (
+        Vec<(BTreeSet<Permission>, Scope)>,
+        Vec<role_assignment_scope::Model>,
+    ),
+    ServiceError,
+> {
+    let role_ids: BTreeSet<RoleId> = assignments.iter().map(|a| a.role_id).collect();
+    let roles = scope
+        .select::<role::Entity>()
+        .filter(role::Column::Id.is_in(role_ids))
+        .all(db)
+        .await?;
+    let perms = permissions_of(db, scope, &roles).await?;
+    let scopes = scope
+        .select::<role_assignment_scope::Entity>()
+        .filter(role_assignment_scope::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)))
+        .all(db)
+        .await?;
+    let grants = assignments
+        .iter()
+        .map(|a| {
+            let permissions = perms.get(&a.role_id).cloned().unwrap_or_default();
+            (permissions, scope_of(a, &scopes))
+        })
+        .collect();
+    Ok((grants, scopes))
 }
 
 fn scope_of(a: &role_assignment::Model, rows: &[role_assignment_scope::Model]) -> Scope {
@@ -165,25 +190,7 @@ pub(crate) async fn holdings(
     org_roles: BTreeSet<OrgRole>,
     assignments: &[role_assignment::Model],
 ) -> Result<Holdings, ServiceError> {
-    let role_ids: BTreeSet<RoleId> = assignments.iter().map(|a| a.role_id).collect();
-    let roles = scope
-        .select::<role::Entity>()
-        .filter(role::Column::Id.is_in(role_ids))
-        .all(db)
-        .await?;
-    let perms = permissions_of(db, scope, &roles).await?;
-    let scopes = scope
-        .select::<role_assignment_scope::Entity>()
-        .filter(role_assignment_scope::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)))
-        .all(db)
-        .await?;
-    let grants = assignments
-        .iter()
-        .map(|a| {
-            let permissions = perms.get(&a.role_id).cloned().unwrap_or_default();
-            (permissions, scope_of(a, &scopes))
-        })
-        .collect();
+    let (grants, scopes) = permissions_and_scopes(db, scope, assignments).await?;
     Ok(Holdings {
         org_roles,
         grants,
