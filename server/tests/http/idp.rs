@@ -13,7 +13,7 @@ use openidconnect::core::{
     CoreIdToken, CoreIdTokenClaims, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey,
 };
 use openidconnect::{
-    Audience, EmptyAdditionalClaims, EndUserEmail, IssuerUrl, JsonWebKeyId, Nonce,
+    Audience, EmptyAdditionalClaims, EndUserEmail, EndUserUsername, IssuerUrl, JsonWebKeyId, Nonce,
     PrivateSigningKey, StandardClaims, SubjectIdentifier,
 };
 use serde_json::{json, Value};
@@ -31,6 +31,7 @@ struct Shared {
     discovery: AtomicUsize,
     jwks: AtomicUsize,
     rotated: AtomicBool,
+    unverified_email: AtomicBool,
 }
 
 impl Shared {
@@ -58,6 +59,7 @@ impl TestIdp {
             discovery: AtomicUsize::new(0),
             jwks: AtomicUsize::new(0),
             rotated: AtomicBool::new(false),
+            unverified_email: AtomicBool::new(false),
         });
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -78,6 +80,12 @@ impl TestIdp {
             self.shared.discovery.load(Ordering::SeqCst),
             self.shared.jwks.load(Ordering::SeqCst),
         )
+    }
+
+    /// From now on the user's e-mail is marked unverified (`email_verified: false`), and the
+    /// token names `preferred_username` too.
+    pub fn unverify_email(&self) {
+        self.shared.unverified_email.store(true, Ordering::SeqCst);
     }
 
     /// Signs from now on with a new key (new key id), publishing only that key.
@@ -118,8 +126,17 @@ async fn token(
         vec![Audience::new(CLIENT_ID.to_owned())],
         now + chrono::Duration::minutes(5),
         now,
-        StandardClaims::new(SubjectIdentifier::new("idp-user-1".to_owned()))
-            .set_email(Some(EndUserEmail::new("ada@idp-test.example".to_owned()))),
+        if s.unverified_email.load(Ordering::SeqCst) {
+            StandardClaims::new(SubjectIdentifier::new("idp-user-1".to_owned()))
+                .set_email(Some(EndUserEmail::new("grace@idp-test.example".to_owned())))
+                .set_email_verified(Some(false))
+                .set_preferred_username(Some(EndUserUsername::new(
+                    "ada@idp-test.example".to_owned(),
+                )))
+        } else {
+            StandardClaims::new(SubjectIdentifier::new("idp-user-1".to_owned()))
+                .set_email(Some(EndUserEmail::new("ada@idp-test.example".to_owned())))
+        },
         EmptyAdditionalClaims {},
     )
     .set_nonce(Some(Nonce::new(nonce)));

@@ -666,3 +666,24 @@ async fn discovery_and_keys_are_fetched_once_per_issuer_and_again_for_a_new_key(
     sign_in(&h, "/").await;
     assert_eq!(idp.fetches(), (2, 2));
 }
+
+/// An address the issuer says it has not verified names nobody (it could claim a pending first
+/// Global admin's UPN): the user's UPN comes from `preferred_username` instead.
+#[tokio::test]
+async fn an_unverified_email_is_not_taken_as_the_users_address() {
+    let h = harness().await;
+    let idp = TestIdp::start().await;
+    let org = idp_org(&h, &idp).await;
+    idp.unverify_email();
+    let callback = sign_in(&h, "/").await;
+    assert_eq!(location(&callback), "/");
+    let upns: Vec<String> = user::Entity::find()
+        .filter(user::Column::OrgId.eq(org))
+        .all(&h.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.upn)
+        .collect();
+    assert_eq!(upns, ["ada@idp-test.example"]);
+}
