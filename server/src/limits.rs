@@ -45,15 +45,29 @@ impl KeyExtractor for ClientIp {
 
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
         if let Some(ip) = self.forwarded(request) {
-            return Ok(ip);
+            return Ok(client_network(ip));
         }
         // The server always records the peer (`serve`); without it, one shared bucket is the
         // safe side.
         Ok(request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| peer.ip())
+            .map(|ConnectInfo(peer)| client_network(peer.ip()))
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+    }
+}
+
+/// What one client is: an IPv4 address, or an IPv6 /64. A single IPv6 host is usually given a
+/// whole /64 and could otherwise take a fresh address, and a fresh budget, for every request.
+fn client_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !u128::from(u64::MAX),
+            )),
+        },
     }
 }
 

@@ -48,6 +48,22 @@ async fn sign_in_is_limited_per_client_with_retry_after() {
     let same_host: SocketAddr = "192.0.2.1:40001".parse().unwrap();
     let response = h.send_from(login_from_unknown_domain(&h), same_host).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    // An IPv6 client is its /64: another address in it shares the budget, another /64 does not.
+    let v6: SocketAddr = "[2001:db8:1:2::1]:40000".parse().unwrap();
+    for _ in 0..3 {
+        let response = h.send_from(login_from_unknown_domain(&h), v6).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let same_network: SocketAddr = "[2001:db8:1:2:ffff::9]:40000".parse().unwrap();
+    let response = h
+        .send_from(login_from_unknown_domain(&h), same_network)
+        .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let next_network: SocketAddr = "[2001:db8:1:3::1]:40000".parse().unwrap();
+    let response = h
+        .send_from(login_from_unknown_domain(&h), next_network)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // Pages and the callback are not counted.
     assert_eq!(
         h.send_from(Request::get("/login").body(Body::empty()).unwrap(), first)
