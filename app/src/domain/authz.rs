@@ -97,6 +97,15 @@ impl Permission {
         }
     }
 
+    /// Whether the permission allows anything on a single room or room group, so that a grant
+    /// over some rooms gives something with it (organisation-wide permissions need a grant over
+    /// all rooms to allow anything).
+    pub fn acts_on_rooms(self) -> bool {
+        Action::iter().any(|a| {
+            !a.is_org_wide() && matches!(a.requirement(), Requirement::Permission(p) if p == self)
+        })
+    }
+
     /// "Rooms: Reset key".
     pub fn describe(self) -> String {
         let (feature, name) = self.labels();

@@ -992,3 +992,133 @@ async fn custom_role_for_scope(db: &DatabaseConnection, w: &World, name: &str, u
     .await
     .unwrap();
 }
+
+/// Issue 8, finding 1, by way of room groups: putting a room into a group, changing its rule or
+/// deleting it gives (or takes) the permissions of every assignment scoped to the group on the
+/// rooms that move. Rita may manage groups everywhere but cannot unenroll rooms, so she cannot
+/// hand Lena "unenroll" on a London room by adding it to Lena's group.
+#[tokio::test]
+async fn moving_rooms_between_groups_hands_over_no_more_than_the_actor_holds() {
+    let db = db().await;
+    let w = world(&db).await;
+    let rita = user(&db, &w.org, "rita@contoso.com", "Rita Moreno").await;
+    let lena = user(&db, &w.org, "lena@contoso.co.uk", "Lena Fischer").await;
+    custom_role_for(
+        &db,
+        &w,
+        "Group keepers",
+        &[
+            Permission::RoomsView,
+            Permission::GroupsView,
+            Permission::GroupsModify,
+        ],
+        vec![Principal::User(rita)],
+    )
+    .await;
+    let boardrooms = room_groups::create_room_group(
+        &db,
+        &w.grace,
+        w.org.id,
+        crate::rooms::group_input("Boardrooms", ""),
+        now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    roles::create_role(
+        &db,
+        &w.grace,
+        w.org.id,
+        draft(
+            "Unenrollers",
+            &[Permission::RoomsView, Permission::RoomsUnenroll],
+        ),
+        Some(assignment(
+            "Boardrooms",
+            vec![Principal::User(lena)],
+            vec![],
+            vec![boardrooms],
+            false,
+        )),
+        now(),
+    )
+    .await
+    .unwrap();
+    let rita = actor(&db, &w.org, rita).await;
+
+    let refused = room_groups::set_room_group_member(
+        &db,
+        &rita,
+        w.org.id,
+        boardrooms,
+        w.gb_room.id,
+        true,
+        now(),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let refused = room_groups::update_room_group(
+        &db,
+        &rita,
+        w.org.id,
+        boardrooms,
+        crate::rooms::group_input("Boardrooms", "GB"),
+        now(),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let refused = room_groups::delete_room_group(&db, &rita, w.org.id, boardrooms, now()).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        rooms::unenroll_room(
+            &db,
+            &actor(&db, &w.org, lena).await,
+            w.org.id,
+            w.gb_room.id,
+            now()
+        )
+        .await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    let failed = audit_rows(&db, &w.grace, w.org.id, "RoomGroup", "Failed").await;
+    assert_eq!(failed.len(), 3, "{failed:?}");
+
+    // A group no assignment is scoped to is Rita's to fill; the Global admin may fill this one.
+    let spare = room_groups::create_room_group(
+        &db,
+        &w.grace,
+        w.org.id,
+        crate::rooms::group_input("Spare", ""),
+        now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    room_groups::set_room_group_member(&db, &rita, w.org.id, spare, w.gb_room.id, true, now())
+        .await
+        .unwrap();
+    room_groups::set_room_group_member(
+        &db,
+        &w.grace,
+        w.org.id,
+        boardrooms,
+        w.gb_room.id,
+        true,
+        now(),
+    )
+    .await
+    .unwrap();
+    let lena = actor(&db, &w.org, lena).await;
+    rooms::unenroll_room(&db, &lena, w.org.id, w.gb_room.id, now())
+        .await
+        .unwrap();
+}

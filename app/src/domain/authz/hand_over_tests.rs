@@ -543,3 +543,25 @@ fn an_msa_cannot_hand_out_global_admin_or_msa_through_a_group() {
         Some(Decision::Allow)
     );
 }
+
+#[test]
+fn only_permissions_that_act_on_rooms_move_with_a_room() {
+    let on_rooms: BTreeSet<Permission> = Permission::iter().filter(|p| p.acts_on_rooms()).collect();
+    for p in [
+        Permission::RoomsView,
+        Permission::RoomsUnenroll,
+        Permission::RoomsDownloadKey,
+        Permission::GroupsModify,
+        Permission::TicketsUpdate,
+    ] {
+        assert!(on_rooms.contains(&p), "{p:?}");
+    }
+    for p in [
+        Permission::RoomsResetKey,
+        Permission::SettingsModify,
+        Permission::RolesModify,
+        Permission::UpdateRingsCreate,
+    ] {
+        assert!(!on_rooms.contains(&p), "{p:?}");
+    }
+}

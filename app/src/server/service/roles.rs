@@ -199,6 +199,27 @@ pub(crate) async fn holdings(
     })
 }
 
+/// The role assignments whose scope names room group `group`.
+pub(crate) async fn assignments_scoped_to(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    group: RoomGroupId,
+) -> Result<Vec<role_assignment::Model>, ServiceError> {
+    let ids: BTreeSet<RoleAssignmentId> = scope
+        .select::<role_assignment_scope::Entity>()
+        .filter(role_assignment_scope::Column::RoomGroupId.eq(group))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.assignment_id)
+        .collect();
+    Ok(scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::Id.is_in(ids))
+        .all(db)
+        .await?)
+}
+
 /// The role assignments that name security group `group` among their members.
 pub(crate) async fn assignments_naming(
     db: &impl ConnectionTrait,
@@ -221,7 +242,7 @@ pub(crate) async fn assignments_naming(
 }
 
 /// The current room groups of `rooms`, for checking grants over scopes that name them.
-async fn groups_of_rooms(
+pub(crate) async fn groups_of_rooms(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
     rooms: impl IntoIterator<Item = RoomId>,

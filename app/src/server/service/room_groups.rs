@@ -4,7 +4,10 @@ use super::audit::{Attempt, Category, Operation};
 use super::membership::{
     facts, group_defs, group_sizes, members_of, room_resource, rooms_within, rule_of,
 };
-use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
+use super::roles;
+use crate::domain::authz::{
+    authorize_hand_over, reach, Action, Actor, Permission, Resource, Scope,
+};
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::rooms::{
     RoomGroupDetail, RoomGroupInput, RoomGroupView, RoomRef, UpdateRingView,
@@ -213,6 +216,10 @@ pub async fn update_room_group(
     let scope = attempt
         .authorize(db, Action::ModifyRoomGroup, &resource)
         .await?;
+    if matches!(resource, Resource::Org(_)) {
+        // A new rule may move any room in or out.
+        ensure_may_move_rooms(db, &scope, &attempt, id, Scope::AllRooms).await?;
+    }
     let tx = db.begin().await?;
     let mut active = group.into_active_model();
     active.name = Set(i.name.clone());
@@ -249,6 +256,11 @@ pub async fn delete_room_group(
             &Resource::RoomGroup { org, group: id },
         )
         .await?;
+    let all_of_it = Scope::Some {
+        rooms: BTreeSet::new(),
+        room_groups: BTreeSet::from([id]),
+    };
+    ensure_may_move_rooms(db, &scope, &attempt, id, all_of_it).await?;
     let tx = db.begin().await?;
     scope
         .delete_many::<room_group::Entity>()
@@ -308,6 +320,11 @@ pub async fn set_room_group_member(
             &room_resource(&facts(&room), org, &defs),
         )
         .await?;
+    let this_room = Scope::Some {
+        rooms: BTreeSet::from([room_id]),
+        room_groups: BTreeSet::new(),
+    };
+    ensure_may_move_rooms(db, &scope, &attempt, id, this_room).await?;
     let tx = db.begin().await?;
     let existing = scope
         .select::<room_group_member::Entity>()
@@ -462,4 +479,29 @@ pub async fn update_update_ring(
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Refuses (and audits) a change of which rooms `group` holds unless the actor could hand out,
+/// over `over` (the rooms that move), every permission that the assignments scoped to the group
+/// give on rooms: their members gain or lose exactly those, there.
+async fn ensure_may_move_rooms(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    attempt: &Attempt<'_>,
+    group: RoomGroupId,
+    over: Scope,
+) -> Result<(), ServiceError> {
+    let assignments = roles::assignments_scoped_to(db, scope, group).await?;
+    let mut held = roles::holdings(db, scope, BTreeSet::new(), &assignments).await?;
+    let rooms = match &over {
+        Scope::Some { rooms, .. } => rooms.clone(),
+        Scope::AllRooms => BTreeSet::new(),
+    };
+    held.groups_of_rooms = roles::groups_of_rooms(db, scope, rooms).await?;
+    for (permissions, grant_scope) in &mut held.grants {
+        permissions.retain(|p| p.acts_on_rooms());
+        *grant_scope = over.clone();
+    }
+    let decision = authorize_hand_over(attempt.actor(), scope.org(), &held);
+    attempt.refuse_unless(db, scope.org(), decision).await
 }
