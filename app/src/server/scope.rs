@@ -9,12 +9,9 @@ use super::entity::{
     room_group_member, security_group, update_ring, user,
 };
 use super::error::ServiceError;
-use super::service::audit::Attempt;
 use crate::domain::authz::{authorize, Action, Actor, Decision, Resource};
 use crate::domain::ids::OrgId;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany,
-};
+use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
 
 /// A table whose rows belong to one organisation.
 pub trait TenantOwned: EntityTrait {
@@ -70,21 +67,6 @@ impl TenantScope {
                 Err(ServiceError::Forbidden(reason))
             }
         }
-    }
-
-    /// Authorizes a change. A refusal is written to the target organisation's audit log as a
-    /// `Failed` entry before it is returned.
-    pub async fn authorize_change(
-        db: &impl ConnectionTrait,
-        attempt: &Attempt<'_>,
-        action: Action,
-        resource: &Resource,
-    ) -> Result<Self, ServiceError> {
-        let decision = authorize(attempt.actor(), action, resource);
-        attempt.refuse_unless(db, resource.org(), decision).await?;
-        Ok(Self {
-            org: resource.org(),
-        })
     }
 
     /// For reading the few rows that describe a resource (a room's site and groups) before

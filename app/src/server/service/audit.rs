@@ -4,7 +4,9 @@
 use crate::domain::audit::{
     AuditEntryView, AuditPage, AuditQuery, ExportRange, CSV_COLUMNS, RETENTION_DAYS,
 };
-use crate::domain::authz::{has_standing, Action, Actor, Decision, DenyReason, Resource};
+use crate::domain::authz::{
+    authorize, has_standing, Action, Actor, Decision, DenyReason, Resource,
+};
 use crate::domain::ids::{AuditEntryId, OrgId};
 use crate::server::entity::{audit_log, user};
 use crate::server::error::ServiceError;
@@ -72,14 +74,17 @@ impl<'a> Attempt<'a> {
         Self { object, ..self }
     }
 
-    /// See [`TenantScope::authorize_change`].
+    /// Authorizes the change and scopes to the resource's organisation. A refusal is written to
+    /// the log as a `Failed` entry (see [`Attempt::refused`]) before it is returned.
     pub async fn authorize(
         &self,
         db: &impl ConnectionTrait,
         action: Action,
         resource: &Resource,
     ) -> Result<TenantScope, ServiceError> {
-        TenantScope::authorize_change(db, self, action, resource).await
+        let decision = authorize(self.actor, action, resource);
+        self.refuse_unless(db, resource.org(), decision).await?;
+        TenantScope::authorize(self.actor, action, resource)
     }
 
     /// Turns a refusal into a `Failed` entry in the log of the organisation the change was aimed
