@@ -108,11 +108,7 @@ async fn assignment_defs(
     ids: &BTreeSet<RoleAssignmentId>,
     memberships: &[role_assignment_member::Model],
 ) -> Result<Vec<AssignmentDef>, ServiceError> {
-    let assignments = scope
-        .select::<role_assignment::Entity>()
-        .filter(role_assignment::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let assignments = assignments_among(db, scope, ids.iter().copied()).await?;
     let (grants, _) = permissions_and_scopes(db, scope, &assignments).await?;
     Ok(assignments
         .into_iter()
@@ -205,19 +201,12 @@ pub(crate) async fn assignments_scoped_to(
     scope: &TenantScope,
     group: RoomGroupId,
 ) -> Result<Vec<role_assignment::Model>, ServiceError> {
-    let ids: BTreeSet<RoleAssignmentId> = scope
+    let rows = scope
         .select::<role_assignment_scope::Entity>()
         .filter(role_assignment_scope::Column::RoomGroupId.eq(group))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.assignment_id)
-        .collect();
-    Ok(scope
-        .select::<role_assignment::Entity>()
-        .filter(role_assignment::Column::Id.is_in(ids))
-        .all(db)
-        .await?)
+        .await?;
+    assignments_among(db, scope, rows.iter().map(|s| s.assignment_id)).await
 }
 
 /// The role assignments that name security group `group` among their members.
@@ -226,14 +215,20 @@ pub(crate) async fn assignments_naming(
     scope: &TenantScope,
     group: GroupId,
 ) -> Result<Vec<role_assignment::Model>, ServiceError> {
-    let ids: BTreeSet<RoleAssignmentId> = scope
+    let rows = scope
         .select::<role_assignment_member::Entity>()
         .filter(role_assignment_member::Column::GroupId.eq(group))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.assignment_id)
-        .collect();
+        .await?;
+    assignments_among(db, scope, rows.iter().map(|m| m.assignment_id)).await
+}
+
+async fn assignments_among(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    ids: impl Iterator<Item = RoleAssignmentId>,
+) -> Result<Vec<role_assignment::Model>, ServiceError> {
+    let ids: BTreeSet<RoleAssignmentId> = ids.collect();
     Ok(scope
         .select::<role_assignment::Entity>()
         .filter(role_assignment::Column::Id.is_in(ids))
