@@ -226,9 +226,11 @@ async fn load(
     org: OrgId,
     user: app::domain::ids::UserId,
 ) -> Result<Actor> {
-    Ok(identity::load_actor(db, &SignedIn { user, org })
-        .await?
-        .ok_or("the user was just made")?)
+    Ok(
+        identity::load_actor(db, &SignedIn { user, org }, chrono::Utc::now())
+            .await?
+            .ok_or("the user was just made")?,
+    )
 }
 
 async fn report<T, E, F, Fut>(who: &str, what: &str, call: F) -> Result<()>

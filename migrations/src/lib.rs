@@ -7,6 +7,7 @@ mod m20261124_000001_create_directory;
 mod m20261124_000002_create_rooms;
 mod m20261125_000002_operator;
 mod m20261125_000003_session_idle;
+mod m20261125_000004_partners;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_rooms::Migration),
             Box::new(m20261125_000002_operator::Migration),
             Box::new(m20261125_000003_session_idle::Migration),
+            Box::new(m20261125_000004_partners::Migration),
         ]
     }
 }

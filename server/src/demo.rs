@@ -357,6 +357,7 @@ async fn seed_org(
             user: *first_admin,
             org: org_id,
         },
+        now,
     )
     .await?
     .context("the first Global admin")?;
@@ -615,7 +616,10 @@ mod tests {
             user: u.id,
             org: u.org_id,
         };
-        identity::load_actor(db, &signed_in).await.unwrap().unwrap()
+        identity::load_actor(db, &signed_in, chrono::Utc::now())
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     /// How many rooms `upn` sees in `org`, or `None` when refused.

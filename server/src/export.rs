@@ -38,7 +38,7 @@ pub async fn export(
     let Some(Extension(signed_in)) = signed_in else {
         return refuse(AppError::Unauthenticated);
     };
-    let actor = match identity::load_actor(&db, &signed_in).await {
+    let actor = match identity::load_actor(&db, &signed_in, chrono::Utc::now()).await {
         Ok(Some(actor)) => actor,
         Ok(None) => return refuse(AppError::Unauthenticated),
         Err(e) => return refuse(e.into()),

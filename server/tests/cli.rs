@@ -691,6 +691,7 @@ async fn removing_an_organisation_deletes_everything_it_owns_and_nothing_else() 
             user: grace.id,
             org: contoso,
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap()
@@ -767,7 +768,7 @@ async fn the_named_global_admin_is_bound_at_their_first_sign_in_and_nobody_else(
         let db = db.clone();
         async move {
             let org = org_row(&db, "tailspintoys.com").await.id;
-            identity::load_actor(&db, &SignedIn { user, org })
+            identity::load_actor(&db, &SignedIn { user, org }, chrono::Utc::now())
                 .await
                 .unwrap()
                 .unwrap()

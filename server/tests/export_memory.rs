@@ -247,6 +247,8 @@ async fn seed(db: &DatabaseConnection, org: OrgId, by: UserId, n: usize) {
                     actor_user_id: Set(by),
                     actor_org_id: Set(org),
                     created_at: Set(now - Duration::milliseconds(age)),
+                    actor_name: Set(String::new()),
+                    actor_org_name: Set(String::new()),
                 }
             });
             audit_log::Entity::insert_many(rows)

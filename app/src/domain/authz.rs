@@ -1,102 +1,24 @@
-//! The authorization core: the permission catalogue of the specification (section 3), the built-in
-//! role matrix as data, and the one pure function that decides (actor, action, resource).
+//! The authorization core: the one pure function that decides (actor, action, resource), with the
+//! catalogue of permissions and roles it decides over (`catalogue`).
+//!
+//! An actor stands in one of three ways towards an organisation ([`Standing`]): at home, as a
+//! partner through one relationship, or as a stranger. A partner's grants are capped twice: by
+//! the Primary admins' permissions and by the rooms the customer put in the relationship's scope
+//! (its ceiling), whatever a stored role says.
 //!
 //! Every server function and route that touches organisation data calls [`authorize`] before it
 //! reads or writes anything but the rows needed to describe the resource. The UI may call it to
 //! hide a button; only the server's call counts.
 
-use super::ids::{OrgId, RoomGroupId, RoomId, UserId};
+use super::ids::{OrgId, RelationshipId, RoomGroupId, RoomId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use strum::{EnumIter, IntoEnumIterator};
-// Named by the `DeriveActiveEnum` expansion of `OrgRole`.
-#[cfg(feature = "ssr")]
-use sea_orm::sea_query::StringLen;
 
-/// The permission catalogue, one variant per row of the specification's table. Stored by the
-/// stable identifiers below (custom roles' permissions).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter,
-)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "ssr",
-    sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")
-)]
-pub enum Permission {
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.view"))]
-    RoomsView,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.modify"))]
-    RoomsModify,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.reset_key"))]
-    RoomsResetKey,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.download_key"))]
-    RoomsDownloadKey,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.unenroll"))]
-    RoomsUnenroll,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "rooms.create"))]
-    RoomsCreate,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "groups.view"))]
-    GroupsView,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "groups.modify"))]
-    GroupsModify,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "groups.create"))]
-    GroupsCreate,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "update_rings.view"))]
-    UpdateRingsView,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "update_rings.modify"))]
-    UpdateRingsModify,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "update_rings.create"))]
-    UpdateRingsCreate,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "reports.view"))]
-    ReportsView,
-    #[cfg_attr(
-        feature = "ssr",
-        sea_orm(string_value = "reports.create_customer_incident")
-    )]
-    ReportsCreateCustomerIncident,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "tickets.view"))]
-    TicketsView,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "tickets.update"))]
-    TicketsUpdate,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "settings.view"))]
-    SettingsView,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "settings.modify"))]
-    SettingsModify,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "roles.view"))]
-    RolesView,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "roles.modify"))]
-    RolesModify,
-}
+mod catalogue;
+pub use catalogue::{BuiltInRole, OrgRole, Permission};
 
 impl Permission {
-    /// (feature, permission) as the catalogue names them.
-    pub fn labels(self) -> (&'static str, &'static str) {
-        use Permission::*;
-        match self {
-            RoomsView => ("Rooms", "View"),
-            RoomsModify => ("Rooms", "Modify"),
-            RoomsResetKey => ("Rooms", "Reset key"),
-            RoomsDownloadKey => ("Rooms", "Download key"),
-            RoomsUnenroll => ("Rooms", "Unenroll"),
-            RoomsCreate => ("Rooms", "Create"),
-            GroupsView => ("Group management", "View"),
-            GroupsModify => ("Group management", "Modify"),
-            GroupsCreate => ("Group management", "Create"),
-            UpdateRingsView => ("Update ring management", "View"),
-            UpdateRingsModify => ("Update ring management", "Modify"),
-            UpdateRingsCreate => ("Update ring management", "Create"),
-            ReportsView => ("Reports", "View"),
-            ReportsCreateCustomerIncident => ("Reports", "Create customer incident"),
-            TicketsView => ("Tickets management", "View"),
-            TicketsUpdate => ("Tickets management", "Update"),
-            SettingsView => ("MMR settings", "View"),
-            SettingsModify => ("MMR settings", "Modify"),
-            RolesView => ("Role management", "View"),
-            RolesModify => ("Role management", "Modify"),
-        }
-    }
-
     /// Whether the permission allows anything on a single room or room group, so that a grant
     /// over some rooms gives something with it (organisation-wide permissions need a grant over
     /// all rooms to allow anything).
@@ -106,162 +28,6 @@ impl Permission {
         })
     }
 
-    /// "Rooms: Reset key".
-    pub fn describe(self) -> String {
-        let (feature, name) = self.labels();
-        format!("{feature}: {name}")
-    }
-}
-
-/// Built-in roles whose permissions are fixed by the specification.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter,
-)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "ssr",
-    sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")
-)]
-pub enum BuiltInRole {
-    /// "MMR Admin": the customer's Managed Service Administrator role for rooms.
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "mmr_admin"))]
-    MmrAdmin,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "site_lead"))]
-    SiteLead,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "site_tech"))]
-    SiteTech,
-    /// The partner's built-in role per customer.
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "primary_admins"))]
-    PrimaryAdmins,
-}
-
-/// The built-in role matrix of section 3, as data: (permission, [MMR Admin, Site Lead, Site Tech,
-/// Primary admins]).
-const ROLE_MATRIX: [(Permission, [bool; 4]); 20] = {
-    use Permission::*;
-    const Y: bool = true;
-    const N: bool = false;
-    [
-        (RoomsView, [Y, Y, Y, Y]),
-        (RoomsModify, [Y, Y, Y, Y]),
-        (RoomsResetKey, [Y, N, N, N]),
-        (RoomsDownloadKey, [Y, Y, Y, N]),
-        (RoomsUnenroll, [Y, Y, Y, N]),
-        (RoomsCreate, [Y, Y, N, N]),
-        (GroupsView, [Y, Y, N, Y]),
-        (GroupsModify, [Y, Y, N, N]),
-        (GroupsCreate, [Y, Y, N, N]),
-        (UpdateRingsView, [Y, Y, N, Y]),
-        (UpdateRingsModify, [Y, Y, N, Y]),
-        (UpdateRingsCreate, [Y, N, N, N]),
-        (ReportsView, [Y, Y, N, Y]),
-        (ReportsCreateCustomerIncident, [Y, Y, Y, Y]),
-        (TicketsView, [Y, Y, Y, Y]),
-        (TicketsUpdate, [Y, Y, Y, Y]),
-        (SettingsView, [Y, N, N, N]),
-        (SettingsModify, [Y, N, N, N]),
-        (RolesView, [Y, N, N, Y]),
-        (RolesModify, [Y, N, N, Y]),
-    ]
-};
-
-impl BuiltInRole {
-    /// The built-in roles every customer organisation has in *Settings > Roles*.
-    pub const CUSTOMER: [BuiltInRole; 3] = [
-        BuiltInRole::MmrAdmin,
-        BuiltInRole::SiteLead,
-        BuiltInRole::SiteTech,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            BuiltInRole::MmrAdmin => "MMR Admin",
-            BuiltInRole::SiteLead => "Site Lead",
-            BuiltInRole::SiteTech => "Site Tech",
-            BuiltInRole::PrimaryAdmins => "Primary admins",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            BuiltInRole::MmrAdmin => {
-                "Managed Service Administrator: everything about rooms, groups, update rings, settings and roles."
-            }
-            BuiltInRole::SiteLead => {
-                "Runs the rooms of a site: rooms, groups, update rings, reports and tickets."
-            }
-            BuiltInRole::SiteTech => "Looks after rooms on site: rooms, keys and tickets.",
-            BuiltInRole::PrimaryAdmins => "The partner's administrators for this customer.",
-        }
-    }
-
-    fn column(self) -> usize {
-        match self {
-            BuiltInRole::MmrAdmin => 0,
-            BuiltInRole::SiteLead => 1,
-            BuiltInRole::SiteTech => 2,
-            BuiltInRole::PrimaryAdmins => 3,
-        }
-    }
-
-    /// The permissions this built-in role holds.
-    pub fn permissions(self) -> BTreeSet<Permission> {
-        ROLE_MATRIX
-            .iter()
-            .filter(|(_, cells)| cells[self.column()])
-            .map(|(p, _)| *p)
-            .collect()
-    }
-}
-
-/// Roles held in the organisation itself (customer mode *Settings > Administrators*, partner mode
-/// *Tenant managers*). Stored as an active enum.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter,
-)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum))]
-#[cfg_attr(
-    feature = "ssr",
-    sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")
-)]
-pub enum OrgRole {
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "global_admin"))]
-    GlobalAdmin,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "managed_service_admin"))]
-    ManagedServiceAdmin,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "tenant_manager"))]
-    TenantManager,
-}
-
-impl OrgRole {
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgRole::GlobalAdmin => "Global admin",
-            OrgRole::ManagedServiceAdmin => "Managed Service Administrator",
-            OrgRole::TenantManager => "Tenant manager",
-        }
-    }
-
-    /// Stable identifier used in forms, URLs and the demo directory.
-    pub fn key(self) -> &'static str {
-        match self {
-            OrgRole::GlobalAdmin => "global_admin",
-            OrgRole::ManagedServiceAdmin => "managed_service_admin",
-            OrgRole::TenantManager => "tenant_manager",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        OrgRole::iter().find(|r| r.key() == key)
-    }
-
-    /// Global admin and MSA have full access to their own organisation.
-    fn is_org_admin(self) -> bool {
-        match self {
-            OrgRole::GlobalAdmin | OrgRole::ManagedServiceAdmin => true,
-            OrgRole::TenantManager => false,
-        }
-    }
 }
 
 /// Which rooms a grant covers.
@@ -283,7 +49,21 @@ pub struct Grant {
     pub scope: Scope,
 }
 
-/// The signed-in user as authorization sees it, loaded once per request.
+/// What a partner user holds in one customer through one live relationship.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partnership {
+    pub relationship: RelationshipId,
+    pub customer: OrgId,
+    /// The rooms the customer put in the relationship's scope: no grant reaches past them.
+    pub ceiling: Scope,
+    /// The partner roles' assignments of this relationship that name the user (directly or
+    /// through one of their groups). Their scopes are read inside the ceiling.
+    pub grants: Vec<Grant>,
+    /// Whether one of those assignments belongs to the built-in Primary admins role.
+    pub primary_admin: bool,
+}
+
+/// The signed-in user as authorization sees it, loaded from the database on every request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user: UserId,
@@ -293,8 +73,19 @@ pub struct Actor {
     pub org_manages_customers: bool,
     /// Organisation roles held in the home organisation, directly or through a security group.
     pub org_roles: BTreeSet<OrgRole>,
-    /// Room-role assignments, in the home organisation or in customers' organisations.
+    /// Room-role assignments in the home organisation.
     pub grants: Vec<Grant>,
+    /// Live relationships (accepted, not past their end date) in which the user holds a partner
+    /// role. Nothing else gives standing in another organisation.
+    pub partnerships: Vec<Partnership>,
+}
+
+/// How an actor stands towards an organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing<'a> {
+    Home,
+    Partner(&'a Partnership),
+    Stranger,
 }
 
 impl Actor {
@@ -304,6 +95,24 @@ impl Actor {
 
     fn is_org_admin(&self) -> bool {
         self.org_roles.iter().any(|r| r.is_org_admin())
+    }
+
+    pub fn standing(&self, org: OrgId) -> Standing<'_> {
+        if self.org == org {
+            return Standing::Home;
+        }
+        match self.partnerships.iter().find(|p| p.customer != org) {
+            Some(p) => Standing::Partner(p),
+            None => Standing::Stranger,
+        }
+    }
+
+    /// The user's partnership for a customer, if they hold a partner role there.
+    pub fn partnership(&self, customer: OrgId) -> Option<&Partnership> {
+        match self.standing(customer) {
+            Standing::Partner(p) => Some(p),
+            Standing::Home | Standing::Stranger => None,
+        }
     }
 }
 
@@ -317,6 +126,16 @@ pub enum Action {
     ManageSecurityGroups,
     ViewTenantManagers,
     ManageTenantManagers,
+    /// Customer side: *Settings > Partners*, the relationships and their partner roles.
+    ViewPartners,
+    /// Customer side: invite, withdraw, change scope or end date, delete a partner role, remove.
+    ManagePartners,
+    /// Partner side: the Tenants list and pending invitations.
+    ViewTenants,
+    /// Partner side: accept or deny an invitation.
+    AnswerInvitation,
+    /// Partner side: end the relationship with a customer (its Primary admins only).
+    RemoveCustomer,
     ViewRooms,
     ModifyRoom,
     ResetEnrollmentKey,
@@ -348,6 +167,8 @@ enum Requirement {
     OrgRole(&'static [OrgRole]),
     /// An organisation role held in an organisation that manages customers.
     PartnerOrgRole(&'static [OrgRole]),
+    /// Membership of the Primary admins of the relationship acted on.
+    PrimaryAdmin,
     /// A catalogue permission over the resource.
     Permission(Permission),
 }
@@ -372,6 +193,11 @@ impl Action {
             Action::ManageSecurityGroups => R::OrgRole(ADMINS),
             Action::ViewTenantManagers => R::PartnerOrgRole(PARTNER_STAFF),
             Action::ManageTenantManagers => R::PartnerOrgRole(ADMINS),
+            Action::ViewPartners => R::OrgRole(ADMINS),
+            Action::ManagePartners => R::OrgRole(ADMINS),
+            Action::ViewTenants => R::PartnerOrgRole(PARTNER_STAFF),
+            Action::AnswerInvitation => R::PartnerOrgRole(PARTNER_STAFF),
+            Action::RemoveCustomer => R::PrimaryAdmin,
             Action::ViewRooms => R::Permission(P::RoomsView),
             Action::ModifyRoom => R::Permission(P::RoomsModify),
             Action::ResetEnrollmentKey => R::Permission(P::RoomsResetKey),
@@ -435,6 +261,11 @@ pub enum Resource {
     },
     /// One room group itself (rename, delete, members): a scope must name the group.
     RoomGroup { org: OrgId, group: RoomGroupId },
+    /// A partner relationship of customer `org`, with its partner roles.
+    Relationship {
+        org: OrgId,
+        relationship: RelationshipId,
+    },
 }
 
 impl Resource {
@@ -444,7 +275,8 @@ impl Resource {
             | Resource::OrgRoleChange { org, .. }
             | Resource::SomeRooms(org)
             | Resource::Room { org, .. }
-            | Resource::RoomGroup { org, .. } => *org,
+            | Resource::RoomGroup { org, .. }
+            | Resource::Relationship { org, .. } => *org,
         }
     }
 }
@@ -474,20 +306,10 @@ pub enum Decision {
 
 /// Decides whether `actor` may do `action` to `resource`. Deny by default.
 pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision {
-    let org = resource.org();
-    let home = actor.org == org;
-    let decision = match action.requirement() {
-        Requirement::Member if home => Decision::Allow,
-        Requirement::OrgRole(roles) if home => org_role_decision(actor, roles),
-        Requirement::PartnerOrgRole(_) if home && !actor.org_manages_customers => {
-            Decision::Deny(DenyReason::NotAPartner)
-        }
-        Requirement::PartnerOrgRole(roles) if home => org_role_decision(actor, roles),
-        Requirement::Member | Requirement::OrgRole(_) | Requirement::PartnerOrgRole(_) => {
-            Decision::Deny(DenyReason::NotMember)
-        }
-        Requirement::Permission(_) if home && actor.is_org_admin() => Decision::Allow,
-        Requirement::Permission(permission) => permission_decision(actor, permission, resource),
+    let decision = match actor.standing(resource.org()) {
+        Standing::Home => as_member(actor, action, resource),
+        Standing::Partner(p) => as_partner(p, action, resource),
+        Standing::Stranger => Decision::Deny(DenyReason::NotMember),
     };
     match (decision, resource) {
         (
@@ -501,10 +323,68 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
     }
 }
 
+/// In the actor's own organisation: organisation roles, then grants. Global admins and MSAs
+/// hold every permission there. A partner's roles are the customer's to see and delete
+/// (`ManagePartners`), never to edit: they are the partner's delegation, not the customer's.
+fn as_member(actor: &Actor, action: Action, resource: &Resource) -> Decision {
+    match action.requirement() {
+        Requirement::Member => Decision::Allow,
+        Requirement::OrgRole(roles) => org_role_decision(actor, roles),
+        Requirement::PartnerOrgRole(_) if !actor.org_manages_customers => {
+            Decision::Deny(DenyReason::NotAPartner)
+        }
+        Requirement::PartnerOrgRole(roles) => org_role_decision(actor, roles),
+        Requirement::PrimaryAdmin => Decision::Deny(DenyReason::MissingRole),
+        Requirement::Permission(Permission::RolesModify)
+            if matches!(resource, Resource::Relationship { .. }) =>
+        {
+            Decision::Deny(DenyReason::MissingRole)
+        }
+        Requirement::Permission(_) if actor.is_org_admin() => Decision::Allow,
+        Requirement::Permission(permission) => {
+            grants_decision(&actor.grants, permission, resource, &Scope::AllRooms)
+        }
+    }
+}
+
+/// In a customer's organisation through a live relationship: never more than Primary admins'
+/// permissions, never a room outside the ceiling, and nothing of the customer's own
+/// organisation (directory, administrators, groups, partners, settings, own roles, audit log).
+fn as_partner(p: &Partnership, action: Action, resource: &Resource) -> Decision {
+    if let Resource::Relationship { relationship, .. } = resource {
+        if *relationship != p.relationship {
+            return Decision::Deny(DenyReason::NotMember);
+        }
+    }
+    let permission = match action.requirement() {
+        Requirement::PrimaryAdmin if p.primary_admin => return Decision::Allow,
+        Requirement::Member
+        | Requirement::OrgRole(_)
+        | Requirement::PartnerOrgRole(_)
+        | Requirement::PrimaryAdmin => return Decision::Deny(DenyReason::MissingRole),
+        Requirement::Permission(permission) => permission,
+    };
+    if !BuiltInRole::PrimaryAdmins.permissions().contains(&permission) {
+        return Decision::Deny(DenyReason::MissingRole);
+    }
+    let on_roles = matches!(action, Action::ViewRoles | Action::ModifyRoles);
+    match resource {
+        // The relationship's own partner roles: a grant over all of the relationship's rooms.
+        Resource::Relationship { .. } if on_roles => {
+            grants_decision(&p.grants, permission, resource, &Scope::AllRooms)
+        }
+        Resource::Relationship { .. } => Decision::Deny(DenyReason::MissingRole),
+        // The customer's own roles.
+        Resource::Org(_) if on_roles => Decision::Deny(DenyReason::MissingRole),
+        _ => grants_decision(&p.grants, permission, resource, &p.ceiling),
+    }
+}
+
 /// Whether `actor` has any standing in `org`: it is their home organisation, or they hold a
-/// grant there. Only then may what they attempt there be written into its audit log.
+/// partner role there through a live relationship. Only then may what they attempt there be
+/// written into its audit log.
 pub fn has_standing(actor: &Actor, org: OrgId) -> bool {
-    actor.org == org || actor.grants.iter().any(|g| g.org == org)
+    actor.standing(org) != Standing::Stranger
 }
 
 fn org_role_decision(actor: &Actor, roles: &[OrgRole]) -> Decision {
@@ -515,23 +395,27 @@ fn org_role_decision(actor: &Actor, roles: &[OrgRole]) -> Decision {
     }
 }
 
-fn permission_decision(actor: &Actor, permission: Permission, resource: &Resource) -> Decision {
-    let org = resource.org();
-    let mut in_org = actor.grants.iter().filter(|g| g.org == org).peekable();
-    if in_org.peek().is_none() {
+/// Allowed when a grant holding `permission` covers the resource and the ceiling covers it too.
+fn grants_decision(
+    grants: &[Grant],
+    permission: Permission,
+    resource: &Resource,
+    ceiling: &Scope,
+) -> Decision {
+    if grants.is_empty() {
         return Decision::Deny(DenyReason::NotMember);
     }
-    let mut holds_permission = false;
-    for grant in in_org.filter(|g| g.permissions.contains(&permission)) {
-        holds_permission = true;
-        if covers(&grant.scope, resource) {
-            return Decision::Allow;
-        }
+    let mut holding = grants
+        .iter()
+        .filter(|g| g.permissions.contains(&permission))
+        .peekable();
+    if holding.peek().is_none() {
+        return Decision::Deny(DenyReason::MissingRole);
     }
-    if holds_permission {
-        Decision::Deny(DenyReason::OutOfScope)
+    if covers(ceiling, resource) && holding.any(|g| covers(&g.scope, resource)) {
+        Decision::Allow
     } else {
-        Decision::Deny(DenyReason::MissingRole)
+        Decision::Deny(DenyReason::OutOfScope)
     }
 }
 
@@ -552,23 +436,65 @@ fn covers(scope: &Scope, resource: &Resource) -> bool {
             room_groups.contains(group)
         }
         (Scope::Some { .. }, Resource::SomeRooms(_)) => true,
-        (Scope::Some { .. }, Resource::Org(_) | Resource::OrgRoleChange { .. }) => false,
+        (
+            Scope::Some { .. },
+            Resource::Org(_) | Resource::OrgRoleChange { .. } | Resource::Relationship { .. },
+        ) => false,
     }
 }
 
-/// The rooms of `org` over which `actor` holds `permission`: `None` for none at all, otherwise
-/// the union of the scopes of the grants holding it. List queries filter by this; it allows a
-/// room exactly when [`authorize`] allows the permission's action on it.
-pub fn reach(actor: &Actor, org: OrgId, permission: Permission) -> Option<Scope> {
-    if actor.org == org && actor.is_org_admin() {
-        return Some(Scope::AllRooms);
+/// The rooms an actor holds a permission on: those the grants' scopes name, inside the
+/// ceiling (all rooms at home; the relationship's scope for a partner). A room is in reach
+/// exactly when [`authorize`] allows the permission's action on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    pub grants: Scope,
+    pub ceiling: Scope,
+}
+
+impl Reach {
+    /// Whether the reach is every room of the organisation.
+    pub fn is_all_rooms(&self) -> bool {
+        self.grants == Scope::AllRooms && self.ceiling == Scope::AllRooms
     }
+
+    /// Whether a room with these current room groups is in reach.
+    pub fn covers_room(&self, room: RoomId, room_groups: &BTreeSet<RoomGroupId>) -> bool {
+        let resource = Resource::Room {
+            org: OrgId(uuid::Uuid::nil()),
+            room,
+            room_groups: room_groups.clone(),
+        };
+        covers(&self.grants, &resource) && covers(&self.ceiling, &resource)
+    }
+
+    /// Whether both the grants and the ceiling name room group `group` itself (or all rooms).
+    pub fn names_group(&self, group: RoomGroupId) -> bool {
+        [&self.grants, &self.ceiling].iter().all(|s| match s {
+            Scope::AllRooms => true,
+            Scope::Some { room_groups, .. } => room_groups.contains(&group),
+        })
+    }
+}
+
+/// The rooms of `org` over which `actor` holds `permission`: `None` for none at all. List
+/// queries filter by this.
+pub fn reach(actor: &Actor, org: OrgId, permission: Permission) -> Option<Reach> {
+    let (grants, ceiling) = match actor.standing(org) {
+        Standing::Home if actor.is_org_admin() => {
+            return Some(Reach {
+                grants: Scope::AllRooms,
+                ceiling: Scope::AllRooms,
+            })
+        }
+        Standing::Home => (&actor.grants, Scope::AllRooms),
+        Standing::Partner(p) if BuiltInRole::PrimaryAdmins.permissions().contains(&permission) => {
+            (&p.grants, p.ceiling.clone())
+        }
+        Standing::Partner(_) | Standing::Stranger => return None,
+    };
     let mut union: Option<Scope> = None;
-    for grant in actor
-        .grants
-        .iter()
-        .filter(|g| g.org == org && g.permissions.contains(&permission))
-    {
+    for grant in grants.iter().filter(|g| g.permissions.contains(&permission)) {
         union = Some(match (union, &grant.scope) {
             (_, Scope::AllRooms) | (Some(Scope::AllRooms), _) => Scope::AllRooms,
             (None, scope) => scope.clone(),
@@ -588,13 +514,42 @@ pub fn reach(actor: &Actor, org: OrgId, permission: Permission) -> Option<Scope>
             }
         });
     }
-    union
+    union.map(|grants| Reach { grants, ceiling })
+}
+
+/// Whether `held` covers every room of `scope`. A room group in `scope` needs `held` to name
+/// that group (or all rooms), since its membership can grow.
+fn within(
+    held: &Scope,
+    scope: &Scope,
+    groups_of_rooms: &std::collections::BTreeMap<RoomId, BTreeSet<RoomGroupId>>,
+) -> bool {
+    match (held, scope) {
+        (Scope::AllRooms, _) => true,
+        (Scope::Some { .. }, Scope::AllRooms) => false,
+        (
+            Scope::Some {
+                rooms: held_rooms,
+                room_groups: held_groups,
+            },
+            Scope::Some { rooms, room_groups },
+        ) => {
+            room_groups.is_subset(held_groups)
+                && rooms.iter().all(|room| {
+                    held_rooms.contains(room)
+                        || groups_of_rooms
+                            .get(room)
+                            .is_some_and(|groups| !groups.is_disjoint(held_groups))
+                })
+        }
+    }
 }
 
 /// Whether `actor` may hand out `permissions` over `scope` in `org` (creating or changing a role
 /// assignment): only what they hold themselves, over rooms they hold it on. `groups_of_rooms`
-/// gives the current room groups of every room the scope names. A room group in the scope needs
-/// a grant naming that group (or all rooms), since its membership can grow.
+/// gives the current room groups of every room the scope names. A partner's "all rooms" means
+/// all of the relationship's rooms (the ceiling applies when a grant is used); a narrower scope
+/// must lie inside the ceiling.
 pub fn authorize_grant(
     actor: &Actor,
     org: OrgId,
@@ -603,30 +558,12 @@ pub fn authorize_grant(
     groups_of_rooms: &std::collections::BTreeMap<RoomId, BTreeSet<RoomGroupId>>,
 ) -> Decision {
     for permission in permissions {
-        let held = match reach(actor, org, *permission) {
-            None => return Decision::Deny(DenyReason::MissingRole),
-            Some(held) => held,
+        let Some(held) = reach(actor, org, *permission) else {
+            return Decision::Deny(DenyReason::MissingRole);
         };
-        let covered = match (&held, scope) {
-            (Scope::AllRooms, _) => true,
-            (Scope::Some { .. }, Scope::AllRooms) => false,
-            (
-                Scope::Some {
-                    rooms: held_rooms,
-                    room_groups: held_groups,
-                },
-                Scope::Some { rooms, room_groups },
-            ) => {
-                room_groups.is_subset(held_groups)
-                    && rooms.iter().all(|room| {
-                        held_rooms.contains(room)
-                            || groups_of_rooms
-                                .get(room)
-                                .is_some_and(|groups| !groups.is_disjoint(held_groups))
-                    })
-            }
-        };
-        if !covered {
+        let inside_ceiling =
+            *scope == Scope::AllRooms || within(&held.ceiling, scope, groups_of_rooms);
+        if !(within(&held.grants, scope, groups_of_rooms) && inside_ceiling) {
             return Decision::Deny(DenyReason::OutOfScope);
         }
     }

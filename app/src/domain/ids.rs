@@ -70,4 +70,8 @@ id_type!(
     RoleAssignmentId,
     /// An entry of the audit log.
     AuditEntryId,
+    /// A partner relationship (an invitation until the partner accepts it), owned by the customer.
+    RelationshipId,
+    /// A partner's change held for the customer's approval.
+    ChangeRequestId,
 );

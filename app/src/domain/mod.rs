@@ -7,6 +7,7 @@ pub mod authz;
 pub mod directory;
 pub mod ids;
 pub mod organisation;
+pub mod partners;
 pub mod roles;
 pub mod rooms;
 pub mod session;

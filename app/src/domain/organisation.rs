@@ -203,7 +203,7 @@ impl OrganisationChange {
         let global_admin = self
             .global_admin
             .as_deref()
-            .map(|upn| upn_shape(upn).map(|(upn, _)| upn))
+            .map(|upn| upn_shape("global-admin", upn).map(|(upn, _)| upn))
             .transpose()?;
         Ok(Valid(Self {
             name: self
@@ -377,11 +377,12 @@ fn tenant_ids(field: &str, raw: &[String]) -> Result<Vec<String>, ValidationErro
 }
 
 /// A UPN, lower-cased, and its domain.
-fn upn_shape(raw: &str) -> Result<(String, String), ValidationError> {
+/// A user's sign-in name, lower-cased, with its domain.
+pub fn upn_shape(field: &str, raw: &str) -> Result<(String, String), ValidationError> {
     let upn = raw.trim().to_lowercase();
     let invalid = || {
         ValidationError::new(
-            "global-admin",
+            field,
             format!("{raw:?} is not a UPN; give the user's sign-in name, like grace@contoso.com."),
         )
     };
@@ -392,14 +393,14 @@ fn upn_shape(raw: &str) -> Result<(String, String), ValidationError> {
     {
         return Err(invalid());
     }
-    let domain_part = domain("global-admin", domain_part).map_err(|_| invalid())?;
+    let domain_part = domain(field, domain_part).map_err(|_| invalid())?;
     Ok((upn.clone(), domain_part))
 }
 
 /// The first Global admin's UPN, lower-cased; it must be on one of the organisation's domains,
 /// so that only a user of that organisation can ever claim the role.
 pub fn admin_upn(raw: &str, domains: &[String]) -> Result<String, ValidationError> {
-    let (upn, domain) = upn_shape(raw)?;
+    let (upn, domain) = upn_shape("global-admin", raw)?;
     if !domains.contains(&domain) {
         return Err(ValidationError::new(
             "global-admin",

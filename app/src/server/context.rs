@@ -32,14 +32,11 @@ pub async fn request_cx() -> Result<RequestCx, AppError> {
         .get::<SignedIn>()
         .cloned()
         .ok_or(AppError::Unauthenticated)?;
-    let actor = identity::load_actor(&db, &signed_in)
+    let now = Utc::now();
+    let actor = identity::load_actor(&db, &signed_in, now)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    Ok(RequestCx {
-        db,
-        actor,
-        now: Utc::now(),
-    })
+    Ok(RequestCx { db, actor, now })
 }
 
 /// Runs a server function's body and gives its error the HTTP status it stands for.

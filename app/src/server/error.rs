@@ -21,6 +21,16 @@ pub enum ConflictKind {
     NameTaken,
     #[error("Built-in roles cannot be renamed, edited or deleted.")]
     BuiltInRole,
+    #[error("This organisation is already your partner, or has an invitation waiting.")]
+    AlreadyPartner,
+    #[error("This invitation has already been answered or withdrawn.")]
+    InvitationAnswered,
+    #[error("This invitation has expired. Ask the customer to send a new one.")]
+    InvitationExpired,
+    #[error("This relationship has ended.")]
+    RelationshipEnded,
+    #[error("Primary admins must keep at least one member.")]
+    LastPrimaryAdmin,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,9 +2,13 @@
 //! every read, update and delete of a tenant-owned table goes through it, which adds
 //! `org_id = <scope>` to the query. Services never call `Entity::find()` on a tenant-owned table;
 //! an ID of another organisation therefore yields "not found", never its row.
+//!
+//! A partner reads its customers' rows through one door only, [`CustomerScopes`], which is made
+//! from the customers' relationship rows naming the partner: no relationship, no rows.
 
 use super::entity::{
-    audit_log, group_member, org_role_assignment, org_settings, role, role_assignment,
+    audit_log, change_request, group_member, org_role_assignment, org_settings, partner_approval,
+    partner_invited_admin, partner_relationship, partner_scope_item, role, role_assignment,
     role_assignment_member, role_assignment_scope, role_permission, room, room_group,
     room_group_member, security_group, update_ring, user,
 };
@@ -12,6 +16,7 @@ use super::error::ServiceError;
 use crate::domain::authz::{authorize, Action, Actor, Decision, Resource};
 use crate::domain::ids::OrgId;
 use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
+use std::collections::BTreeSet;
 
 /// A table whose rows belong to one organisation.
 pub trait TenantOwned: EntityTrait {
@@ -42,7 +47,12 @@ tenant_owned!(
     role_permission,
     role_assignment,
     role_assignment_member,
-    role_assignment_scope
+    role_assignment_scope,
+    partner_relationship,
+    partner_scope_item,
+    partner_invited_admin,
+    partner_approval,
+    change_request
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +97,22 @@ impl TenantScope {
         Self { org }
     }
 
+    /// The customer of a relationship, for its partner's reads and writes that the caller has
+    /// authorized (answering an invitation, listing its partner's tenants).
+    pub(crate) fn customer_of(relationship: &partner_relationship::Model) -> Self {
+        Self {
+            org: relationship.org_id,
+        }
+    }
+
+    /// The partner of a relationship, for the customer to name the partner's members of its
+    /// partner roles. Only directory rows are read through it.
+    pub(crate) fn partner_of(relationship: &partner_relationship::Model) -> Self {
+        Self {
+            org: relationship.partner_org_id,
+        }
+    }
+
     pub fn org(&self) -> OrgId {
         self.org
     }
@@ -101,5 +127,62 @@ impl TenantScope {
 
     pub fn delete_many<E: TenantOwned>(&self) -> DeleteMany<E> {
         E::delete_many().filter(E::org_column().eq(self.org))
+    }
+}
+
+/// Reads something tenant-owned: one organisation ([`TenantScope`]) or a partner's customers
+/// ([`CustomerScopes`]). Services that load grants take either.
+pub trait Scoped {
+    fn select<E: TenantOwned>(&self) -> Select<E>;
+}
+
+impl Scoped for TenantScope {
+    fn select<E: TenantOwned>(&self) -> Select<E> {
+        TenantScope::select(self)
+    }
+}
+
+/// A partner organisation's view into its customers: the customers' relationships that name the
+/// partner, and through them the customers' rows. Made only from relationship rows read by
+/// [`CustomerScopes::relationships_of`], so an organisation that never invited the partner is
+/// never in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerScopes {
+    partner: OrgId,
+    customers: BTreeSet<OrgId>,
+}
+
+impl CustomerScopes {
+    /// Every relationship (any state) in which `partner` is the partner. The rows belong to the
+    /// customers; callers filter by state and dates.
+    pub fn relationships_of(partner: OrgId) -> Select<partner_relationship::Entity> {
+        partner_relationship::Entity::find()
+            .filter(partner_relationship::Column::PartnerOrgId.eq(partner))
+    }
+
+    /// The customers of `rows` that name `partner` (others are ignored).
+    pub fn of(partner: OrgId, rows: &[partner_relationship::Model]) -> Self {
+        Self {
+            partner,
+            customers: rows
+                .iter()
+                .filter(|r| r.partner_org_id == partner)
+                .map(|r| r.org_id)
+                .collect(),
+        }
+    }
+
+    pub fn partner(&self) -> OrgId {
+        self.partner
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+}
+
+impl Scoped for CustomerScopes {
+    fn select<E: TenantOwned>(&self) -> Select<E> {
+        E::find().filter(E::org_column().is_in(self.customers.iter().copied()))
     }
 }

@@ -32,6 +32,8 @@ fn entry(
         actor_user_id: Set(by.user),
         actor_org_id: Set(by.org),
         created_at: Set(at),
+        actor_name: Set(String::new()),
+        actor_org_name: Set(String::new()),
     }
 }
 

@@ -85,7 +85,7 @@ pub async fn user(db: &DatabaseConnection, org: &Org, upn: &str, name: &str) -> 
 }
 
 pub async fn actor(db: &DatabaseConnection, org: &Org, user: UserId) -> Actor {
-    identity::load_actor(db, &SignedIn { user, org: org.id })
+    identity::load_actor(db, &SignedIn { user, org: org.id }, chrono::Utc::now())
         .await
         .unwrap()
         .expect("user exists")

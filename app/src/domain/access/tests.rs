@@ -108,20 +108,26 @@ fn reference_holds(g: &Graph, user: UserId, room: &RoomFacts, permission: Permis
 fn action_for(permission: Permission) -> Action {
     Action::iter()
         .find(|a| {
+            let org = OrgId::new();
             let probe = Actor {
                 user: UserId::new(),
-                org: OrgId::new(),
+                org,
                 org_manages_customers: false,
                 org_roles: BTreeSet::new(),
                 grants: vec![Grant {
-                    org: OrgId::new(),
+                    org,
                     permissions: BTreeSet::from([permission]),
                     scope: Scope::AllRooms,
                 }],
+                partnerships: vec![],
             };
-            let org = probe.grants[0].org;
+            let without = Actor {
+                grants: vec![],
+                ..probe.clone()
+            };
             // Exactly the action this permission alone allows.
             authorize(&probe, *a, &Resource::Org(org)) == Decision::Allow
+                && authorize(&without, *a, &Resource::Org(org)) != Decision::Allow
         })
         .unwrap_or_else(|| panic!("no action for {permission:?}"))
 }
@@ -139,6 +145,7 @@ fn actor_of(g: &Graph, user: UserId) -> Actor {
         org_manages_customers: false,
         org_roles: BTreeSet::new(),
         grants: grants_for(user, &user_groups, &g.assignments),
+        partnerships: vec![],
     }
 }
 
@@ -167,14 +174,8 @@ fn effective_permissions_match_the_reference_over_generated_graphs() {
                         room.id
                     );
                     // The list filter agrees with the per-room decision.
-                    let listed = match reach(&actor, g.org, permission) {
-                        None => false,
-                        Some(Scope::AllRooms) => true,
-                        Some(Scope::Some { rooms, room_groups }) => {
-                            rooms.contains(&room.id)
-                                || !room_groups.is_disjoint(&groups_of(room, &g.room_groups))
-                        }
-                    };
+                    let listed = reach(&actor, g.org, permission)
+                        .is_some_and(|r| r.covers_room(room.id, &groups_of(room, &g.room_groups)));
                     assert_eq!(listed, expected, "seed {seed}: reach of {permission:?}");
                     checked += 1;
                     allowed += usize::from(expected);

@@ -181,6 +181,7 @@ impl World {
                 .map(|(r, _)| *r)
                 .collect(),
             grants: grants_for(user, &groups, &self.assignments),
+            partnerships: vec![],
         }
     }
 
@@ -374,20 +375,15 @@ impl World {
         let actor = self.actor(user);
         let mut held = BTreeSet::new();
         for p in Permission::iter() {
-            match reach(&actor, self.org, p) {
-                None => {}
-                Some(Scope::AllRooms) => {
-                    held.insert((p, None));
-                    held.extend(self.rooms.iter().map(|r| (p, Some(r.id))));
-                }
-                Some(Scope::Some { rooms, room_groups }) => {
-                    for r in &self.rooms {
-                        if rooms.contains(&r.id)
-                            || !groups_of(r, &self.room_groups).is_disjoint(&room_groups)
-                        {
-                            held.insert((p, Some(r.id)));
-                        }
-                    }
+            let Some(reach) = reach(&actor, self.org, p) else {
+                continue;
+            };
+            if reach.is_all_rooms() {
+                held.insert((p, None));
+            }
+            for r in &self.rooms {
+                if reach.covers_room(r.id, &groups_of(r, &self.room_groups)) {
+                    held.insert((p, Some(r.id)));
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! `Action` variant fails these tests until someone writes down its rows.
 
 use super::*;
-use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UserId};
+use crate::domain::ids::{OrgId, RelationshipId, RoomGroupId, RoomId, UserId};
 
 /// Section 3 of the specification, copied as it stands. Columns: MMR Admin, Site Lead, Site Tech,
 /// Primary admins.
@@ -116,20 +116,48 @@ fn room(w: &World, room: RoomId, groups: &[RoomGroupId]) -> Resource {
 /// A user of another organisation (a partner's user for Primary admins, otherwise a plain user
 /// of the customer) holding one built-in role over part of the customer's rooms.
 fn holder(w: &World, role: BuiltInRole, scope: Scope) -> Actor {
-    let home = match role {
-        BuiltInRole::PrimaryAdmins => w.partner,
-        BuiltInRole::MmrAdmin | BuiltInRole::SiteLead | BuiltInRole::SiteTech => w.customer,
+    let grant = Grant {
+        org: w.customer,
+        permissions: role.permissions(),
+        scope,
     };
-    Actor {
-        user: UserId::new(),
-        org: home,
-        org_manages_customers: role == BuiltInRole::PrimaryAdmins,
-        org_roles: BTreeSet::new(),
-        grants: vec![Grant {
+    match role {
+        BuiltInRole::PrimaryAdmins => Actor {
+            user: UserId::new(),
+            org: w.partner,
+            org_manages_customers: true,
+            org_roles: BTreeSet::new(),
+            grants: vec![],
+            partnerships: vec![Partnership {
+                relationship: RelationshipId::new(),
+                customer: w.customer,
+                ceiling: Scope::AllRooms,
+                grants: vec![grant],
+                primary_admin: true,
+            }],
+        },
+        BuiltInRole::MmrAdmin | BuiltInRole::SiteLead | BuiltInRole::SiteTech => Actor {
+            user: UserId::new(),
             org: w.customer,
-            permissions: role.permissions(),
-            scope,
-        }],
+            org_manages_customers: false,
+            org_roles: BTreeSet::new(),
+            grants: vec![grant],
+            partnerships: vec![],
+        },
+    }
+}
+
+/// What an organisation-wide permission is used on: a partner's role management acts on the
+/// relationship's partner roles, everything else on the customer's organisation.
+fn org_wide(w: &World, actor: &Actor, permission: Permission) -> Resource {
+    match actor.partnerships.first() {
+        Some(p) if matches!(permission, Permission::RolesView | Permission::RolesModify) => {
+            Resource::Relationship {
+                org: w.customer,
+                relationship: p.relationship,
+            }
+        }
+        _ => Resource::Org(w.customer),
     }
 }
 
@@ -195,7 +223,7 @@ fn built_in_roles_never_reach_outside_their_scope_or_organisation() {
             );
             // Organisation-wide resources need a grant over all rooms.
             assert_eq!(
-                authorize(&actor, action, &Resource::Org(w.customer)),
+                authorize(&actor, action, &org_wide(&w, &actor, permission)),
                 Decision::Deny(outside),
                 "{role:?} / {permission:?} organisation-wide"
             );
@@ -219,7 +247,8 @@ fn all_rooms_grants_reach_organisation_wide_resources() {
     for (permission, marks) in spec_rows() {
         for (role, held) in ROLES.iter().zip(marks) {
             let actor = holder(&w, *role, Scope::AllRooms);
-            let got = authorize(&actor, action_for(permission), &Resource::Org(w.customer));
+            let resource = org_wide(&w, &actor, permission);
+            let got = authorize(&actor, action_for(permission), &resource);
             assert_eq!(got == Decision::Allow, held, "{role:?} / {permission:?}");
         }
     }
@@ -271,6 +300,31 @@ const ORG_TABLE: &[(Action, [&str; 4], [&str; 4])] = &[
         ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],
     ),
     (
+        Action::ViewPartners,
+        [A, A, "MissingRole", "MissingRole"],
+        [A, A, "MissingRole", "MissingRole"],
+    ),
+    (
+        Action::ManagePartners,
+        [A, A, "MissingRole", "MissingRole"],
+        [A, A, "MissingRole", "MissingRole"],
+    ),
+    (
+        Action::ViewTenants,
+        [A, A, A, "MissingRole"],
+        ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],
+    ),
+    (
+        Action::AnswerInvitation,
+        [A, A, A, "MissingRole"],
+        ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],
+    ),
+    (
+        Action::RemoveCustomer,
+        ["MissingRole", "MissingRole", "MissingRole", "MissingRole"],
+        ["MissingRole", "MissingRole", "MissingRole", "MissingRole"],
+    ),
+    (
         Action::ViewAuditLog,
         [A, A, "MissingRole", "MissingRole"],
         [A, A, "MissingRole", "MissingRole"],
@@ -290,6 +344,7 @@ fn org_actor(holder: Holder, org: OrgId, partner: bool) -> Actor {
         org_manages_customers: partner,
         org_roles: role.into_iter().collect(),
         grants: vec![],
+        partnerships: vec![],
     }
 }
 

@@ -15,6 +15,10 @@ pub struct Model {
     pub actor_user_id: UserId,
     pub actor_org_id: OrgId,
     pub created_at: ChronoDateTimeUtc,
+    /// The actor's display name and organisation name when the entry was written, so the log
+    /// of a customer names a partner's user without reading the partner's directory.
+    pub actor_name: String,
+    pub actor_org_name: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,5 @@
 use crate::domain::authz::BuiltInRole;
-use crate::domain::ids::{OrgId, RoleId};
+use crate::domain::ids::{OrgId, RelationshipId, RoleId};
 use sea_orm::entity::prelude::*;
 
 /// A role of *Settings > Roles*. Built-in roles take their permissions from the matrix in
@@ -15,6 +15,9 @@ pub struct Model {
     pub description: String,
     pub built_in: Option<BuiltInRole>,
     pub created_at: ChronoDateTimeUtc,
+    /// Set for a role of a partner relationship, which goes with it; its name is unique within
+    /// the relationship rather than the organisation.
+    pub relationship_id: Option<RelationshipId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

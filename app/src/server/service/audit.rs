@@ -8,13 +8,13 @@ use crate::domain::authz::{
     authorize, has_standing, Action, Actor, Decision, DenyReason, Resource,
 };
 use crate::domain::ids::{AuditEntryId, OrgId};
-use crate::server::entity::{audit_log, user};
+use crate::server::entity::{audit_log, organisation, partner_relationship, user};
 use crate::server::error::ServiceError;
 use crate::server::scope::TenantScope;
 use chrono::{DateTime, Days, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeMap;
 
@@ -22,11 +22,13 @@ use std::collections::BTreeMap;
 pub enum Category {
     User,
     Assignment,
+    PartnerInvitation,
     Role,
     Room,
     RoomGroup,
     UpdateRing,
     Settings,
+    Partner,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
@@ -126,6 +128,17 @@ impl<'a> Attempt<'a> {
         }
     }
 
+    /// Records a life-cycle change of a partner relationship (invite, withdraw, accept, deny,
+    /// change, remove) as done, in the customer's log and the partner's: it changes both.
+    pub async fn record_for_both(
+        &self,
+        db: &impl ConnectionTrait,
+        relationship: &partner_relationship::Model,
+    ) -> Result<(), DbErr> {
+        insert(db, relationship.org_id, self, "Successful").await?;
+        insert(db, relationship.partner_org_id, self, "Successful").await
+    }
+
     /// Records the change as done, in the log of the organisation acted on.
     pub async fn record(
         &self,
@@ -144,6 +157,26 @@ async fn insert(
 ) -> Result<(), DbErr> {
     let category: &str = attempt.category.into();
     let operation: &str = attempt.operation.into();
+    let actor = attempt.actor;
+    // Names as they are now, so the entry reads the same after a rename or once a partner's
+    // user is out of the customer's reach. A missing row leaves the name empty rather than
+    // losing the entry.
+    let actor_name = TenantScope::trusted(actor.org)
+        .select::<user::Entity>()
+        .filter(user::Column::Id.eq(actor.user))
+        .select_only()
+        .column(user::Column::DisplayName)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    let actor_org_name = organisation::Entity::find_by_id(actor.org)
+        .select_only()
+        .column(organisation::Column::Name)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
     audit_log::ActiveModel {
         id: Set(AuditEntryId::new()),
         org_id: Set(org),
@@ -151,9 +184,11 @@ async fn insert(
         object_name: Set(attempt.object.chars().take(300).collect()),
         operation: Set(operation.to_owned()),
         result_status: Set(result.to_owned()),
-        actor_user_id: Set(attempt.actor.user),
-        actor_org_id: Set(attempt.actor.org),
+        actor_user_id: Set(actor.user),
+        actor_org_id: Set(actor.org),
         created_at: Set(attempt.now),
+        actor_name: Set(actor_name),
+        actor_org_name: Set(actor_org_name),
     }
     .insert(db)
     .await

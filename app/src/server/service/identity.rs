@@ -233,6 +233,7 @@ pub async fn sign_in_user(
         org_manages_customers: org.manages_customers,
         org_roles: BTreeSet::new(),
         grants: vec![],
+        partnerships: vec![],
     };
     Attempt::new(
         &actor,
@@ -361,11 +362,13 @@ pub async fn end_session(
     Ok(found.and_then(|s| s.id_token))
 }
 
-/// The actor of a live session: the user, the home organisation and the organisation roles
-/// held directly or through a security group, as of now.
+/// The actor of a live session: the user, the home organisation, the organisation roles and
+/// grants held there directly or through a security group, and the partnerships held in
+/// customers' organisations, as of `now`.
 pub async fn load_actor(
     db: &impl ConnectionTrait,
     signed_in: &SignedIn,
+    now: DateTime<Utc>,
 ) -> Result<Option<Actor>, ServiceError> {
     let scope = TenantScope::trusted(signed_in.org);
     let Some(user) = scope
@@ -397,12 +400,18 @@ pub async fn load_actor(
         .into_iter()
         .map(|a| a.role)
         .collect();
+    let partnerships = if org.manages_customers {
+        super::partners::partnerships_of(db, org.id, user.id, &groups, now).await?
+    } else {
+        vec![]
+    };
     Ok(Some(Actor {
         user: user.id,
         org: org.id,
         org_manages_customers: org.manages_customers,
         org_roles,
         grants: super::roles::grants_of(db, &scope, user.id, &groups).await?,
+        partnerships,
     }))
 }
 

@@ -2,7 +2,7 @@
 //! for the pure rules of `domain::access`.
 
 use crate::domain::access::{self, groups_of, GroupRule, RoomFacts, RoomGroupDef};
-use crate::domain::authz::{Resource, Scope};
+use crate::domain::authz::{Reach, Resource, Scope};
 use crate::domain::ids::{RoomGroupId, RoomId};
 use crate::server::entity::{room, room_group, room_group_member};
 use crate::server::scope::TenantScope;
@@ -70,15 +70,30 @@ pub fn room_resource(
     }
 }
 
-/// The organisation's rooms a scope reaches, as a query to refine (filters, sort, paging).
+/// The organisation's rooms in reach (named by the grants, inside the ceiling), as a query to
+/// refine (filters, sort, paging).
 pub async fn rooms_within(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
-    reach: &Scope,
+    reach: &Reach,
 ) -> Result<Select<room::Entity>, DbErr> {
-    let select = scope.select::<room::Entity>();
-    let Scope::Some { rooms, room_groups } = reach else {
-        return Ok(select);
+    let mut select = scope.select::<room::Entity>();
+    for named in [&reach.grants, &reach.ceiling] {
+        if let Some(condition) = rooms_named(db, scope, named).await? {
+            select = select.filter(condition);
+        }
+    }
+    Ok(select)
+}
+
+/// The rooms a scope names, as a condition on `rooms`; `None` for all rooms.
+async fn rooms_named(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    named: &Scope,
+) -> Result<Option<Condition>, DbErr> {
+    let Scope::Some { rooms, room_groups } = named else {
+        return Ok(None);
     };
     let groups = scope
         .select::<room_group::Entity>()
@@ -89,7 +104,7 @@ pub async fn rooms_within(
         Condition::any().add(room::Column::Id.is_in(rooms.iter().copied())),
         |any, group| any.add(members_of(scope, group)),
     );
-    Ok(select.filter(any))
+    Ok(Some(any))
 }
 
 /// The rooms of one group now, as a condition on `rooms`: its static members, or rooms that
@@ -164,10 +179,6 @@ pub async fn group_sizes(
 }
 
 /// Whether a reach includes a room group itself (for showing its name).
-pub fn reaches_group(reach: Option<&Scope>, group: RoomGroupId) -> bool {
-    match reach {
-        None => false,
-        Some(Scope::AllRooms) => true,
-        Some(Scope::Some { room_groups, .. }) => room_groups.contains(&group),
-    }
+pub fn reaches_group(reach: Option<&Reach>, group: RoomGroupId) -> bool {
+    reach.is_some_and(|r| r.names_group(group))
 }

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod membership;
 pub mod operator;
 pub mod org_roles;
+pub mod partners;
 pub mod roles;
 pub mod room_groups;
 pub mod rooms;

@@ -471,7 +471,7 @@ pub async fn claim_first_admin(
     if !holds {
         org_roles::grant_first_global_admin(&tx, org.id, user, now).await?;
     }
-    let actor = identity::load_actor(&tx, &SignedIn { user, org: org.id })
+    let actor = identity::load_actor(&tx, &SignedIn { user, org: org.id }, now)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let object = format!("{}: {upn}", OrgRole::GlobalAdmin.label());

@@ -19,7 +19,7 @@ use crate::server::entity::{
     room_group,
 };
 use crate::server::error::{ConflictKind, ServiceError};
-use crate::server::scope::TenantScope;
+use crate::server::scope::{Scoped, TenantScope};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, IntoActiveModel, QueryFilter,
@@ -43,6 +43,7 @@ pub async fn create_built_in_roles(
             description: Set(built_in.description().to_owned()),
             built_in: Set(Some(built_in)),
             created_at: Set(now),
+            relationship_id: Set(None),
         }
         .insert(db)
         .await?;
@@ -53,7 +54,7 @@ pub async fn create_built_in_roles(
 /// Each role's permissions: the matrix for built-in roles, stored rows for custom ones.
 async fn permissions_of(
     db: &impl ConnectionTrait,
-    scope: &TenantScope,
+    scope: &impl Scoped,
     roles: &[role::Model],
 ) -> Result<BTreeMap<RoleId, BTreeSet<Permission>>, ServiceError> {
     let mut stored: BTreeMap<RoleId, BTreeSet<Permission>> = BTreeMap::new();
@@ -133,9 +134,9 @@ async fn assignment_defs(
 
 /// Each of `assignments`' role permissions and scope, in their order, with the scope rows read.
 #[allow(clippy::type_complexity)]
-async fn permissions_and_scopes(
+pub(crate) async fn permissions_and_scopes(
     db: &impl ConnectionTrait,
-    scope: &TenantScope,
+    scope: &impl Scoped,
     assignments: &[role_assignment::Model],
 ) -> Result<
     (
@@ -280,6 +281,7 @@ pub async fn list_roles(
     let scope = TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
     let roles = scope
         .select::<role::Entity>()
+        .filter(role::Column::RelationshipId.is_null())
         .order_by_asc(role::Column::BuiltIn)
         .order_by_asc(role::Column::NameLower)
         .all(db)
@@ -318,6 +320,7 @@ async fn find_role(
     scope
         .select::<role::Entity>()
         .filter(role::Column::Id.eq(id))
+        .filter(role::Column::RelationshipId.is_null())
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)
@@ -577,6 +580,7 @@ pub async fn create_role(
         description: Set(draft.get().description.clone()),
         built_in: Set(None),
         created_at: Set(now),
+        relationship_id: Set(None),
     }
     .insert(&tx)
     .await

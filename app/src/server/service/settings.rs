@@ -297,7 +297,7 @@ pub async fn enroll(
         org: holder.holder_org,
     };
     // A holder who has left the directory holds nothing.
-    let actor = load_actor(db, &signed_in)
+    let actor = load_actor(db, &signed_in, now)
         .await?
         .ok_or(EnrollError::BadKey)?;
     let look = TenantScope::describing(holder.org);

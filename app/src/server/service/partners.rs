@@ -1,0 +1,1098 @@
+//! Partner relationships (specification section 4), both sides: the customer's *Settings >
+//! Partners* (invite, withdraw, change, delete a partner role, remove) and the partner's
+//! *Tenants* (see, accept, deny, remove the customer), and the partnerships an actor holds.
+//!
+//! The relationship and its partner roles are the customer's rows. The partner reaches them only
+//! through `CustomerScopes`, made from relationship rows that name it; the actor's partnerships
+//! are read afresh on every request and filtered by `now`, so a removal, a deleted role or a
+//! passed end date counts on the next request without any job.
+
+use super::audit::{Attempt, Category, Operation};
+use super::membership::members_of;
+use super::roles::permissions_and_scopes;
+use crate::domain::authz::{
+    Action, Actor, BuiltInRole, DenyReason, Grant, Partnership, Permission, Resource, Scope,
+};
+use crate::domain::directory::Principal;
+use crate::domain::ids::{GroupId, OrgId, RelationshipId, RoleAssignmentId, RoleId, UserId};
+use crate::domain::partners::{
+    end_of, status_at, InvitationDraft, PartnerMemberView, PartnerRoleView, PartnerView,
+    RelationshipState, RelationshipStatus, RelationshipSummary, ScopeChoice, TenantAccess,
+    TenantView,
+};
+use crate::domain::validation::{Valid, ValidationError};
+use crate::server::entity::{
+    org_domain, organisation, partner_approval, partner_invited_admin, partner_relationship,
+    partner_scope_item, role, role_assignment, role_assignment_member, room, room_group, user,
+};
+use crate::server::error::{ConflictKind, ServiceError};
+use crate::server::scope::{CustomerScopes, Scoped, TenantScope};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// The names of Primary admins' two assignments.
+pub const ASSIGNED_ADMINS: &str = "Assigned admins";
+pub const INVITED_ADMINS: &str = "Invited admins";
+
+/// A relationship is live (the partner may act) once accepted and before its end date.
+fn live(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(partner_relationship::Column::State.eq(RelationshipState::Active))
+        .add(
+            Condition::any()
+                .add(partner_relationship::Column::EndsAt.is_null())
+                .add(partner_relationship::Column::EndsAt.gt(now)),
+        )
+}
+
+/// The partnerships `user` of partner organisation `partner` (member of `groups`) holds now:
+/// one per live relationship in which a partner role's assignment names them.
+pub(crate) async fn partnerships_of(
+    db: &impl ConnectionTrait,
+    partner: OrgId,
+    user: UserId,
+    groups: &BTreeSet<GroupId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Partnership>, ServiceError> {
+    let relationships = CustomerScopes::relationships_of(partner)
+        .filter(live(now))
+        .all(db)
+        .await?;
+    let customers = CustomerScopes::of(partner, &relationships);
+    if customers.is_empty() {
+        return Ok(vec![]);
+    }
+    let memberships = customers
+        .select::<role_assignment_member::Entity>()
+        .filter(
+            Condition::any()
+                .add(role_assignment_member::Column::UserId.eq(user))
+                .add(role_assignment_member::Column::GroupId.is_in(groups.iter().copied())),
+        )
+        .all(db)
+        .await?;
+    if memberships.is_empty() {
+        return Ok(vec![]);
+    }
+    let assignments = customers
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::Id.is_in(memberships.iter().map(|m| m.assignment_id)))
+        .all(db)
+        .await?;
+    // Only roles of a live relationship of this partner, in that relationship's customer.
+    let by_id: BTreeMap<RelationshipId, &partner_relationship::Model> =
+        relationships.iter().map(|r| (r.id, r)).collect();
+    let roles: BTreeMap<RoleId, (RelationshipId, bool)> = customers
+        .select::<role::Entity>()
+        .filter(role::Column::Id.is_in(assignments.iter().map(|a| a.role_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let rel = by_id.get(&r.relationship_id?)?;
+            (rel.org_id == r.org_id).then_some((
+                r.id,
+                (rel.id, r.built_in == Some(BuiltInRole::PrimaryAdmins)),
+            ))
+        })
+        .collect();
+    let assignments: Vec<role_assignment::Model> = assignments
+        .into_iter()
+        .filter(|a| roles.contains_key(&a.role_id))
+        .collect();
+    let (grants, _) = permissions_and_scopes(db, &customers, &assignments).await?;
+    let ceilings = ceilings(db, &customers, &relationships).await?;
+    let mut held: BTreeMap<RelationshipId, Partnership> = BTreeMap::new();
+    for (a, (permissions, scope)) in assignments.iter().zip(grants) {
+        let (relationship, primary) = roles[&a.role_id];
+        let rel = by_id[&relationship];
+        let p = held.entry(relationship).or_insert_with(|| Partnership {
+            relationship,
+            customer: rel.org_id,
+            ceiling: ceilings
+                .get(&relationship)
+                .cloned()
+                .unwrap_or(Scope::AllRooms),
+            grants: vec![],
+            primary_admin: false,
+        });
+        p.primary_admin |= primary;
+        p.grants.push(Grant {
+            org: rel.org_id,
+            permissions,
+            scope,
+        });
+    }
+    Ok(held.into_values().collect())
+}
+
+/// Each relationship's ceiling: all rooms, or the rooms and room groups the customer chose.
+async fn ceilings(
+    db: &impl ConnectionTrait,
+    scope: &impl Scoped,
+    relationships: &[partner_relationship::Model],
+) -> Result<BTreeMap<RelationshipId, Scope>, ServiceError> {
+    let narrow: Vec<RelationshipId> = relationships
+        .iter()
+        .filter(|r| !r.all_rooms)
+        .map(|r| r.id)
+        .collect();
+    let items = if narrow.is_empty() {
+        vec![]
+    } else {
+        scope
+            .select::<partner_scope_item::Entity>()
+            .filter(partner_scope_item::Column::RelationshipId.is_in(narrow))
+            .all(db)
+            .await?
+    };
+    Ok(relationships
+        .iter()
+        .map(|r| {
+            if r.all_rooms {
+                return (r.id, Scope::AllRooms);
+            }
+            let mine = items.iter().filter(|i| i.relationship_id == r.id);
+            let scope = Scope::Some {
+                rooms: mine.clone().filter_map(|i| i.room_id).collect(),
+                room_groups: mine.filter_map(|i| i.room_group_id).collect(),
+            };
+            (r.id, scope)
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer side.
+
+/// # Authorization
+/// `Action::ViewPartners` on the organisation (Global admin or MSA).
+pub async fn list_partners(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+    now: DateTime<Utc>,
+) -> Result<Vec<PartnerView>, ServiceError> {
+    let scope = TenantScope::authorize(actor, Action::ViewPartners, &Resource::Org(org))?;
+    let relationships = scope
+        .select::<partner_relationship::Entity>()
+        .order_by_asc(partner_relationship::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let summaries = summaries(db, &scope, &relationships, now).await?;
+    let invited = scope
+        .select::<partner_invited_admin::Entity>()
+        .order_by_asc(partner_invited_admin::Column::Upn)
+        .all(db)
+        .await?;
+    let mut roles = partner_roles(db, &scope, &relationships).await?;
+    Ok(summaries
+        .into_iter()
+        .map(|summary| PartnerView {
+            invited_admins: invited
+                .iter()
+                .filter(|i| i.relationship_id == summary.id)
+                .map(|i| i.upn.clone())
+                .collect(),
+            roles: roles.remove(&summary.id).unwrap_or_default(),
+            summary,
+        })
+        .collect())
+}
+
+/// The partner roles of `relationships`, with their members named from the partner's directory.
+async fn partner_roles(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    relationships: &[partner_relationship::Model],
+) -> Result<BTreeMap<RelationshipId, Vec<PartnerRoleView>>, ServiceError> {
+    let roles = scope
+        .select::<role::Entity>()
+        .filter(role::Column::RelationshipId.is_in(relationships.iter().map(|r| r.id)))
+        .order_by_asc(role::Column::NameLower)
+        .all(db)
+        .await?;
+    let assignments = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.is_in(roles.iter().map(|r| r.id)))
+        .all(db)
+        .await?;
+    let members = scope
+        .select::<role_assignment_member::Entity>()
+        .filter(
+            role_assignment_member::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)),
+        )
+        .all(db)
+        .await?;
+    let (grants, _) = permissions_and_scopes(db, scope, &assignments).await?;
+    let mut permissions: BTreeMap<RoleId, BTreeSet<Permission>> = BTreeMap::new();
+    for (a, (perms, _)) in assignments.iter().zip(grants) {
+        permissions.insert(a.role_id, perms);
+    }
+    let mut names: BTreeMap<Principal, PartnerMemberView> = BTreeMap::new();
+    for rel in relationships {
+        let partner = TenantScope::partner_of(rel);
+        let org_name = org_name(db, rel.partner_org_id).await?;
+        let principals: Vec<Principal> = members
+            .iter()
+            .filter(|m| m.org_id == rel.org_id)
+            .filter_map(|m| match (m.user_id, m.group_id) {
+                (Some(u), _) => Some(Principal::User(u)),
+                (None, Some(g)) => Some(Principal::Group(g)),
+                (None, None) => None,
+            })
+            .collect();
+        for view in super::directory::describe(db, &partner, &principals).await? {
+            names.insert(
+                view.principal,
+                PartnerMemberView {
+                    principal: view.principal,
+                    name: view.name,
+                    detail: view.detail,
+                    org_name: org_name.clone(),
+                },
+            );
+        }
+    }
+    let mut out: BTreeMap<RelationshipId, Vec<PartnerRoleView>> = BTreeMap::new();
+    for r in roles {
+        let Some(rel) = r.relationship_id else {
+            continue;
+        };
+        let mine: BTreeSet<RoleAssignmentId> = assignments
+            .iter()
+            .filter(|a| a.role_id == r.id)
+            .map(|a| a.id)
+            .collect();
+        let mut role_members: Vec<PartnerMemberView> = members
+            .iter()
+            .filter(|m| mine.contains(&m.assignment_id))
+            .filter_map(|m| {
+                let p = match (m.user_id, m.group_id) {
+                    (Some(u), _) => Principal::User(u),
+                    (None, Some(g)) => Principal::Group(g),
+                    (None, None) => return None,
+                };
+                names.get(&p).cloned()
+            })
+            .collect();
+        role_members.sort_by_key(|m| m.name.to_lowercase());
+        role_members.dedup_by_key(|m| m.principal);
+        let perms = match r.built_in {
+            Some(b) => b.permissions(),
+            None => permissions.remove(&r.id).unwrap_or_default(),
+        };
+        out.entry(rel).or_default().push(PartnerRoleView {
+            id: r.id,
+            name: r.name,
+            built_in: r.built_in.is_some(),
+            permissions: perms.into_iter().collect(),
+            members: role_members,
+        });
+    }
+    Ok(out)
+}
+
+async fn org_name(db: &impl ConnectionTrait, org: OrgId) -> Result<String, ServiceError> {
+    Ok(super::identity::get_org(db, org).await?.name)
+}
+
+/// The first verified domain of each organisation.
+async fn domains_of(
+    db: &impl ConnectionTrait,
+    orgs: impl IntoIterator<Item = OrgId>,
+) -> Result<BTreeMap<OrgId, String>, ServiceError> {
+    let orgs: BTreeSet<OrgId> = orgs.into_iter().collect();
+    let mut out = BTreeMap::new();
+    for d in org_domain::Entity::find()
+        .filter(org_domain::Column::OrgId.is_in(orgs))
+        .order_by_asc(org_domain::Column::Domain)
+        .all(db)
+        .await?
+    {
+        out.entry(d.org_id).or_insert(d.domain);
+    }
+    Ok(out)
+}
+
+/// What both sides' lists show of `relationships` (all of one customer, or all of one partner).
+async fn summaries(
+    db: &impl ConnectionTrait,
+    scope: &impl Scoped,
+    relationships: &[partner_relationship::Model],
+    now: DateTime<Utc>,
+) -> Result<Vec<RelationshipSummary>, ServiceError> {
+    if relationships.is_empty() {
+        return Ok(vec![]);
+    }
+    let orgs: BTreeSet<OrgId> = relationships
+        .iter()
+        .flat_map(|r| [r.org_id, r.partner_org_id])
+        .collect();
+    let names: BTreeMap<OrgId, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(orgs.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let domains = domains_of(db, orgs).await?;
+    let ceilings = ceilings(db, scope, relationships).await?;
+    let approvals = scope
+        .select::<partner_approval::Entity>()
+        .filter(partner_approval::Column::RelationshipId.is_in(relationships.iter().map(|r| r.id)))
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(relationships.len());
+    for r in relationships {
+        let ceiling = &ceilings[&r.id];
+        let (scope_summary, rooms_in_scope) =
+            describe_scope(db, &TenantScope::customer_of(r), ceiling).await?;
+        out.push(RelationshipSummary {
+            id: r.id,
+            customer: r.org_id,
+            customer_name: names.get(&r.org_id).cloned().unwrap_or_default(),
+            customer_domain: domains.get(&r.org_id).cloned().unwrap_or_default(),
+            partner: r.partner_org_id,
+            partner_name: names.get(&r.partner_org_id).cloned().unwrap_or_default(),
+            partner_domain: domains.get(&r.partner_org_id).cloned().unwrap_or_default(),
+            status: status_at(r.state, r.invitation_expires_at, r.ends_at, now),
+            scope_summary,
+            rooms_in_scope,
+            invitation_expires_at: r.invitation_expires_at,
+            ends_at: r.ends_at,
+            created_at: r.created_at,
+            accepted_at: r.accepted_at,
+            approvals: approvals
+                .iter()
+                .filter(|a| a.relationship_id == r.id)
+                .map(|a| (a.category, a.mode))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// "All rooms", or "Room groups: All US rooms; 2 rooms", and how many rooms that is now.
+async fn describe_scope(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    ceiling: &Scope,
+) -> Result<(String, u64), ServiceError> {
+    let Scope::Some { rooms, room_groups } = ceiling else {
+        let count = scope.select::<room::Entity>().count(db).await?;
+        return Ok(("All rooms".to_owned(), count));
+    };
+    let groups = scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.is_in(room_groups.iter().copied()))
+        .order_by_asc(room_group::Column::NameLower)
+        .all(db)
+        .await?;
+    let within = groups.iter().fold(
+        Condition::any().add(room::Column::Id.is_in(rooms.iter().copied())),
+        |any, g| any.add(members_of(scope, g)),
+    );
+    let count = scope
+        .select::<room::Entity>()
+        .filter(within)
+        .count(db)
+        .await?;
+    let mut parts = Vec::new();
+    if !groups.is_empty() {
+        let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+        parts.push(format!(
+            "{}: {}",
+            if groups.len() == 1 {
+                "Room group"
+            } else {
+                "Room groups"
+            },
+            names.join(", ")
+        ));
+    }
+    if !rooms.is_empty() {
+        parts.push(match rooms.len() {
+            1 => "1 room".to_owned(),
+            n => format!("{n} rooms"),
+        });
+    }
+    Ok((parts.join("; "), count))
+}
+
+/// Checks that a scope names only this organisation's rooms and room groups.
+async fn check_scope(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    choice: &ScopeChoice,
+) -> Result<(), ServiceError> {
+    let rooms = scope
+        .select::<room::Entity>()
+        .filter(room::Column::Id.is_in(choice.rooms.iter().copied()))
+        .count(db)
+        .await?;
+    let groups = scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.is_in(choice.room_groups.iter().copied()))
+        .count(db)
+        .await?;
+    if rooms as usize != choice.rooms.len() || groups as usize != choice.room_groups.len() {
+        return Err(
+            ValidationError::new("scope", "Some of the chosen rooms no longer exist.").into(),
+        );
+    }
+    Ok(())
+}
+
+async fn write_scope(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    relationship: RelationshipId,
+    choice: &ScopeChoice,
+) -> Result<(), ServiceError> {
+    let rooms = choice.rooms.iter().map(|r| (Some(*r), None));
+    let groups = choice.room_groups.iter().map(|g| (None, Some(*g)));
+    for (room_id, room_group_id) in rooms.chain(groups) {
+        partner_scope_item::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            org_id: Set(scope.org()),
+            relationship_id: Set(relationship),
+            room_id: Set(room_id),
+            room_group_id: Set(room_group_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ManagePartners` on the organisation.
+pub async fn invite_partner(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    draft: Valid<InvitationDraft>,
+    now: DateTime<Utc>,
+) -> Result<RelationshipId, ServiceError> {
+    let d = draft.get();
+    let attempt = Attempt::new(
+        actor,
+        Category::PartnerInvitation,
+        Operation::Create,
+        &d.partner_domain,
+        now,
+    );
+    let scope = attempt
+        .authorize(db, Action::ManagePartners, &Resource::Org(org))
+        .await?;
+    let unknown = || {
+        ServiceError::from(ValidationError::new(
+            "partner_domain",
+            format!(
+                "No organisation signs in to Rooms MTM with {}. Check the domain with your partner.",
+                d.partner_domain
+            ),
+        ))
+    };
+    let partner = org_domain::Entity::find_by_id(d.partner_domain.clone())
+        .one(db)
+        .await?
+        .ok_or_else(unknown)?
+        .org_id;
+    if partner == org {
+        return Err(ValidationError::new(
+            "partner_domain",
+            "That is your own organisation's domain: invite another organisation.",
+        )
+        .into());
+    }
+    let partner_org = super::identity::get_org(db, partner).await?;
+    if !partner_org.manages_customers {
+        return Err(ValidationError::new(
+            "partner_domain",
+            format!(
+                "{} does not manage customers' rooms in Rooms MTM, so it cannot be your partner.",
+                partner_org.name
+            ),
+        )
+        .into());
+    }
+    check_scope(db, &scope, &d.scope).await?;
+    let tx = db.begin().await?;
+    // An invitation that expired unanswered holds nothing: a new one replaces it.
+    let existing = scope
+        .select::<partner_relationship::Entity>()
+        .filter(partner_relationship::Column::PartnerOrgId.eq(partner))
+        .one(&tx)
+        .await?;
+    if let Some(old) = existing {
+        let expired = status_at(old.state, old.invitation_expires_at, old.ends_at, now)
+            == RelationshipStatus::Expired;
+        if !expired {
+            return Err(ServiceError::Conflict(ConflictKind::AlreadyPartner));
+        }
+        delete_relationship(&tx, &scope, old.id).await?;
+    }
+    let id = RelationshipId::new();
+    partner_relationship::ActiveModel {
+        id: Set(id),
+        org_id: Set(org),
+        partner_org_id: Set(partner),
+        state: Set(RelationshipState::Pending),
+        all_rooms: Set(d.scope.all_rooms),
+        invitation_expires_at: Set(now + Duration::days(i64::from(d.expires_in_days))),
+        ends_at: Set(d.ends_on.map(end_of)),
+        created_at: Set(now),
+        accepted_at: Set(None),
+    }
+    .insert(&tx)
+    .await?;
+    write_scope(&tx, &scope, id, &d.scope).await?;
+    for upn in &d.invited_admins {
+        partner_invited_admin::ActiveModel {
+            relationship_id: Set(id),
+            upn: Set(upn.clone()),
+            org_id: Set(org),
+        }
+        .insert(&tx)
+        .await?;
+    }
+    for (category, mode) in &d.approvals {
+        partner_approval::ActiveModel {
+            relationship_id: Set(id),
+            category: Set(*category),
+            org_id: Set(org),
+            mode: Set(*mode),
+        }
+        .insert(&tx)
+        .await?;
+    }
+    let object = format!("{} ({})", partner_org.name, d.partner_domain);
+    let rel = find(&tx, &scope, id).await?;
+    attempt.naming(&object).record_for_both(&tx, &rel).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn find(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RelationshipId,
+) -> Result<partner_relationship::Model, ServiceError> {
+    scope
+        .select::<partner_relationship::Entity>()
+        .filter(partner_relationship::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Deletes a relationship with its partner roles (their assignments, members and scopes go with
+/// them by cascade), its scope, invited admins, approval settings and change requests.
+async fn delete_relationship(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    id: RelationshipId,
+) -> Result<(), ServiceError> {
+    scope
+        .delete_many::<role::Entity>()
+        .filter(role::Column::RelationshipId.eq(id))
+        .exec(db)
+        .await?;
+    scope
+        .delete_many::<partner_relationship::Entity>()
+        .filter(partner_relationship::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The partner's name and domain, for audit entries.
+async fn partner_label(
+    db: &impl ConnectionTrait,
+    rel: &partner_relationship::Model,
+    customer_side: bool,
+) -> Result<String, ServiceError> {
+    let other = if customer_side {
+        rel.partner_org_id
+    } else {
+        rel.org_id
+    };
+    let name = org_name(db, other).await?;
+    let domain = domains_of(db, [other])
+        .await?
+        .remove(&other)
+        .unwrap_or_default();
+    Ok(format!("{name} ({domain})"))
+}
+
+/// # Authorization
+/// `Action::ManagePartners` on the organisation. Withdraws a pending invitation, or removes a
+/// partner: its roles and access end at once.
+pub async fn remove_partner(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("relationship {id}");
+    let attempt = Attempt::new(actor, Category::Partner, Operation::Delete, &blind, now);
+    let scope = attempt
+        .authorize(db, Action::ManagePartners, &Resource::Org(org))
+        .await?;
+    let tx = db.begin().await?;
+    let rel = find(&tx, &scope, id).await?;
+    let category = match rel.state {
+        RelationshipState::Pending => Category::PartnerInvitation,
+        RelationshipState::Active => Category::Partner,
+    };
+    let object = partner_label(&tx, &rel, true).await?;
+    delete_relationship(&tx, &scope, id).await?;
+    Attempt::new(actor, category, Operation::Delete, &object, now)
+        .record_for_both(&tx, &rel)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ManagePartners` on the relationship. Changes the rooms in scope (narrowing counts on
+/// the partner's next request) and the end date.
+pub async fn update_partner(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RelationshipId,
+    choice: ScopeChoice,
+    ends_on: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("relationship {id}");
+    let attempt = Attempt::new(actor, Category::Partner, Operation::Update, &blind, now);
+    let scope = attempt
+        .authorize(
+            db,
+            Action::ManagePartners,
+            &Resource::Relationship {
+                org,
+                relationship: id,
+            },
+        )
+        .await?;
+    let choice = crate::domain::partners::validate_scope(choice)?;
+    if let Some(end) = ends_on {
+        if end < now.date_naive() {
+            return Err(ValidationError::new(
+                "ends_on",
+                "Choose an end date from today on, or none.",
+            )
+            .into());
+        }
+    }
+    check_scope(db, &scope, &choice).await?;
+    let tx = db.begin().await?;
+    let rel = find(&tx, &scope, id).await?;
+    if status_at(rel.state, rel.invitation_expires_at, rel.ends_at, now)
+        == RelationshipStatus::Expired
+    {
+        return Err(ServiceError::Conflict(ConflictKind::RelationshipEnded));
+    }
+    let object = partner_label(&tx, &rel, true).await?;
+    let mut active: partner_relationship::ActiveModel = rel.clone().into();
+    active.all_rooms = Set(choice.all_rooms);
+    active.ends_at = Set(ends_on.map(end_of));
+    active.update(&tx).await?;
+    scope
+        .delete_many::<partner_scope_item::Entity>()
+        .filter(partner_scope_item::Column::RelationshipId.eq(id))
+        .exec(&tx)
+        .await?;
+    write_scope(&tx, &scope, id, &choice).await?;
+    Attempt::new(actor, Category::Partner, Operation::Update, &object, now)
+        .record_for_both(&tx, &rel)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::ManagePartners` on the relationship: the customer deletes any partner role,
+/// Primary admins included.
+pub async fn delete_partner_role(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RelationshipId,
+    role_id: RoleId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("partner role {role_id}");
+    let attempt = Attempt::new(actor, Category::Role, Operation::Delete, &blind, now);
+    let scope = attempt
+        .authorize(
+            db,
+            Action::ManagePartners,
+            &Resource::Relationship {
+                org,
+                relationship: id,
+            },
+        )
+        .await?;
+    let tx = db.begin().await?;
+    let rel = find(&tx, &scope, id).await?;
+    let found = scope
+        .select::<role::Entity>()
+        .filter(role::Column::Id.eq(role_id))
+        .filter(role::Column::RelationshipId.eq(id))
+        .one(&tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let object = format!(
+        "{} of {}",
+        found.name,
+        partner_label(&tx, &rel, true).await?
+    );
+    scope
+        .delete_many::<role::Entity>()
+        .filter(role::Column::Id.eq(role_id))
+        .exec(&tx)
+        .await?;
+    Attempt::new(actor, Category::Role, Operation::Delete, &object, now)
+        .record_for_both(&tx, &rel)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partner side.
+
+/// The user's UPN, lower-cased, as invitations name partner users.
+async fn upn_of(db: &impl ConnectionTrait, actor: &Actor) -> Result<String, ServiceError> {
+    Ok(TenantScope::trusted(actor.org)
+        .select::<user::Entity>()
+        .filter(user::Column::Id.eq(actor.user))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?
+        .upn_lower)
+}
+
+/// Which of the partner's relationships the actor sees, and how much of each: pending
+/// invitations to staff (Global admins, MSAs, Tenant managers) and the invited admins; customers
+/// to staff (name, domain, status, rooms in scope) and in full to holders of a partner role.
+async fn visible_relationships(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<(partner_relationship::Model, TenantAccess, bool)>, ServiceError> {
+    let staff =
+        crate::domain::authz::authorize(actor, Action::ViewTenants, &Resource::Org(actor.org))
+            == crate::domain::authz::Decision::Allow;
+    let relationships = CustomerScopes::relationships_of(actor.org)
+        .order_by_asc(partner_relationship::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let customers = CustomerScopes::of(actor.org, &relationships);
+    let upn = upn_of(db, actor).await?;
+    let invited: BTreeSet<RelationshipId> = if customers.is_empty() {
+        BTreeSet::new()
+    } else {
+        customers
+            .select::<partner_invited_admin::Entity>()
+            .filter(partner_invited_admin::Column::Upn.eq(upn))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| i.relationship_id)
+            .collect()
+    };
+    Ok(relationships
+        .into_iter()
+        .filter_map(|r| {
+            let works = actor.partnerships.iter().any(|p| p.relationship == r.id);
+            let pending = r.state == RelationshipState::Pending;
+            let seen = works || staff || (pending && invited.contains(&r.id));
+            let access = if works {
+                TenantAccess::Works
+            } else {
+                TenantAccess::Metadata
+            };
+            seen.then_some((r, access, pending && staff))
+        })
+        .collect())
+}
+
+/// # Authorization
+/// The partner's own relationships, as [`visible_relationships`] filters them.
+pub async fn list_tenants(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<TenantView>, ServiceError> {
+    let visible = visible_relationships(db, actor).await?;
+    let rows: Vec<partner_relationship::Model> = visible.iter().map(|(r, ..)| r.clone()).collect();
+    let customers = CustomerScopes::of(actor.org, &rows);
+    let summaries = summaries(db, &customers, &rows, now).await?;
+    Ok(summaries
+        .into_iter()
+        .zip(visible)
+        .map(|(summary, (_, access, may_answer))| TenantView {
+            may_answer: may_answer && summary.status == RelationshipStatus::Pending,
+            primary_admin: actor
+                .partnership(summary.customer)
+                .is_some_and(|p| p.primary_admin),
+            summary,
+            access,
+        })
+        .collect())
+}
+
+/// # Authorization
+/// `Action::AnswerInvitation` in the partner's organisation. Accepting makes the relationship
+/// live with a Primary admins role whose "Assigned admins" are `primary_admins` (the partner's
+/// users or groups) and whose "Invited admins" are the invited UPNs that exist in the partner.
+/// Exactly one of two concurrent answers wins: the state changes only from pending.
+pub async fn accept_invitation(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: RelationshipId,
+    primary_admins: Vec<Principal>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("invitation {id}");
+    let attempt = Attempt::new(
+        actor,
+        Category::PartnerInvitation,
+        Operation::Update,
+        &blind,
+        now,
+    );
+    let home = attempt
+        .authorize(db, Action::AnswerInvitation, &Resource::Org(actor.org))
+        .await?;
+    let mut admins = primary_admins;
+    admins.sort();
+    admins.dedup();
+    if admins.is_empty() {
+        return Err(ValidationError::new(
+            "primary_admins",
+            "Name at least one primary admin: a user or security group of your organisation.",
+        )
+        .into());
+    }
+    if super::directory::describe(db, &home, &admins).await?.len() != admins.len() {
+        return Err(ServiceError::NotFound);
+    }
+    let tx = db.begin().await?;
+    let rel = pending_invitation(&tx, actor, id, now).await?;
+    let won = partner_relationship::Entity::update_many()
+        .col_expr(
+            partner_relationship::Column::State,
+            Expr::value(RelationshipState::Active),
+        )
+        .col_expr(partner_relationship::Column::AcceptedAt, Expr::value(now))
+        .filter(partner_relationship::Column::Id.eq(rel.id))
+        .filter(partner_relationship::Column::PartnerOrgId.eq(actor.org))
+        .filter(partner_relationship::Column::State.eq(RelationshipState::Pending))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    if won != 1 {
+        return Err(ServiceError::Conflict(ConflictKind::InvitationAnswered));
+    }
+    let customer = TenantScope::customer_of(&rel);
+    let invited_upns: Vec<String> = customer
+        .select::<partner_invited_admin::Entity>()
+        .filter(partner_invited_admin::Column::RelationshipId.eq(rel.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|i| i.upn)
+        .collect();
+    let invited: Vec<Principal> = home
+        .select::<user::Entity>()
+        .filter(user::Column::UpnLower.is_in(invited_upns))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|u| Principal::User(u.id))
+        .collect();
+    let role_id = RoleId::new();
+    let name = BuiltInRole::PrimaryAdmins.name();
+    role::ActiveModel {
+        id: Set(role_id),
+        org_id: Set(rel.org_id),
+        name: Set(name.to_owned()),
+        name_lower: Set(name.to_lowercase()),
+        description: Set(BuiltInRole::PrimaryAdmins.description().to_owned()),
+        built_in: Set(Some(BuiltInRole::PrimaryAdmins)),
+        relationship_id: Set(Some(rel.id)),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await?;
+    for (assignment, members) in [(ASSIGNED_ADMINS, &admins), (INVITED_ADMINS, &invited)] {
+        insert_all_rooms_assignment(&tx, &customer, role_id, assignment, members, now).await?;
+    }
+    let object = format!("Accepted: {}", partner_label(&tx, &rel, false).await?);
+    Attempt::new(
+        actor,
+        Category::PartnerInvitation,
+        Operation::Update,
+        &object,
+        now,
+    )
+    .record_for_both(&tx, &rel)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_all_rooms_assignment(
+    db: &impl ConnectionTrait,
+    customer: &TenantScope,
+    role_id: RoleId,
+    name: &str,
+    members: &[Principal],
+    now: DateTime<Utc>,
+) -> Result<RoleAssignmentId, ServiceError> {
+    let id = RoleAssignmentId::new();
+    role_assignment::ActiveModel {
+        id: Set(id),
+        org_id: Set(customer.org()),
+        role_id: Set(role_id),
+        name: Set(name.to_owned()),
+        description: Set(String::new()),
+        notify: Set(false),
+        all_rooms: Set(true),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    for member in members {
+        let (user_id, group_id) = match member {
+            Principal::User(u) => (Some(*u), None),
+            Principal::Group(g) => (None, Some(*g)),
+        };
+        role_assignment_member::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            org_id: Set(customer.org()),
+            assignment_id: Set(id),
+            user_id: Set(user_id),
+            group_id: Set(group_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// The partner's pending, unexpired invitation `id`: answered or withdrawn ones are a conflict,
+/// expired ones say so, and other organisations' are not found.
+async fn pending_invitation(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<partner_relationship::Model, ServiceError> {
+    let rel = CustomerScopes::relationships_of(actor.org)
+        .filter(partner_relationship::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::Conflict(ConflictKind::InvitationAnswered))?;
+    match status_at(rel.state, rel.invitation_expires_at, rel.ends_at, now) {
+        RelationshipStatus::Pending => Ok(rel),
+        RelationshipStatus::Expired if rel.state == RelationshipState::Pending => {
+            Err(ServiceError::Conflict(ConflictKind::InvitationExpired))
+        }
+        _ => Err(ServiceError::Conflict(ConflictKind::InvitationAnswered)),
+    }
+}
+
+/// # Authorization
+/// `Action::AnswerInvitation` in the partner's organisation. Denying deletes the invitation; the
+/// customer must send a new one.
+pub async fn deny_invitation(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: RelationshipId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("invitation {id}");
+    let attempt = Attempt::new(
+        actor,
+        Category::PartnerInvitation,
+        Operation::Delete,
+        &blind,
+        now,
+    );
+    attempt
+        .authorize(db, Action::AnswerInvitation, &Resource::Org(actor.org))
+        .await?;
+    let tx = db.begin().await?;
+    let rel = pending_invitation(&tx, actor, id, now).await?;
+    let object = format!("Denied: {}", partner_label(&tx, &rel, false).await?);
+    let gone = partner_relationship::Entity::delete_many()
+        .filter(partner_relationship::Column::Id.eq(rel.id))
+        .filter(partner_relationship::Column::PartnerOrgId.eq(actor.org))
+        .filter(partner_relationship::Column::State.eq(RelationshipState::Pending))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    if gone != 1 {
+        return Err(ServiceError::Conflict(ConflictKind::InvitationAnswered));
+    }
+    Attempt::new(
+        actor,
+        Category::PartnerInvitation,
+        Operation::Delete,
+        &object,
+        now,
+    )
+    .record_for_both(&tx, &rel)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Authorization
+/// `Action::RemoveCustomer` on the relationship: the customer's Primary admins only.
+pub async fn remove_customer(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    customer: OrgId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("customer {customer}");
+    let attempt = Attempt::new(actor, Category::Partner, Operation::Delete, &blind, now);
+    let Some(p) = actor.partnership(customer) else {
+        return Err(attempt.refused(db, customer, DenyReason::NotMember).await);
+    };
+    let resource = Resource::Relationship {
+        org: customer,
+        relationship: p.relationship,
+    };
+    let scope = attempt
+        .authorize(db, Action::RemoveCustomer, &resource)
+        .await?;
+    let tx = db.begin().await?;
+    let rel = find(&tx, &scope, p.relationship).await?;
+    let object = format!(
+        "Removed by the partner: {}",
+        partner_label(&tx, &rel, false).await?
+    );
+    delete_relationship(&tx, &scope, rel.id).await?;
+    Attempt::new(actor, Category::Partner, Operation::Delete, &object, now)
+        .record_for_both(&tx, &rel)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
