@@ -14,16 +14,19 @@ pub mod nav;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+use domain::authz::Action;
 use domain::session::SessionView;
 use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::home::{CustomerHomePage, PartnerHomePage};
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
+use features::partners::{NewPartnerPage, PartnersPage};
 use features::roles::{NewRolePage, RolesPage};
 use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
 use features::rooms::RoomsPage;
 use features::security_groups::SecurityGroupsPage;
 use features::session::get_session;
+use features::tenants::TenantsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
@@ -68,9 +71,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/security-groups") view=SecurityGroupsPage/>
                     <Route path=path!("/settings/roles") view=RolesPage/>
                     <Route path=path!("/settings/roles/new") view=NewRolePage/>
+                    <Route path=path!("/settings/partners") view=PartnersPage/>
+                    <Route path=path!("/settings/partners/new") view=NewPartnerPage/>
                     <Route path=path!("/settings/general") view=GeneralSettingsPage/>
                     <Route path=path!("/settings/audit-logs") view=AuditLogsPage/>
                     <Route path=path!("/partner") view=PartnerHomePage/>
+                    <Route path=path!("/partner/tenants") view=TenantsPage/>
                     <Route path=path!("/partner/tenant-managers") view=TenantManagersPage/>
                 </ParentRoute>
             </Routes>
@@ -133,7 +139,15 @@ fn Frame(session: SessionView) -> impl IntoView {
     let (customer_settings, customer_links): (Vec<_>, Vec<_>) = nav_links(&session, CUSTOMER_PAGES)
         .into_iter()
         .partition(|(_, path, _, _)| path.starts_with("/settings"));
-    let partner_links = nav_links(&session, PARTNER_PAGES);
+    // Holders of a partner role reach *Tenants* without an organisation role: the server lists
+    // only the customers they work on.
+    let works_for_customers = !session.actor.partnerships.is_empty();
+    let partner_links: Vec<_> = PARTNER_PAGES
+        .iter()
+        .filter(|(_, _, action, _)| {
+            session.may(*action) || (*action == Action::ViewTenants && works_for_customers)
+        })
+        .collect();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">

@@ -45,6 +45,12 @@ pub const CUSTOMER_PAGES: &[NavEntry] = &[
         "Built-in and custom roles, and who holds them over which rooms.",
     ),
     (
+        "Partners",
+        "/settings/partners",
+        Action::ViewPartners,
+        "Partners that manage some of your rooms, their roles, invitations.",
+    ),
+    (
         "General",
         "/settings/general",
         Action::ViewSettings,
@@ -58,9 +64,17 @@ pub const CUSTOMER_PAGES: &[NavEntry] = &[
     ),
 ];
 
-pub const PARTNER_PAGES: &[NavEntry] = &[(
-    "Tenant managers",
-    "/partner/tenant-managers",
-    Action::ViewTenantManagers,
-    "The people who see and accept customers' invitations.",
-)];
+pub const PARTNER_PAGES: &[NavEntry] = &[
+    (
+        "Tenants",
+        "/partner/tenants",
+        Action::ViewTenants,
+        "Your customers and their invitations: accept, deny, primary admins.",
+    ),
+    (
+        "Tenant managers",
+        "/partner/tenant-managers",
+        Action::ViewTenantManagers,
+        "The people who see and accept customers' invitations.",
+    ),
+];

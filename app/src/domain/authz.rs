@@ -27,7 +27,6 @@ impl Permission {
             !a.is_org_wide() && matches!(a.requirement(), Requirement::Permission(p) if p == self)
         })
     }
-
 }
 
 /// Which rooms a grant covers.
@@ -101,7 +100,7 @@ impl Actor {
         if self.org == org {
             return Standing::Home;
         }
-        match self.partnerships.iter().find(|p| p.customer != org) {
+        match self.partnerships.iter().find(|p| p.customer == org) {
             Some(p) => Standing::Partner(p),
             None => Standing::Stranger,
         }
@@ -364,7 +363,10 @@ fn as_partner(p: &Partnership, action: Action, resource: &Resource) -> Decision 
         | Requirement::PrimaryAdmin => return Decision::Deny(DenyReason::MissingRole),
         Requirement::Permission(permission) => permission,
     };
-    if !BuiltInRole::PrimaryAdmins.permissions().contains(&permission) {
+    if !BuiltInRole::PrimaryAdmins
+        .permissions()
+        .contains(&permission)
+    {
         return Decision::Deny(DenyReason::MissingRole);
     }
     let on_roles = matches!(action, Action::ViewRoles | Action::ModifyRoles);
@@ -385,6 +387,23 @@ fn as_partner(p: &Partnership, action: Action, resource: &Resource) -> Decision 
 /// written into its audit log.
 pub fn has_standing(actor: &Actor, org: OrgId) -> bool {
     actor.standing(org) != Standing::Stranger
+}
+
+/// Whether `actor` may see `resource` at all: a room or room group they may view, or anything
+/// else of an organisation where they have standing. A refusal of something they may not see
+/// answers "not found", so that it tells them nothing about it; a refusal of something they may
+/// see answers "forbidden".
+pub fn may_see(actor: &Actor, resource: &Resource) -> bool {
+    match resource {
+        Resource::Room { .. } => authorize(actor, Action::ViewRooms, resource) == Decision::Allow,
+        Resource::RoomGroup { .. } => {
+            authorize(actor, Action::ViewRoomGroups, resource) == Decision::Allow
+        }
+        Resource::Org(org)
+        | Resource::OrgRoleChange { org, .. }
+        | Resource::SomeRooms(org)
+        | Resource::Relationship { org, .. } => has_standing(actor, *org),
+    }
 }
 
 fn org_role_decision(actor: &Actor, roles: &[OrgRole]) -> Decision {
@@ -488,13 +507,20 @@ pub fn reach(actor: &Actor, org: OrgId, permission: Permission) -> Option<Reach>
             })
         }
         Standing::Home => (&actor.grants, Scope::AllRooms),
-        Standing::Partner(p) if BuiltInRole::PrimaryAdmins.permissions().contains(&permission) => {
+        Standing::Partner(p)
+            if BuiltInRole::PrimaryAdmins
+                .permissions()
+                .contains(&permission) =>
+        {
             (&p.grants, p.ceiling.clone())
         }
         Standing::Partner(_) | Standing::Stranger => return None,
     };
     let mut union: Option<Scope> = None;
-    for grant in grants.iter().filter(|g| g.permissions.contains(&permission)) {
+    for grant in grants
+        .iter()
+        .filter(|g| g.permissions.contains(&permission))
+    {
         union = Some(match (union, &grant.scope) {
             (_, Scope::AllRooms) | (Some(Scope::AllRooms), _) => Scope::AllRooms,
             (None, scope) => scope.clone(),

@@ -13,7 +13,7 @@ use super::entity::{
     room_group_member, security_group, update_ring, user,
 };
 use super::error::ServiceError;
-use crate::domain::authz::{authorize, Action, Actor, Decision, Resource};
+use crate::domain::authz::{authorize, may_see, Action, Actor, Decision, DenyReason, Resource};
 use crate::domain::ids::OrgId;
 use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
 use std::collections::BTreeSet;
@@ -74,7 +74,7 @@ impl TenantScope {
             }),
             Decision::Deny(reason) => {
                 tracing::warn!(user = %actor.user, actor_org = %actor.org, org = %resource.org(), ?action, ?reason, "refused");
-                Err(ServiceError::Forbidden(reason))
+                Err(refusal(actor, resource, reason))
             }
         }
     }
@@ -127,6 +127,16 @@ impl TenantScope {
 
     pub fn delete_many<E: TenantOwned>(&self) -> DeleteMany<E> {
         E::delete_many().filter(E::org_column().eq(self.org))
+    }
+}
+
+/// The error for a refusal: "not found" for what the actor may not even see, so that the answer
+/// tells them nothing of it, "forbidden" otherwise.
+pub fn refusal(actor: &Actor, resource: &Resource, reason: DenyReason) -> ServiceError {
+    if may_see(actor, resource) {
+        ServiceError::Forbidden(reason)
+    } else {
+        ServiceError::NotFound
     }
 }
 

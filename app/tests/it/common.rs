@@ -47,6 +47,15 @@ pub struct Org {
 }
 
 pub async fn org(db: &DatabaseConnection, name: &str, domain: &str) -> Org {
+    new_org(db, name, domain, false).await
+}
+
+/// An organisation that manages customers (has a partner mode).
+pub async fn partner_org(db: &DatabaseConnection, name: &str, domain: &str) -> Org {
+    new_org(db, name, domain, true).await
+}
+
+async fn new_org(db: &DatabaseConnection, name: &str, domain: &str, partner: bool) -> Org {
     let issuer = format!("https://login.example/{domain}");
     let tenant = uuid::Uuid::new_v4().to_string();
     let id = identity::create_organisation(
@@ -54,7 +63,7 @@ pub async fn org(db: &DatabaseConnection, name: &str, domain: &str) -> Org {
         identity::NewOrganisation {
             name: name.to_owned(),
             domains: vec![domain.to_owned()],
-            manages_customers: false,
+            manages_customers: partner,
             issuer_url: issuer.clone(),
             client_id: "client".to_owned(),
             client_secret: "secret".to_owned(),
@@ -85,7 +94,17 @@ pub async fn user(db: &DatabaseConnection, org: &Org, upn: &str, name: &str) -> 
 }
 
 pub async fn actor(db: &DatabaseConnection, org: &Org, user: UserId) -> Actor {
-    identity::load_actor(db, &SignedIn { user, org: org.id }, chrono::Utc::now())
+    actor_at(db, org, user, now()).await
+}
+
+/// The actor as a request at `at` would load it (relationships past their end date are gone).
+pub async fn actor_at(
+    db: &DatabaseConnection,
+    org: &Org,
+    user: UserId,
+    at: DateTime<Utc>,
+) -> Actor {
+    identity::load_actor(db, &SignedIn { user, org: org.id }, at)
         .await
         .unwrap()
         .expect("user exists")
@@ -94,6 +113,16 @@ pub async fn actor(db: &DatabaseConnection, org: &Org, user: UserId) -> Actor {
 /// An organisation with a first Global admin, returned as an actor.
 pub async fn org_with_admin(db: &DatabaseConnection, name: &str, domain: &str) -> (Org, Actor) {
     let o = org(db, name, domain).await;
+    with_admin(db, o, name, domain).await
+}
+
+/// A partner organisation with a first Global admin.
+pub async fn partner_with_admin(db: &DatabaseConnection, name: &str, domain: &str) -> (Org, Actor) {
+    let o = partner_org(db, name, domain).await;
+    with_admin(db, o, name, domain).await
+}
+
+async fn with_admin(db: &DatabaseConnection, o: Org, name: &str, domain: &str) -> (Org, Actor) {
     let admin = user(db, &o, &format!("admin@{domain}"), &format!("{name} Admin")).await;
     org_roles::grant_first_global_admin(db, o.id, admin, now())
         .await

@@ -9,5 +9,6 @@ mod directory;
 mod groups;
 mod identity;
 mod org_roles;
+mod partners;
 mod roles;
 mod rooms;

@@ -10,7 +10,7 @@ use crate::domain::authz::{
 use crate::domain::ids::{AuditEntryId, OrgId};
 use crate::server::entity::{audit_log, organisation, partner_relationship, user};
 use crate::server::error::ServiceError;
-use crate::server::scope::TenantScope;
+use crate::server::scope::{refusal, TenantScope};
 use chrono::{DateTime, Days, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -84,9 +84,28 @@ impl<'a> Attempt<'a> {
         action: Action,
         resource: &Resource,
     ) -> Result<TenantScope, ServiceError> {
-        let decision = authorize(self.actor, action, resource);
-        self.refuse_unless(db, resource.org(), decision).await?;
+        if let Decision::Deny(reason) = authorize(self.actor, action, resource) {
+            let refused = self.refused(db, resource.org(), reason).await;
+            return match refused {
+                ServiceError::Forbidden(_) => Err(refusal(self.actor, resource, reason)),
+                other => Err(other),
+            };
+        }
         TenantScope::authorize(self.actor, action, resource)
+    }
+
+    /// Like [`Attempt::authorize`], for a thing as the change would leave it (a room created, or
+    /// moved to another site): the actor sees what they are changing, so a refusal is
+    /// "forbidden" with its reason (the new site is outside their rooms), never "not found".
+    pub async fn authorize_outcome(
+        &self,
+        db: &impl ConnectionTrait,
+        action: Action,
+        outcome: &Resource,
+    ) -> Result<TenantScope, ServiceError> {
+        let decision = authorize(self.actor, action, outcome);
+        self.refuse_unless(db, outcome.org(), decision).await?;
+        TenantScope::authorize(self.actor, action, outcome)
     }
 
     /// Turns a refusal into a `Failed` entry in the log of the organisation the change was aimed

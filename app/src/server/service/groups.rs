@@ -164,7 +164,7 @@ pub async fn delete_group(
         .await?;
     let group = find(db, &scope, id).await?;
     let attempt = attempt.naming(&group.name);
-    ensure_may_hand_over(db, &scope, &attempt, id).await?;
+    ensure_may_hand_over(db, &scope, &attempt, id, true).await?;
     let tx = db.begin().await?;
     let action = Action::ManageSecurityGroups;
     let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, Change::DeleteGroup(id))
@@ -213,7 +213,7 @@ pub async fn add_group_member(
     }
     let object = format!("{}: {}", group.name, member.upn);
     let attempt = attempt.naming(&object);
-    ensure_may_hand_over(db, &scope, &attempt, id).await?;
+    ensure_may_hand_over(db, &scope, &attempt, id, false).await?;
     let tx = db.begin().await?;
     group_member::ActiveModel {
         group_id: Set(id),
@@ -253,7 +253,7 @@ pub async fn remove_group_member(
         .upn;
     let object = format!("{}: removed {upn}", group.name);
     let attempt = attempt.naming(&object);
-    ensure_may_hand_over(db, &scope, &attempt, id).await?;
+    ensure_may_hand_over(db, &scope, &attempt, id, false).await?;
     let tx = db.begin().await?;
     let action = Action::ManageSecurityGroups;
     let change = Change::RemoveMember(id, member);
@@ -280,6 +280,7 @@ async fn ensure_may_hand_over(
     scope: &TenantScope,
     attempt: &Attempt<'_>,
     group: GroupId,
+    deleting: bool,
 ) -> Result<(), ServiceError> {
     let org_roles = scope
         .select::<org_role_assignment::Entity>()
@@ -292,7 +293,10 @@ async fn ensure_may_hand_over(
     let assignments = roles::assignments_naming(db, scope, group).await?;
     let held = roles::holdings(db, scope, org_roles, &assignments).await?;
     let decision = authorize_hand_over(attempt.actor(), scope.org(), &held);
-    attempt.refuse_unless(db, scope.org(), decision).await
+    attempt.refuse_unless(db, scope.org(), decision).await?;
+    // A partner's group may hold partner roles in its customers, too.
+    super::partners::ensure_may_change_group_in_customers(db, attempt, scope.org(), group, deleting)
+        .await
 }
 
 async fn find(

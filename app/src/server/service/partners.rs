@@ -1074,7 +1074,14 @@ pub async fn remove_customer(
     let blind = format!("customer {customer}");
     let attempt = Attempt::new(actor, Category::Partner, Operation::Delete, &blind, now);
     let Some(p) = actor.partnership(customer) else {
-        return Err(attempt.refused(db, customer, DenyReason::NotMember).await);
+        // No standing in that customer: as if it did not exist (the refusal goes to the
+        // actor's own log).
+        return Err(
+            match attempt.refused(db, customer, DenyReason::NotMember).await {
+                ServiceError::Forbidden(_) => ServiceError::NotFound,
+                other => other,
+            },
+        );
     };
     let resource = Resource::Relationship {
         org: customer,
@@ -1094,5 +1101,53 @@ pub async fn remove_customer(
         .record_for_both(&tx, &rel)
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A change to one of the partner's security groups (its members, or deleting it) gives or takes
+/// whatever partner roles the group holds in customers. Allowed only if the actor could hand
+/// each of those out directly in that customer, and, when the group goes, if every Primary
+/// admins role it is in keeps another member. A refusal is audited in the partner's log.
+pub(crate) async fn ensure_may_change_group_in_customers(
+    db: &impl ConnectionTrait,
+    attempt: &Attempt<'_>,
+    partner: OrgId,
+    group: GroupId,
+    deleting: bool,
+) -> Result<(), ServiceError> {
+    let relationships = CustomerScopes::relationships_of(partner).all(db).await?;
+    let customers = CustomerScopes::of(partner, &relationships);
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let naming = customers
+        .select::<role_assignment_member::Entity>()
+        .filter(role_assignment_member::Column::GroupId.eq(group))
+        .all(db)
+        .await?;
+    for rel in &relationships {
+        let ids: BTreeSet<RoleAssignmentId> = naming
+            .iter()
+            .filter(|m| m.org_id == rel.org_id)
+            .map(|m| m.assignment_id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let customer = TenantScope::customer_of(rel);
+        let assignments = customer
+            .select::<role_assignment::Entity>()
+            .filter(role_assignment::Column::Id.is_in(ids))
+            .all(db)
+            .await?;
+        let held = super::roles::holdings(db, &customer, BTreeSet::new(), &assignments).await?;
+        let decision =
+            crate::domain::authz::authorize_hand_over(attempt.actor(), rel.org_id, &held);
+        attempt.refuse_unless(db, partner, decision).await?;
+        if deleting {
+            super::roles::ensure_primary_admins_outlive(db, &customer, rel.id, &assignments, group)
+                .await?;
+        }
+    }
     Ok(())
 }

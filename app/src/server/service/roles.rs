@@ -8,25 +8,91 @@ use super::membership::{facts, group_defs};
 use crate::domain::access::{grants_for, groups_of, AssignmentDef};
 use crate::domain::authz::{
     authorize_grant, authorize_hand_over, authorize_role_permissions, Action, Actor, BuiltInRole,
-    Grant, Holdings, OrgRole, Permission, Resource, Scope,
+    Grant, Holdings, OrgRole, Permission, Resource, Scope, Standing,
 };
 use crate::domain::directory::{Principal, PrincipalView};
-use crate::domain::ids::{GroupId, OrgId, RoleAssignmentId, RoleId, RoomGroupId, RoomId, UserId};
+use crate::domain::ids::{
+    GroupId, OrgId, RelationshipId, RoleAssignmentId, RoleId, RoomGroupId, RoomId, UserId,
+};
 use crate::domain::roles::{AssignmentDraft, AssignmentView, RoleDetail, RoleDraft, RoleView};
 use crate::domain::validation::Valid;
 use crate::server::entity::{
-    role, role_assignment, role_assignment_member, role_assignment_scope, role_permission, room,
-    room_group,
+    partner_relationship, role, role_assignment, role_assignment_member, role_assignment_scope,
+    role_permission, room, room_group,
 };
 use crate::server::error::{ConflictKind, ServiceError};
 use crate::server::scope::{Scoped, TenantScope};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
+
+/// Whose roles a request is about, from the actor's standing in the organisation: its own roles,
+/// or, for a partner's user, the partner roles of their relationship with that customer. Both
+/// live in the customer's tables; partner roles' members come from the partner's directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RoleSet {
+    Own(OrgId),
+    Partner {
+        customer: OrgId,
+        relationship: RelationshipId,
+        partner: OrgId,
+    },
+}
+
+impl RoleSet {
+    fn of(actor: &Actor, org: OrgId) -> Self {
+        match actor.standing(org) {
+            Standing::Partner(p) => RoleSet::Partner {
+                customer: org,
+                relationship: p.relationship,
+                partner: actor.org,
+            },
+            Standing::Home | Standing::Stranger => RoleSet::Own(org),
+        }
+    }
+
+    fn resource(self) -> Resource {
+        match self {
+            RoleSet::Own(org) => Resource::Org(org),
+            RoleSet::Partner {
+                customer,
+                relationship,
+                ..
+            } => Resource::Relationship {
+                org: customer,
+                relationship,
+            },
+        }
+    }
+
+    fn relationship(self) -> Option<RelationshipId> {
+        match self {
+            RoleSet::Own(_) => None,
+            RoleSet::Partner { relationship, .. } => Some(relationship),
+        }
+    }
+
+    /// The roles of this set among the organisation's.
+    fn roles(self) -> Condition {
+        match self.relationship() {
+            None => Condition::all().add(role::Column::RelationshipId.is_null()),
+            Some(id) => Condition::all().add(role::Column::RelationshipId.eq(id)),
+        }
+    }
+
+    /// Where the members of this set's roles come from: the organisation's own directory, or
+    /// the partner's (the actor's home, established by their session).
+    fn directory(self, scope: &TenantScope) -> TenantScope {
+        match self {
+            RoleSet::Own(_) => *scope,
+            RoleSet::Partner { partner, .. } => TenantScope::trusted(partner),
+        }
+    }
+}
 
 /// Creates the built-in roles of a new organisation.
 pub async fn create_built_in_roles(
@@ -278,17 +344,23 @@ pub async fn list_roles(
     actor: &Actor,
     org: OrgId,
 ) -> Result<Vec<RoleView>, ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
+    let set = RoleSet::of(actor, org);
+    let scope = TenantScope::authorize(actor, Action::ViewRoles, &set.resource())?;
     let roles = scope
         .select::<role::Entity>()
-        .filter(role::Column::RelationshipId.is_null())
+        .filter(set.roles())
         .order_by_asc(role::Column::BuiltIn)
         .order_by_asc(role::Column::NameLower)
         .all(db)
         .await?;
     let perms = permissions_of(db, &scope, &roles).await?;
     let mut counts: BTreeMap<RoleId, u64> = BTreeMap::new();
-    for a in scope.select::<role_assignment::Entity>().all(db).await? {
+    for a in scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.is_in(roles.iter().map(|r| r.id)))
+        .all(db)
+        .await?
+    {
         *counts.entry(a.role_id).or_default() += 1;
     }
     let mut views: Vec<RoleView> = roles
@@ -315,12 +387,13 @@ pub async fn list_roles(
 async fn find_role(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
+    set: RoleSet,
     id: RoleId,
 ) -> Result<role::Model, ServiceError> {
     scope
         .select::<role::Entity>()
         .filter(role::Column::Id.eq(id))
-        .filter(role::Column::RelationshipId.is_null())
+        .filter(set.roles())
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)
@@ -334,8 +407,9 @@ pub async fn get_role(
     org: OrgId,
     id: RoleId,
 ) -> Result<RoleDetail, ServiceError> {
-    let scope = TenantScope::authorize(actor, Action::ViewRoles, &Resource::Org(org))?;
-    let role = find_role(db, &scope, id).await?;
+    let set = RoleSet::of(actor, org);
+    let scope = TenantScope::authorize(actor, Action::ViewRoles, &set.resource())?;
+    let role = find_role(db, &scope, set, id).await?;
     let perms = permissions_of(db, &scope, std::slice::from_ref(&role)).await?;
     let assignments = scope
         .select::<role_assignment::Entity>()
@@ -377,7 +451,7 @@ pub async fn get_role(
     };
     // Every member of every assignment described in one pass, then handed out.
     let all: Vec<Principal> = members.iter().filter_map(principal_of).collect();
-    let described: BTreeMap<Principal, PrincipalView> = describe(db, &scope, &all)
+    let described: BTreeMap<Principal, PrincipalView> = describe(db, &set.directory(&scope), &all)
         .await?
         .into_iter()
         .map(|v| (v.principal, v))
@@ -454,12 +528,13 @@ fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
 async fn check_assignment(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
+    set: RoleSet,
     permissions: &BTreeSet<Permission>,
     draft: &Valid<AssignmentDraft>,
     attempt: &Attempt<'_>,
 ) -> Result<(), ServiceError> {
     let d = draft.get();
-    if describe(db, scope, &d.members).await?.len() != d.members.len() {
+    if describe(db, &set.directory(scope), &d.members).await?.len() != d.members.len() {
         return Err(ServiceError::NotFound);
     }
     let rooms: Vec<room::Model> = scope
@@ -561,14 +636,15 @@ pub async fn create_role(
 ) -> Result<RoleId, ServiceError> {
     let name = draft.get().name.clone();
     let attempt = Attempt::new(actor, Category::Role, Operation::Create, &name, now);
+    let set = RoleSet::of(actor, org);
     let scope = attempt
-        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .authorize(db, Action::ModifyRoles, &set.resource())
         .await?;
     let permissions = draft.permissions();
     let decision = authorize_role_permissions(actor, org, &permissions);
     attempt.refuse_unless(db, org, decision).await?;
     if let Some(a) = &assignment {
-        check_assignment(db, &scope, &permissions, a, &attempt).await?;
+        check_assignment(db, &scope, set, &permissions, a, &attempt).await?;
     }
     let tx = db.begin().await?;
     let id = RoleId::new();
@@ -580,7 +656,7 @@ pub async fn create_role(
         description: Set(draft.get().description.clone()),
         built_in: Set(None),
         created_at: Set(now),
-        relationship_id: Set(None),
+        relationship_id: Set(set.relationship()),
     }
     .insert(&tx)
     .await
@@ -620,9 +696,10 @@ async fn write_permissions(
 async fn custom_role(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
+    set: RoleSet,
     id: RoleId,
 ) -> Result<role::Model, ServiceError> {
-    let role = find_role(db, scope, id).await?;
+    let role = find_role(db, scope, set, id).await?;
     if role.built_in.is_some() {
         return Err(ServiceError::Conflict(ConflictKind::BuiltInRole));
     }
@@ -642,10 +719,11 @@ pub async fn update_role(
 ) -> Result<(), ServiceError> {
     let name = draft.get().name.clone();
     let attempt = Attempt::new(actor, Category::Role, Operation::Update, &name, now);
+    let set = RoleSet::of(actor, org);
     let scope = attempt
-        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .authorize(db, Action::ModifyRoles, &set.resource())
         .await?;
-    let role = custom_role(db, &scope, id).await?;
+    let role = custom_role(db, &scope, set, id).await?;
     let before = permissions_of(db, &scope, std::slice::from_ref(&role))
         .await?
         .remove(&id)
@@ -702,13 +780,14 @@ pub async fn delete_role(
 ) -> Result<(), ServiceError> {
     let blind = format!("role {id}");
     let attempt = Attempt::new(actor, Category::Role, Operation::Delete, &blind, now);
+    let set = RoleSet::of(actor, org);
     attempt
-        .authorize(db, Action::ViewRoles, &Resource::Org(org))
+        .authorize(db, Action::ViewRoles, &set.resource())
         .await?;
-    let role = custom_role(db, &TenantScope::describing(org), id).await?;
+    let role = custom_role(db, &TenantScope::describing(org), set, id).await?;
     let attempt = attempt.naming(&role.name);
     let scope = attempt
-        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .authorize(db, Action::ModifyRoles, &set.resource())
         .await?;
     let assignments = scope
         .select::<role_assignment::Entity>()
@@ -746,21 +825,22 @@ pub async fn save_assignment(
     };
     let blind = format!("role {role_id}: {}", draft.get().name);
     let attempt = Attempt::new(actor, Category::Assignment, operation, &blind, now);
+    let set = RoleSet::of(actor, org);
     attempt
-        .authorize(db, Action::ViewRoles, &Resource::Org(org))
+        .authorize(db, Action::ViewRoles, &set.resource())
         .await?;
     let look = TenantScope::describing(org);
-    let role = find_role(db, &look, role_id).await?;
+    let role = find_role(db, &look, set, role_id).await?;
     let object = format!("{}: {}", role.name, draft.get().name);
     let attempt = attempt.naming(&object);
     let scope = attempt
-        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .authorize(db, Action::ModifyRoles, &set.resource())
         .await?;
     let permissions = permissions_of(db, &scope, std::slice::from_ref(&role))
         .await?
         .remove(&role_id)
         .unwrap_or_default();
-    check_assignment(db, &scope, &permissions, &draft, &attempt).await?;
+    check_assignment(db, &scope, set, &permissions, &draft, &attempt).await?;
     if let Some(id) = existing {
         // An edit takes the assignment from its current members and scope, too.
         let current = scope
@@ -772,6 +852,12 @@ pub async fn save_assignment(
         ensure_may_take_away(db, &scope, &attempt, &current).await?;
     }
     let tx = db.begin().await?;
+    let primary_admins = match set.relationship() {
+        Some(rel) if role.built_in == Some(BuiltInRole::PrimaryAdmins) => {
+            Some(lock_relationship(&tx, &scope, rel).await?)
+        }
+        _ => None,
+    };
     let id = match existing {
         None => {
             let id = RoleAssignmentId::new();
@@ -807,9 +893,93 @@ pub async fn save_assignment(
             id
         }
     };
+    if primary_admins.is_some() && primary_admin_members(&tx, &scope, role_id).await? == 0 {
+        tx.rollback().await?;
+        return Err(ServiceError::Conflict(ConflictKind::LastPrimaryAdmin));
+    }
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Takes the row lock that every change to a relationship's Primary admins takes first, so that
+/// on PostgreSQL two concurrent removals run one after the other and the second sees the first's
+/// (without it, each would count the other's member as remaining). SQLite runs one writing
+/// transaction at a time anyway.
+async fn lock_relationship(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    relationship: RelationshipId,
+) -> Result<partner_relationship::Model, ServiceError> {
+    scope
+        .select::<partner_relationship::Entity>()
+        .filter(partner_relationship::Column::Id.eq(relationship))
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Refuses deleting security group `group` when it is the last member of the Primary admins
+/// role of `relationship` among `assignments` (those naming the group).
+pub(crate) async fn ensure_primary_admins_outlive(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    relationship: RelationshipId,
+    assignments: &[role_assignment::Model],
+    group: GroupId,
+) -> Result<(), ServiceError> {
+    let primary = scope
+        .select::<role::Entity>()
+        .filter(role::Column::RelationshipId.eq(relationship))
+        .filter(role::Column::BuiltIn.eq(BuiltInRole::PrimaryAdmins))
+        .one(db)
+        .await?;
+    let Some(primary) = primary else {
+        return Ok(());
+    };
+    if !assignments.iter().any(|a| a.role_id == primary.id) {
+        return Ok(());
+    }
+    let all = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.eq(primary.id))
+        .all(db)
+        .await?;
+    let others = scope
+        .select::<role_assignment_member::Entity>()
+        .filter(role_assignment_member::Column::AssignmentId.is_in(all.iter().map(|a| a.id)))
+        .filter(
+            Condition::any()
+                .add(role_assignment_member::Column::GroupId.is_null())
+                .add(role_assignment_member::Column::GroupId.ne(group)),
+        )
+        .count(db)
+        .await?;
+    if others == 0 {
+        return Err(ServiceError::Conflict(ConflictKind::LastPrimaryAdmin));
+    }
+    Ok(())
+}
+
+/// How many members (users or groups) all assignments of `role` have together.
+async fn primary_admin_members(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    role: RoleId,
+) -> Result<u64, ServiceError> {
+    let assignments = scope
+        .select::<role_assignment::Entity>()
+        .filter(role_assignment::Column::RoleId.eq(role))
+        .all(db)
+        .await?;
+    Ok(scope
+        .select::<role_assignment_member::Entity>()
+        .filter(
+            role_assignment_member::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)),
+        )
+        .count(db)
+        .await?)
 }
 
 /// # Authorization
@@ -823,8 +993,9 @@ pub async fn delete_assignment(
 ) -> Result<(), ServiceError> {
     let blind = format!("assignment {id}");
     let attempt = Attempt::new(actor, Category::Assignment, Operation::Delete, &blind, now);
+    let set = RoleSet::of(actor, org);
     attempt
-        .authorize(db, Action::ViewRoles, &Resource::Org(org))
+        .authorize(db, Action::ViewRoles, &set.resource())
         .await?;
     let look = TenantScope::describing(org);
     let assignment = look
@@ -833,19 +1004,29 @@ pub async fn delete_assignment(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let role = find_role(db, &look, assignment.role_id).await?;
+    let role = find_role(db, &look, set, assignment.role_id).await?;
     let object = format!("{}: {}", role.name, assignment.name);
     let attempt = attempt.naming(&object);
     let scope = attempt
-        .authorize(db, Action::ModifyRoles, &Resource::Org(org))
+        .authorize(db, Action::ModifyRoles, &set.resource())
         .await?;
     ensure_may_take_away(db, &scope, &attempt, std::slice::from_ref(&assignment)).await?;
     let tx = db.begin().await?;
+    let primary_admins = match set.relationship() {
+        Some(rel) if role.built_in == Some(BuiltInRole::PrimaryAdmins) => {
+            Some(lock_relationship(&tx, &scope, rel).await?)
+        }
+        _ => None,
+    };
     scope
         .delete_many::<role_assignment::Entity>()
         .filter(role_assignment::Column::Id.eq(id))
         .exec(&tx)
         .await?;
+    if primary_admins.is_some() && primary_admin_members(&tx, &scope, role.id).await? == 0 {
+        tx.rollback().await?;
+        return Err(ServiceError::Conflict(ConflictKind::LastPrimaryAdmin));
+    }
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())

@@ -256,7 +256,7 @@ pub async fn create_room(
         site: i.site.clone(),
     };
     let scope = attempt
-        .authorize(db, Action::CreateRoom, &room_resource(&new, org, &defs))
+        .authorize_outcome(db, Action::CreateRoom, &room_resource(&new, org, &defs))
         .await?;
     let tx = db.begin().await?;
     let model = room::ActiveModel {
@@ -326,7 +326,7 @@ pub async fn update_room(
         site: i.site.clone(),
     };
     let scope = attempt
-        .authorize(db, Action::ModifyRoom, &room_resource(&after, org, &defs))
+        .authorize_outcome(db, Action::ModifyRoom, &room_resource(&after, org, &defs))
         .await?;
     let tx = db.begin().await?;
     let mut active = room.into_active_model();

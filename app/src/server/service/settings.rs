@@ -324,7 +324,9 @@ pub async fn enroll(
         .await
     {
         Ok(scope) => scope,
-        Err(ServiceError::Forbidden(_)) => return Err(EnrollError::OutOfReach),
+        Err(ServiceError::Forbidden(_) | ServiceError::NotFound) => {
+            return Err(EnrollError::OutOfReach)
+        }
         Err(other) => return Err(other.into()),
     };
     let token = new_secret("rdt_");

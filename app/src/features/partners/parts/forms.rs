@@ -1,0 +1,223 @@
+//! The pane's forms and the typed confirmation for removing a partner.
+
+use super::{last_day, message_for, parse_day, plural, scope_choice, FieldError, ScopeChooser};
+use crate::components::ErrorNote;
+use crate::domain::ids::{OrgId, RelationshipId, RoomGroupId, RoomId};
+use crate::domain::partners::{validate_scope, PartnerView};
+use crate::domain::validation::ValidationError;
+use crate::error::AppError;
+use crate::features::partners::api::UpdatePartner;
+use chrono::Utc;
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+
+/// A modal confirmation that needs a word typed before the action runs, for actions that end
+/// other people's access. Focus starts in the text box; Escape cancels.
+#[component]
+pub fn TypedConfirmDialog(
+    open: RwSignal<bool>,
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] message: Signal<String>,
+    /// The word to type; also the confirm button's label.
+    word: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let input_ref = NodeRef::<html::Input>::new();
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if is_open && was_open != Some(true) {
+            typed.set(String::new());
+        }
+        if is_open {
+            if let Some(input) = input_ref.get() {
+                let _ = input.focus();
+            }
+        }
+        is_open
+    });
+    let matches = move || typed.with(|t| t.trim().eq_ignore_ascii_case(word));
+    let on_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            open.set(false);
+        }
+    };
+    view! {
+        <Show when=move || open.get()>
+            <div class="dialog-backdrop">
+                <div
+                    class="dialog"
+                    role="alertdialog"
+                    aria-modal="true"
+                    aria-labelledby="typed-confirm-title"
+                    aria-describedby="typed-confirm-message"
+                    on:keydown=on_key
+                >
+                    <h2 id="typed-confirm-title">{move || title.get()}</h2>
+                    <p id="typed-confirm-message">{move || message.get()}</p>
+                    <form on:submit=move |ev| {
+                        ev.prevent_default();
+                        if matches() && !pending.get_untracked() {
+                            on_confirm.run(());
+                        }
+                    }>
+                        <div class="field">
+                            <label for="typed-confirm-input">{format!("Type {word} to confirm")}</label>
+                            <input
+                                id="typed-confirm-input"
+                                type="text"
+                                autocomplete="off"
+                                autocapitalize="none"
+                                spellcheck="false"
+                                node_ref=input_ref
+                                prop:value=move || typed.get()
+                                on:input=move |ev| typed.set(event_target_value(&ev))
+                            />
+                        </div>
+                        <div class="dialog-actions">
+                            <button type="submit" class="btn btn-danger" disabled=move || !matches() || pending.get()>
+                                {move || if pending.get() { "Working…" } else { word }}
+                            </button>
+                            <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                </div>
+            </div>
+        </Show>
+    }
+    .into_any()
+}
+
+/// *Change scope or end date*: the rooms are chosen again in full, since they replace the
+/// current scope; the end date starts as it is.
+#[component]
+pub fn ScopeEndForm(
+    org: OrgId,
+    id: RelationshipId,
+    partner: PartnerView,
+    editing: RwSignal<bool>,
+    changed: RwSignal<usize>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let update = ServerAction::<UpdatePartner>::new();
+    let s = partner.summary;
+    let all_rooms = RwSignal::new(None::<bool>);
+    let rooms = RwSignal::new(Vec::<(RoomId, String)>::new());
+    let groups = RwSignal::new(Vec::<(RoomGroupId, String)>::new());
+    let ends = RwSignal::new(
+        s.ends_at
+            .map(|e| last_day(e).to_string())
+            .unwrap_or_default(),
+    );
+    let field_error = RwSignal::new(None::<ValidationError>);
+    let other_error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| match update.value().get() {
+        Some(Ok(())) => {
+            changed.update(|n| *n += 1);
+            notice.set(Some(
+                "Saved. A narrower scope takes effect on the partner's next request.".to_owned(),
+            ));
+            editing.set(false);
+        }
+        Some(Err(AppError::Invalid(v))) if v.field == "scope" || v.field == "ends_on" => {
+            changed.update(|n| *n += 1);
+            field_error.set(Some(v));
+        }
+        Some(Err(e)) => {
+            changed.update(|n| *n += 1);
+            other_error.set(Some(e));
+        }
+        None => {}
+    });
+    let today = Utc::now().date_naive();
+    let clear = Callback::new(move |_| {
+        if field_error.with_untracked(|e| e.as_ref().is_some_and(|e| e.field == "scope")) {
+            field_error.set(None);
+        }
+    });
+    let ends_error = message_for(field_error, "ends_on");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        other_error.set(None);
+        let scope = scope_choice(
+            all_rooms.get_untracked(),
+            &rooms.get_untracked(),
+            &groups.get_untracked(),
+        );
+        let raw_end = ends.get_untracked();
+        let ends_on = parse_day(&raw_end);
+        let problem = if all_rooms.get_untracked().is_none() {
+            Some(ValidationError::new(
+                "scope",
+                "Choose all rooms, or the rooms and room groups.",
+            ))
+        } else if let Err(e) = validate_scope(scope.clone()) {
+            Some(e)
+        } else if !raw_end.trim().is_empty() && ends_on.is_none() {
+            Some(ValidationError::new(
+                "ends_on",
+                "Enter a date, or leave it empty for no end date.",
+            ))
+        } else if ends_on.is_some_and(|d| d < today) {
+            Some(ValidationError::new(
+                "ends_on",
+                "Choose an end date from today on, or none.",
+            ))
+        } else {
+            None
+        };
+        let ok = problem.is_none();
+        field_error.set(problem);
+        if ok {
+            update.dispatch(UpdatePartner {
+                org,
+                id,
+                scope,
+                ends_on,
+            });
+        }
+    };
+    view! {
+        <section class="pane-section" aria-labelledby="scope-edit-title">
+            <h3 id="scope-edit-title">"Change scope or end date"</h3>
+            <form novalidate on:submit=submit>
+                <p class="hint">
+                    {format!("Now: {} ({}). The rooms you choose here replace the current scope, so choose them in full. Narrowing takes effect on the partner's next request; partner roles never reach beyond the scope.", s.scope_summary, plural(s.rooms_in_scope, "room", "rooms"))}
+                </p>
+                <ScopeChooser org prefix="edit" all_rooms rooms groups error=message_for(field_error, "scope") on_change=clear/>
+                <div class="field">
+                    <label for="edit-ends">"End date (optional)"</label>
+                    <input
+                        id="edit-ends"
+                        type="date"
+                        min=today.to_string()
+                        aria-invalid=move || ends_error.get().is_some().to_string()
+                        aria-describedby="edit-ends-hint edit-ends-error"
+                        prop:value=move || ends.get()
+                        on:input=move |ev| {
+                            ends.set(event_target_value(&ev));
+                            if field_error.with_untracked(|e| e.as_ref().is_some_and(|e| e.field == "ends_on")) {
+                                field_error.set(None);
+                            }
+                        }
+                    />
+                    <p class="hint" id="edit-ends-hint">"The last day of access (UTC). Leave empty to keep the partnership until you remove it."</p>
+                    <FieldError id="edit-ends-error" message=ends_error/>
+                    <Show when=move || !ends.get().is_empty()>
+                        <button type="button" class="btn btn-small btn-quiet" on:click=move |_| ends.set(String::new())>"No end date"</button>
+                    </Show>
+                </div>
+                <ErrorNote error=other_error/>
+                <div class="pane-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>
+                        {move || if update.pending().get() { "Saving…" } else { "Save" }}
+                    </button>
+                    <button type="button" class="btn" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </section>
+    }
+    .into_any()
+}
