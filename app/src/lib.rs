@@ -13,9 +13,12 @@ pub mod features;
 pub mod nav;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod tenant;
 
 use domain::authz::Action;
+use domain::ids::OrgId;
 use domain::session::SessionView;
+use features::approvals::{ApprovalsPage, PartnerRequestsPage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::home::{CustomerHomePage, PartnerHomePage};
 use features::login::LoginPage;
@@ -31,8 +34,10 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::path;
-use nav::{NavEntry, CUSTOMER_PAGES, PARTNER_PAGES};
+use nav::{NavEntry, CUSTOMER_PAGES, PARTNER_PAGES, TENANT_PAGES};
+use tenant::Tenant;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -73,11 +78,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/roles/new") view=NewRolePage/>
                     <Route path=path!("/settings/partners") view=PartnersPage/>
                     <Route path=path!("/settings/partners/new") view=NewPartnerPage/>
+                    <Route path=path!("/settings/approvals") view=ApprovalsPage/>
                     <Route path=path!("/settings/general") view=GeneralSettingsPage/>
                     <Route path=path!("/settings/audit-logs") view=AuditLogsPage/>
                     <Route path=path!("/partner") view=PartnerHomePage/>
                     <Route path=path!("/partner/tenants") view=TenantsPage/>
                     <Route path=path!("/partner/tenant-managers") view=TenantManagersPage/>
+                    <ParentRoute path=path!("/partner/c/:customer") view=TenantFrame>
+                        <Route path=path!("/rooms") view=RoomsPage/>
+                        <Route path=path!("/room-groups") view=RoomGroupsPage/>
+                        <Route path=path!("/update-rings") view=UpdateRingsPage/>
+                        <Route path=path!("/settings/roles") view=RolesPage/>
+                        <Route path=path!("/settings/roles/new") view=NewRolePage/>
+                        <Route path=path!("/requests") view=PartnerRequestsPage/>
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -142,6 +156,7 @@ fn Frame(session: SessionView) -> impl IntoView {
     // Holders of a partner role reach *Tenants* without an organisation role: the server lists
     // only the customers they work on.
     let works_for_customers = !session.actor.partnerships.is_empty();
+    let session_for_nav = session.clone();
     let partner_links: Vec<_> = PARTNER_PAGES
         .iter()
         .filter(|(_, _, action, _)| {
@@ -158,6 +173,10 @@ fn Frame(session: SessionView) -> impl IntoView {
                     <a href="/partner" aria-current=move || partner_mode().then_some("page")>"Partner mode"</a>
                 </nav>
             })}
+            {(has_partner_mode && !session.customers.is_empty()).then(|| {
+                let customers = session.customers.clone();
+                view! { <Show when=partner_mode><TenantSwitcher customers=customers.clone()/></Show> }
+            })}
             <div class="account">
                 <span class="account-org">{session.org_name.clone()}</span>
                 <span class="account-user" title=session.upn.clone()>{session.user_name.clone()}</span>
@@ -169,11 +188,29 @@ fn Frame(session: SessionView) -> impl IntoView {
         <div class="frame">
             <nav class="sidebar" aria-label="Main">
                 {move || if partner_mode() {
+                    let customer = tenant_in(&location.pathname.get());
+                    let tenant_nav = customer.and_then(|id| {
+                        let name = session_for_nav.customers.iter().find(|(c, _)| *c == id)?.1.clone();
+                        let tenant = Tenant::customer(id, name.clone());
+                        let items = TENANT_PAGES
+                            .iter()
+                            .filter(|(_, _, action, _)| session_for_nav.may_in(id, *action))
+                            .map(|(label, path, _, _)| {
+                                let href = tenant.href(path);
+                                view! { <li><A href=href>{*label}</A></li> }
+                            })
+                            .collect_view();
+                        Some(view! {
+                            <p class="sidebar-heading" id="nav-customer">{name}</p>
+                            <ul aria-labelledby="nav-customer">{items}</ul>
+                        })
+                    });
                     view! {
                         <ul>
                             <li><A href="/partner" exact=true>"Overview"</A></li>
                             {nav_items(&partner_links)}
                         </ul>
+                        {tenant_nav}
                     }
                     .into_any()
                 } else {
@@ -197,12 +234,106 @@ fn Frame(session: SessionView) -> impl IntoView {
     }
 }
 
+/// A customer's pages in partner mode: the customer comes from the URL and must be one the user
+/// works on; the pages below read it as their tenant.
+#[component]
+fn TenantFrame() -> impl IntoView {
+    let params = use_params_map();
+    let session = use_context::<SessionView>();
+    move || {
+        let customer = params
+            .read()
+            .get("customer")
+            .and_then(|c| c.parse::<OrgId>().ok());
+        let found = session.as_ref().zip(customer).and_then(|(s, id)| {
+            s.customers
+                .iter()
+                .find(|(c, _)| *c == id)
+                .map(|(_, name)| Tenant::customer(id, name.clone()))
+        });
+        match found {
+            Some(tenant) => {
+                provide_context(tenant);
+                view! { <Outlet/> }.into_any()
+            }
+            None => view! {
+                <Title text="Customer not found · Rooms MTM"/>
+                <h1>"Customer not found"</h1>
+                <p class="empty">
+                    "You hold no role for this customer, or its relationship with your organisation has ended. "
+                    <A href="/partner/tenants">"Go to Tenants"</A>
+                </p>
+            }
+            .into_any(),
+        }
+    }
+}
+
+/// The header's customer dropdown in partner mode: switching keeps the kind of page open.
+#[component]
+fn TenantSwitcher(customers: Vec<(OrgId, String)>) -> impl IntoView {
+    let location = use_location();
+    let navigate = use_navigate();
+    let current = move || {
+        let path = location.pathname.get();
+        path.strip_prefix("/partner/c/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| id.parse::<OrgId>().ok())
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let Ok(id) = value.parse::<OrgId>() else {
+            return;
+        };
+        let path = location.pathname.get_untracked();
+        let page = path
+            .strip_prefix("/partner/c/")
+            .and_then(|rest| rest.split_once('/'))
+            .map_or("/rooms", |(_, page)| {
+                if page.starts_with("settings/roles") {
+                    "/settings/roles"
+                } else if page.starts_with("room-groups") {
+                    "/room-groups"
+                } else if page.starts_with("update-rings") {
+                    "/update-rings"
+                } else {
+                    "/rooms"
+                }
+            });
+        navigate(&format!("/partner/c/{id}{page}"), Default::default());
+    };
+    view! {
+        <label class="tenant-switcher">
+            <span class="visually-hidden">"Customer"</span>
+            <select on:change=on_change prop:value=move || current().map(|c| c.to_string()).unwrap_or_default()>
+                <option value="" selected=move || current().is_none()>"Choose a customer…"</option>
+                {customers
+                    .into_iter()
+                    .map(|(id, name)| {
+                        let value = id.to_string();
+                        view! { <option value=value selected=move || current() == Some(id)>{name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// The entries of `pages` this session may open.
 fn nav_links(session: &SessionView, pages: &'static [NavEntry]) -> Vec<&'static NavEntry> {
     pages
         .iter()
         .filter(|(_, _, action, _)| session.may(*action))
         .collect()
+}
+
+/// The customer a partner-mode path is about: `/partner/c/<customer>/…`.
+fn tenant_in(path: &str) -> Option<OrgId> {
+    path.strip_prefix("/partner/c/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn nav_items(entries: &[&'static NavEntry]) -> impl IntoView {

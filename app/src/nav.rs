@@ -51,6 +51,12 @@ pub const CUSTOMER_PAGES: &[NavEntry] = &[
         "Partners that manage some of your rooms, their roles, invitations.",
     ),
     (
+        "Approvals",
+        "/settings/approvals",
+        Action::ViewPartners,
+        "Partners' changes waiting for your approval, and past decisions.",
+    ),
+    (
         "General",
         "/settings/general",
         Action::ViewSettings,
@@ -76,5 +82,40 @@ pub const PARTNER_PAGES: &[NavEntry] = &[
         "/partner/tenant-managers",
         Action::ViewTenantManagers,
         "The people who see and accept customers' invitations.",
+    ),
+];
+
+/// What a partner user works on for one customer, under `/partner/c/<customer>`: the customer
+/// mode pages, showing and allowing what the user's partner roles give inside the relationship.
+pub const TENANT_PAGES: &[NavEntry] = &[
+    (
+        "Rooms",
+        "/rooms",
+        Action::ViewRooms,
+        "The customer's rooms in your scope.",
+    ),
+    (
+        "Change requests",
+        "/requests",
+        Action::ViewRooms,
+        "Your changes waiting for the customer's approval, and their decisions.",
+    ),
+    (
+        "Room groups",
+        "/room-groups",
+        Action::ViewRoomGroups,
+        "The customer's room groups in your scope.",
+    ),
+    (
+        "Update rings",
+        "/update-rings",
+        Action::ViewUpdateRings,
+        "When the customer's rooms take updates.",
+    ),
+    (
+        "Roles",
+        "/settings/roles",
+        Action::ViewRoles,
+        "Your organisation's partner roles for this customer: Primary admins and custom roles.",
     ),
 ];

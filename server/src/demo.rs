@@ -7,20 +7,26 @@
 //! Rooms are pre-provisioned (unenrolled, health unknown): health only ever comes from a device.
 //! Room groups, update rings and role `assignments` (members over part of the fleet) follow, so
 //! that a Site Lead or a Site Tech of the demo sees only their part.
+//!
+//! Then the `partnerships`: each customer invites its partner, the partner's Tenant manager
+//! accepts (or leaves it pending), and the Primary admin creates the partner roles, each step
+//! by the user who would take it in the portal.
 
 use anyhow::{bail, Context};
+use app::domain::authz::Permission;
 use app::domain::authz::{Actor, OrgRole};
 use app::domain::directory::Principal;
 use app::domain::ids::{GroupId, OrgId, RoomGroupId, RoomId, UpdateRingId, UserId};
-use app::domain::roles::AssignmentDraft;
+use app::domain::partners::{ApprovalMode, ChangeCategory, InvitationDraft, ScopeChoice};
+use app::domain::roles::{AssignmentDraft, RoleDraft};
 use app::domain::rooms::{Platform, RoomGroupInput, RoomInput, UpdateRingInput};
 use app::domain::validation::GroupName;
 use app::server::context::SignedIn;
-use app::server::service::{groups, identity, org_roles, roles, room_groups, rooms};
-use chrono::{DateTime, Utc};
+use app::server::service::{groups, identity, org_roles, partners, roles, room_groups, rooms};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 const DEMO: &str = include_str!("../../end2end/idp/demo.json");
 
@@ -28,6 +34,8 @@ const DEMO: &str = include_str!("../../end2end/idp/demo.json");
 struct Demo {
     issuers: Vec<Issuer>,
     organisations: Vec<Org>,
+    #[serde(default)]
+    partnerships: Vec<PartnershipSpec>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +156,50 @@ struct Assignment {
     room_groups: Vec<String>,
     #[serde(default)]
     rooms: Vec<String>,
+}
+
+/// A customer's invitation to a partner (named by one of its domains), sent by the customer's
+/// first Global admin, over all rooms or the room groups (by name) and rooms (by code) listed.
+/// With `accepted_by` (one of the partner's Tenant managers, by UPN) it is accepted, naming
+/// `primary_admins` (the partner's users or security groups), and the first of them who is a
+/// user creates the partner `roles`; without, it stays pending.
+#[derive(Deserialize)]
+struct PartnershipSpec {
+    customer: String,
+    partner_domain: String,
+    #[serde(default)]
+    all_rooms: bool,
+    #[serde(default)]
+    room_groups: Vec<String>,
+    #[serde(default)]
+    rooms: Vec<String>,
+    #[serde(default)]
+    approvals: BTreeMap<ChangeCategory, ApprovalMode>,
+    expires_in_days: u32,
+    /// The relationship's last day, this many days after seeding; none: no end date.
+    #[serde(default)]
+    ends_in_days: Option<i64>,
+    /// The partner's UPNs, who join "Invited admins" on acceptance.
+    #[serde(default)]
+    invited_admins: Vec<String>,
+    #[serde(default)]
+    accepted_by: Option<String>,
+    #[serde(default)]
+    primary_admins: Vec<String>,
+    #[serde(default)]
+    roles: Vec<PartnerRoleSpec>,
+}
+
+/// A partner role with one assignment, `members` (the partner's UPNs or security groups) over
+/// all the relationship's rooms.
+#[derive(Deserialize)]
+struct PartnerRoleSpec {
+    name: String,
+    #[serde(default)]
+    description: String,
+    permissions: Vec<Permission>,
+    assignment: String,
+    members: Vec<String>,
 }
 
 /// One room of the expanded fleet.
@@ -289,18 +341,66 @@ pub async fn seed_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> anyho
     let started = std::time::Instant::now();
     let demo: Demo = serde_json::from_str(DEMO).context("parsing demo.json")?;
     let tx = db.begin().await?;
+    let mut seeded = HashMap::new();
     for org in &demo.organisations {
-        seed_org(&tx, &demo, org, now)
+        let done = seed_org(&tx, &demo, org, now)
             .await
             .with_context(|| format!("seeding {}", org.name))?;
+        seeded.insert(org.name.as_str(), done);
+    }
+    for p in &demo.partnerships {
+        seed_partnership(&tx, &demo, &seeded, p, now)
+            .await
+            .with_context(|| format!("seeding {}'s partner {}", p.customer, p.partner_domain))?;
     }
     tx.commit().await?;
     tracing::info!(
         organisations = demo.organisations.len(),
+        partnerships = demo.partnerships.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo seeded"
     );
     Ok(())
+}
+
+/// What the partnerships need of a seeded organisation.
+struct Seeded {
+    id: OrgId,
+    /// The first Global admin, who seeded it.
+    admin: UserId,
+    users: HashMap<String, UserId>,
+    groups: HashMap<String, GroupId>,
+    rooms: HashMap<String, RoomId>,
+    room_groups: HashMap<String, RoomGroupId>,
+}
+
+impl Seeded {
+    fn principals(&self) -> Principals<'_> {
+        Principals {
+            users: &self.users,
+            groups: &self.groups,
+        }
+    }
+
+    fn user(&self, upn: &str) -> anyhow::Result<UserId> {
+        self.users
+            .get(upn)
+            .copied()
+            .with_context(|| format!("unknown user {upn}"))
+    }
+
+    /// The user's actor now: partnerships are read when it is loaded.
+    async fn actor(
+        &self,
+        db: &DatabaseTransaction,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Actor> {
+        let signed_in = SignedIn { user, org: self.id };
+        identity::load_actor(db, &signed_in, now)
+            .await?
+            .context("a seeded user")
+    }
 }
 
 async fn seed_org(
@@ -308,7 +408,7 @@ async fn seed_org(
     demo: &Demo,
     org: &Org,
     now: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Seeded> {
     let issuer = demo
         .issuers
         .iter()
@@ -413,6 +513,115 @@ async fn seed_org(
     )
     .await?;
     tracing::debug!(org = %org.name, first_assignment = %first, "demo organisation seeded");
+    Ok(Seeded {
+        id: org_id,
+        admin: *first_admin,
+        users,
+        groups: security_groups,
+        rooms: room_ids,
+        room_groups: room_group_ids,
+    })
+}
+
+/// Invites the partner, and accepts and delegates as [`PartnershipSpec`] says.
+async fn seed_partnership(
+    db: &DatabaseTransaction,
+    demo: &Demo,
+    seeded: &HashMap<&str, Seeded>,
+    p: &PartnershipSpec,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let customer = seeded
+        .get(p.customer.as_str())
+        .with_context(|| format!("unknown customer {}", p.customer))?;
+    let partner = demo
+        .organisations
+        .iter()
+        .find(|o| o.domains.contains(&p.partner_domain))
+        .and_then(|o| seeded.get(o.name.as_str()))
+        .with_context(|| format!("no organisation has the domain {}", p.partner_domain))?;
+    let scope = ScopeChoice {
+        all_rooms: p.all_rooms,
+        rooms: p
+            .rooms
+            .iter()
+            .map(|c| customer.rooms.get(c).copied())
+            .collect::<Option<_>>()
+            .context("the scope names an unknown room")?,
+        room_groups: p
+            .room_groups
+            .iter()
+            .map(|g| customer.room_groups.get(g).copied())
+            .collect::<Option<_>>()
+            .context("the scope names an unknown room group")?,
+    };
+    let draft = InvitationDraft {
+        partner_domain: p.partner_domain.clone(),
+        expires_in_days: p.expires_in_days,
+        invited_admins: p.invited_admins.clone(),
+        approvals: p.approvals.iter().map(|(c, m)| (*c, *m)).collect(),
+        scope,
+        ends_on: p
+            .ends_in_days
+            .map(|days| (now + Duration::days(days)).date_naive()),
+        terms_accepted: true,
+    }
+    .validate(now.date_naive())
+    .context("the invitation")?;
+    let admin = customer.actor(db, customer.admin, now).await?;
+    let id = partners::invite_partner(db, &admin, customer.id, draft, now).await?;
+    let Some(tenant_manager) = &p.accepted_by else {
+        if !p.primary_admins.is_empty() || !p.roles.is_empty() {
+            bail!("a pending invitation has no primary admins or roles yet");
+        }
+        return Ok(());
+    };
+    let accepting = partner
+        .actor(db, partner.user(tenant_manager)?, now)
+        .await?;
+    let principals = partner.principals();
+    let primary_admins = p
+        .primary_admins
+        .iter()
+        .map(|m| principals.find(m))
+        .collect::<anyhow::Result<_>>()?;
+    partners::accept_invitation(db, &accepting, id, primary_admins, now).await?;
+    if p.roles.is_empty() {
+        return Ok(());
+    }
+    let upn = p
+        .primary_admins
+        .iter()
+        .find(|m| m.contains('@'))
+        .context("partner roles need a primary admin who is a user to create them")?;
+    let primary = partner.actor(db, partner.user(upn)?, now).await?;
+    for r in &p.roles {
+        let draft = RoleDraft {
+            name: r.name.clone(),
+            description: r.description.clone(),
+            permissions: r.permissions.clone(),
+        }
+        .validate()
+        .with_context(|| format!("role {}", r.name))?;
+        let assignment = AssignmentDraft {
+            name: r.assignment.clone(),
+            description: String::new(),
+            notify: false,
+            members: r
+                .members
+                .iter()
+                .map(|m| principals.find(m))
+                .collect::<anyhow::Result<_>>()?,
+            all_rooms: true,
+            rooms: vec![],
+            room_groups: vec![],
+        }
+        .validate()
+        .with_context(|| format!("assignment {}", r.assignment))?;
+        roles::create_role(db, &primary, customer.id, draft, Some(assignment), now)
+            .await
+            .with_context(|| format!("role {}", r.name))?;
+    }
     Ok(())
 }
 
@@ -540,11 +749,14 @@ async fn seed_assignments(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use app::domain::authz::Scope;
+    use app::domain::partners::RelationshipStatus;
     use app::domain::rooms::RoomQuery;
     use app::server::entity::{organisation, room, user};
     use sea_orm::{
         ColumnTrait, ConnectOptions, Database, EntityTrait, PaginatorTrait, QueryFilter,
     };
+    use std::collections::BTreeSet;
 
     fn demo() -> Demo {
         serde_json::from_str(DEMO).unwrap()
@@ -689,5 +901,122 @@ mod tests {
         assert!(room_groups::list_room_groups(&db, &tariq, tariq.org)
             .await
             .is_err());
+    }
+
+    async fn org_named(db: &DatabaseConnection, name: &str) -> OrgId {
+        organisation::Entity::find()
+            .filter(organisation::Column::Name.eq(name))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    #[tokio::test]
+    async fn the_seeded_partnerships_hold() {
+        let db = seeded().await;
+        let now = Utc::now();
+        let contoso = org_named(&db, "Contoso").await;
+        let fabrikam = org_named(&db, "Fabrikam").await;
+        let woodgrove = org_named(&db, "Woodgrove Bank").await;
+        let grace = actor_of(&db, "grace@contoso.com").await;
+        let us_rooms = room_groups::list_room_groups(&db, &grace, contoso)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|g| g.name == "All US rooms")
+            .unwrap()
+            .id;
+
+        // Pia: Primary admin of Contoso (the US rooms) and of Fabrikam (all rooms).
+        let pia = actor_of(&db, "pia@northwindmsp.com").await;
+        assert!(pia.org_roles.is_empty());
+        assert_eq!(pia.partnerships.len(), 2);
+        let in_contoso = pia.partnership(contoso).unwrap();
+        assert!(in_contoso.primary_admin);
+        assert_eq!(
+            in_contoso.ceiling,
+            Scope::Some {
+                rooms: BTreeSet::new(),
+                room_groups: BTreeSet::from([us_rooms]),
+            }
+        );
+        let in_fabrikam = pia.partnership(fabrikam).unwrap();
+        assert!(in_fabrikam.primary_admin);
+        assert_eq!(in_fabrikam.ceiling, Scope::AllRooms);
+
+        // Hal: Help desk over Fabrikam, tickets only.
+        let hal = actor_of(&db, "hal@northwind-msp.eu").await;
+        assert_eq!(hal.partnerships.len(), 1);
+        let help_desk = &hal.partnerships[0];
+        assert_eq!(help_desk.customer, fabrikam);
+        assert!(!help_desk.primary_admin);
+        let held: BTreeSet<Permission> = help_desk
+            .grants
+            .iter()
+            .flat_map(|g| g.permissions.iter().copied())
+            .collect();
+        assert_eq!(
+            held,
+            BTreeSet::from([Permission::TicketsView, Permission::TicketsUpdate])
+        );
+        for (upn, org, expected) in [
+            ("pia@northwindmsp.com", "Contoso", Some(192)),
+            ("pia@northwindmsp.com", "Fabrikam", Some(200)),
+            ("pia@northwindmsp.com", "Woodgrove Bank", None),
+            ("una@northwindmsp.com", "Contoso", Some(192)),
+            ("hal@northwind-msp.eu", "Fabrikam", None),
+        ] {
+            assert_eq!(rooms_seen(&db, upn, org).await, expected, "{upn} in {org}");
+        }
+
+        // Contoso's side: manual approval of room changes, ending within 30 days, Una invited.
+        let listed = partners::list_partners(&db, &grace, contoso, now)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        let northwind = &listed[0];
+        assert_eq!(northwind.summary.partner_name, "Northwind Managed Services");
+        assert_eq!(northwind.summary.status, RelationshipStatus::EndingSoon);
+        assert_eq!(
+            northwind.summary.approvals,
+            [(ChangeCategory::Rooms, ApprovalMode::Manual)]
+        );
+        assert_eq!(northwind.summary.scope_summary, "Room group: All US rooms");
+        assert_eq!(northwind.invited_admins, ["una@northwindmsp.com"]);
+        let felix = actor_of(&db, "felix@fabrikam.com").await;
+        let listed = partners::list_partners(&db, &felix, fabrikam, now)
+            .await
+            .unwrap();
+        let roles: Vec<_> = listed[0].roles.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(roles, ["Help desk", "Primary admins"]);
+        assert_eq!(listed[0].summary.status, RelationshipStatus::Active);
+
+        // Woodgrove's invitation waits for Northwind's answer.
+        let sam = actor_of(&db, "sam@woodgrovebank.com").await;
+        let listed = partners::list_partners(&db, &sam, woodgrove, now)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].summary.status, RelationshipStatus::Pending);
+
+        // Tess, Tenant manager, sees the three customers and may answer Woodgrove.
+        let tess = actor_of(&db, "tess@northwindmsp.com").await;
+        let tenants = partners::list_tenants(&db, &tess, now).await.unwrap();
+        // All three were created at the same moment: in no particular order.
+        let mut seen: Vec<_> = tenants
+            .iter()
+            .map(|t| (t.summary.customer_name.as_str(), t.may_answer))
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                ("Contoso", false),
+                ("Fabrikam", false),
+                ("Woodgrove Bank", true)
+            ]
+        );
     }
 }

@@ -421,11 +421,13 @@ fn grants_decision(
     resource: &Resource,
     ceiling: &Scope,
 ) -> Decision {
-    if grants.is_empty() {
+    // Grants are loaded per organisation; a grant of another one never counts here.
+    let org = resource.org();
+    let mut in_org = grants.iter().filter(|g| g.org == org).peekable();
+    if in_org.peek().is_none() {
         return Decision::Deny(DenyReason::NotMember);
     }
-    let mut holding = grants
-        .iter()
+    let mut holding = in_org
         .filter(|g| g.permissions.contains(&permission))
         .peekable();
     if holding.peek().is_none() {
@@ -519,7 +521,7 @@ pub fn reach(actor: &Actor, org: OrgId, permission: Permission) -> Option<Reach>
     let mut union: Option<Scope> = None;
     for grant in grants
         .iter()
-        .filter(|g| g.permissions.contains(&permission))
+        .filter(|g| g.org == org && g.permissions.contains(&permission))
     {
         union = Some(match (union, &grant.scope) {
             (_, Scope::AllRooms) | (Some(Scope::AllRooms), _) => Scope::AllRooms,
@@ -644,5 +646,7 @@ pub fn authorize_role_permissions(
 
 #[cfg(test)]
 mod hand_over_tests;
+#[cfg(test)]
+mod partner_tests;
 #[cfg(test)]
 mod tests;

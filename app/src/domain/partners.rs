@@ -4,9 +4,12 @@
 
 use super::authz::{Permission, Scope};
 use super::directory::Principal;
-use super::ids::{OrgId, RelationshipId, RoleId, RoomGroupId, RoomId};
+use super::ids::{
+    ChangeRequestId, OrgId, RelationshipId, RoleId, RoomGroupId, RoomId, UpdateRingId,
+};
 use super::organisation::{domain, upn_shape};
-use super::validation::{Valid, ValidationError};
+use super::rooms::RoomInput;
+use super::validation::{is_hidden, Valid, ValidationError};
 #[cfg(feature = "ssr")]
 use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
@@ -196,6 +199,10 @@ pub struct PartnerRoleView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerView {
     pub summary: RelationshipSummary,
+    /// The rooms in scope as chosen, with names, for changing them.
+    pub scope_all_rooms: bool,
+    pub scope_rooms: Vec<(RoomId, String)>,
+    pub scope_groups: Vec<(RoomGroupId, String)>,
     pub invited_admins: Vec<String>,
     pub roles: Vec<PartnerRoleView>,
 }
@@ -452,5 +459,213 @@ mod tests {
         );
         assert!(!RelationshipStatus::Expired.is_live());
         assert!(RelationshipStatus::EndingSoon.is_live());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change requests: a partner's change held for the customer's approval.
+
+/// A change request waits this many days for the customer's decision, then expires.
+pub const CHANGE_REQUEST_DAYS: i64 = 7;
+
+/// Where a change request stands. Only pending, approved, rejected and failed are stored;
+/// "expired" follows from the expiry date and `now`, so no job has to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter)]
+pub enum ChangeRequestState {
+    /// Waiting for the customer's decision.
+    Pending,
+    /// Approved and applied as the partner asked.
+    Approved,
+    /// Rejected by the customer, with a reason; nothing changed.
+    Rejected,
+    /// Not decided within [`CHANGE_REQUEST_DAYS`]; nothing changed.
+    Expired,
+    /// Approved, but the partner could no longer make the change then; nothing changed.
+    Failed,
+}
+
+impl ChangeRequestState {
+    /// The stored value.
+    pub fn key(self) -> &'static str {
+        match self {
+            ChangeRequestState::Pending => "pending",
+            ChangeRequestState::Approved => "approved",
+            ChangeRequestState::Rejected => "rejected",
+            ChangeRequestState::Expired => "expired",
+            ChangeRequestState::Failed => "failed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeRequestState::Pending => "Pending",
+            ChangeRequestState::Approved => "Approved",
+            ChangeRequestState::Rejected => "Rejected",
+            ChangeRequestState::Expired => "Expired",
+            ChangeRequestState::Failed => "Not applied",
+        }
+    }
+
+    /// The state at `now` of a request stored as `key` that expires at `expires_at`. A value
+    /// this version does not know reads as failed: it never counts as pending.
+    pub fn at(
+        key: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        use strum::IntoEnumIterator;
+        match Self::iter().find(|s| s.key() == key) {
+            Some(ChangeRequestState::Pending) if now >= expires_at => ChangeRequestState::Expired,
+            Some(state) => state,
+            None => ChangeRequestState::Failed,
+        }
+    }
+}
+
+/// A partner's change in the Rooms category, as held for approval and applied on approval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoomChange {
+    /// Change the room's details to `input`.
+    Update { room: RoomId, input: RoomInput },
+    /// Move the room to another update ring, or out of its ring (`None`).
+    SetRing {
+        room: RoomId,
+        ring: Option<UpdateRingId>,
+    },
+    /// Unenroll the room (its device credential is revoked).
+    Unenroll { room: RoomId },
+}
+
+impl RoomChange {
+    pub fn room(&self) -> RoomId {
+        match self {
+            RoomChange::Update { room, .. }
+            | RoomChange::SetRing { room, .. }
+            | RoomChange::Unenroll { room } => *room,
+        }
+    }
+
+    pub fn category(&self) -> ChangeCategory {
+        match self {
+            RoomChange::Update { .. }
+            | RoomChange::SetRing { .. }
+            | RoomChange::Unenroll { .. } => ChangeCategory::Rooms,
+        }
+    }
+}
+
+/// What a change request keeps of the change: the change itself, and what it was in words when
+/// the partner asked (the room's names then, the values before and after).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldChange {
+    pub change: RoomChange,
+    pub asked: String,
+}
+
+/// What a partner's change led to: done, or held for the customer's approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeOutcome {
+    Applied,
+    AwaitingApproval(ChangeRequestId),
+}
+
+/// One change request, as the customer's *Approvals* and the partner's *Change requests* show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequestView {
+    pub id: ChangeRequestId,
+    pub customer: OrgId,
+    pub customer_name: String,
+    pub partner: OrgId,
+    pub partner_name: String,
+    pub relationship: RelationshipId,
+    pub category: ChangeCategory,
+    /// The object as the audit log names it ("Rainier -> Rainier 2").
+    pub object_name: String,
+    /// What was asked, in words.
+    pub asked: String,
+    pub requested_by_name: String,
+    /// The requester's organisation (the partner).
+    pub requested_by_org: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub state: ChangeRequestState,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub decided_by_name: Option<String>,
+    /// Why it was rejected, or why it could not be applied; may be empty for an approval.
+    pub reason: String,
+}
+
+/// The reason a customer gives with a decision: trimmed, at most [`DecisionReason::MAX_CHARS`],
+/// no hidden characters but line breaks. Required to reject (the partner sees it), optional to
+/// approve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionReason(String);
+
+impl DecisionReason {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(approve: bool, raw: &str) -> Result<Self, ValidationError> {
+        let reason = raw.trim();
+        if !approve && reason.is_empty() {
+            return Err(ValidationError::new(
+                "reason",
+                "Say why you reject the change: the partner sees your reason.",
+            ));
+        }
+        if reason.chars().count() > Self::MAX_CHARS {
+            return Err(ValidationError::new(
+                "reason",
+                format!("Use at most {} characters.", Self::MAX_CHARS),
+            ));
+        }
+        if reason.chars().any(|c| c != '\n' && is_hidden(c)) {
+            return Err(ValidationError::new(
+                "reason",
+                "Use letters, digits, punctuation and line breaks only.",
+            ));
+        }
+        Ok(Self(reason.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod change_request_tests {
+    use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn a_pending_request_expires_on_its_date_and_unknown_states_never_read_as_pending() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let later = now + Duration::days(CHANGE_REQUEST_DAYS);
+        let at = |key: &str, when| ChangeRequestState::at(key, later, when);
+        assert_eq!(at("pending", now), ChangeRequestState::Pending);
+        assert_eq!(at("pending", later), ChangeRequestState::Expired);
+        assert_eq!(at("approved", later), ChangeRequestState::Approved);
+        assert_eq!(at("rejected", now), ChangeRequestState::Rejected);
+        assert_eq!(at("failed", now), ChangeRequestState::Failed);
+        assert_eq!(at("PENDING", now), ChangeRequestState::Failed);
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason_of_at_most_500_characters() {
+        let field = |approve, raw: &str| DecisionReason::parse(approve, raw).err().map(|e| e.field);
+        assert_eq!(field(false, "  "), Some("reason".to_owned()));
+        assert_eq!(field(true, ""), None);
+        assert_eq!(field(false, &"x".repeat(500)), None);
+        assert_eq!(field(false, &"x".repeat(501)), Some("reason".to_owned()));
+        assert_eq!(field(true, &"x".repeat(501)), Some("reason".to_owned()));
+        assert_eq!(field(false, "no\u{202e}pe"), Some("reason".to_owned()));
+        assert_eq!(
+            DecisionReason::parse(false, " Not in the\nfreeze window ")
+                .map(|r| r.as_str().to_owned()),
+            Ok("Not in the\nfreeze window".to_owned())
+        );
     }
 }

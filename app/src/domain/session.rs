@@ -10,6 +10,8 @@ pub struct SessionView {
     pub upn: String,
     pub org_name: String,
     pub actor: Actor,
+    /// The customers the user works on (holds a partner role for), by name: the tenant switcher.
+    pub customers: Vec<(OrgId, String)>,
 }
 
 impl SessionView {
@@ -21,19 +23,29 @@ impl SessionView {
     /// a grant over all rooms, the others a grant over any rooms (the page then lists only those).
     /// Only for showing and hiding: the server decides again on every request.
     pub fn may(&self, action: Action) -> bool {
-        let org = self.actor.org;
-        let resource = if action.is_org_wide() {
-            Resource::Org(org)
-        } else {
-            Resource::SomeRooms(org)
+        self.may_in(self.actor.org, action)
+    }
+
+    /// Whether to offer an action in `org`: the user's own organisation or a customer. A
+    /// partner's roles in a customer are those of its relationship.
+    pub fn may_in(&self, org: OrgId, action: Action) -> bool {
+        let resource = match self.actor.partnership(org) {
+            Some(p) if matches!(action, Action::ViewRoles | Action::ModifyRoles) => {
+                Resource::Relationship {
+                    org,
+                    relationship: p.relationship,
+                }
+            }
+            _ if action.is_org_wide() => Resource::Org(org),
+            _ => Resource::SomeRooms(org),
         };
         authorize(&self.actor, action, &resource) == Decision::Allow
     }
 
-    /// Whether an action is allowed on the organisation as a whole (for example renaming an
+    /// Whether an action is allowed on organisation `org` as a whole (for example renaming an
     /// update ring, which changes it for every room in it).
-    pub fn may_org_wide(&self, action: Action) -> bool {
-        authorize(&self.actor, action, &Resource::Org(self.actor.org)) == Decision::Allow
+    pub fn may_org_wide(&self, org: OrgId, action: Action) -> bool {
+        authorize(&self.actor, action, &Resource::Org(org)) == Decision::Allow
     }
 
     pub fn has_partner_mode(&self) -> bool {

@@ -1,6 +1,7 @@
 //! Features, each as `api.rs` (server functions), `page.rs` (routed pages) and `parts.rs` (their
 //! components).
 
+pub mod approvals;
 pub mod directory;
 pub mod general;
 pub mod home;

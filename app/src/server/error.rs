@@ -27,10 +27,10 @@ pub enum ConflictKind {
     InvitationAnswered,
     #[error("This invitation has expired. Ask the customer to send a new one.")]
     InvitationExpired,
-    #[error("This relationship has ended.")]
-    RelationshipEnded,
     #[error("Primary admins must keep at least one member.")]
     LastPrimaryAdmin,
+    #[error("This request has already been decided, or it has expired.")]
+    ChangeRequestDecided,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 //! own database there).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod approvals;
 mod audit;
 mod common;
 mod directory;

@@ -21,21 +21,21 @@ use sea_orm::DatabaseConnection;
 
 /// Contoso (customer, rooms in the US and GB, a rule group "All US rooms") and Northwind
 /// (partner, with a Tenant manager Tina and a technician Pat).
-struct World {
-    db: DatabaseConnection,
-    contoso: Org,
-    grace: Actor,
-    seattle: RoomRow,
-    london: RoomRow,
-    us_group: app::domain::ids::RoomGroupId,
-    northwind: Org,
-    nadia: Actor,
-    tina: Actor,
-    pat: app::domain::ids::UserId,
-    hugo: app::domain::ids::UserId,
+pub(crate) struct World {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) contoso: Org,
+    pub(crate) grace: Actor,
+    pub(crate) seattle: RoomRow,
+    pub(crate) london: RoomRow,
+    pub(crate) us_group: app::domain::ids::RoomGroupId,
+    pub(crate) northwind: Org,
+    pub(crate) nadia: Actor,
+    pub(crate) tina: Actor,
+    pub(crate) pat: app::domain::ids::UserId,
+    pub(crate) hugo: app::domain::ids::UserId,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let db = db().await;
     let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let seattle = new_room(
@@ -118,22 +118,36 @@ fn valid(d: InvitationDraft) -> Valid<InvitationDraft> {
     d.validate(now().date_naive()).unwrap()
 }
 
-async fn invite(w: &World) -> RelationshipId {
-    partners::invite_partner(&w.db, &w.grace, w.contoso.id, valid(draft(w)), now())
+pub(crate) async fn invite(w: &World) -> RelationshipId {
+    invite_with(w, ApprovalMode::Auto).await
+}
+
+/// An invitation whose room changes need the customer's approval or not.
+pub(crate) async fn invite_with(w: &World, rooms: ApprovalMode) -> RelationshipId {
+    let d = InvitationDraft {
+        approvals: vec![(ChangeCategory::Rooms, rooms)],
+        ..draft(w)
+    };
+    partners::invite_partner(&w.db, &w.grace, w.contoso.id, valid(d), now())
         .await
         .unwrap()
 }
 
 /// Invited, and accepted by Tina naming Pat as primary admin.
-async fn active(w: &World) -> RelationshipId {
-    let id = invite(w).await;
+pub(crate) async fn active(w: &World) -> RelationshipId {
+    active_with(w, ApprovalMode::Auto).await
+}
+
+/// Like [`active`], with room changes under `rooms` approval.
+pub(crate) async fn active_with(w: &World, rooms: ApprovalMode) -> RelationshipId {
+    let id = invite_with(w, rooms).await;
     partners::accept_invitation(&w.db, &w.tina, id, vec![Principal::User(w.pat)], now())
         .await
         .unwrap();
     id
 }
 
-async fn pat(w: &World) -> Actor {
+pub(crate) async fn pat(w: &World) -> Actor {
     actor(&w.db, &w.northwind, w.pat).await
 }
 

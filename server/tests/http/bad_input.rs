@@ -36,6 +36,7 @@ fn plausible(org: OrgId, user: UserId) -> serde_json::Map<String, Value> {
     let any_id = json!(uuid::Uuid::new_v4());
     json!({
         "org": org,
+        "customer": org,
         "id": any_id,
         "user": user,
         "room": any_id,
@@ -45,6 +46,8 @@ fn plausible(org: OrgId, user: UserId) -> serde_json::Map<String, Value> {
         "principal": { "User": user },
         "name": "Bad input probe",
         "member": true,
+        "approve": false,
+        "reason": "Bad input probe",
         "users_only": false,
         "query": {
             "search": "", "country": null, "site": null, "platform": null, "health": null,

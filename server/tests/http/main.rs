@@ -22,6 +22,7 @@ use tower::ServiceExt;
 mod bad_input;
 mod idp;
 mod limits;
+mod partners;
 mod security;
 
 /// The portal's address in the tests (`Config::public_url`).
@@ -555,6 +556,17 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             json!({ "org": contoso, "query": { "from": null, "to": null, "category": null, "result_status": null, "page": 0 } }),
             false,
         ),
+        ("list_change_requests", json!({ "org": contoso }), false),
+        (
+            "decide_change_request",
+            json!({ "org": contoso, "id": uuid::Uuid::new_v4(), "approve": true, "reason": "" }),
+            true,
+        ),
+        (
+            "list_partner_change_requests",
+            json!({ "customer": contoso }),
+            false,
+        ),
     ];
 
     // A member's refusal is in Contoso's log; a stranger's (Felix of Fabrikam) in his own
@@ -574,8 +586,10 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             ("omar", &omar, omar_id, contoso, StatusCode::FORBIDDEN),
             ("felix", &felix, felix_id, fabrikam, StatusCode::NOT_FOUND),
         ] {
-            // Reading one room group outside everything a member holds tells them nothing of it.
-            let refused = if *name == "get_room_group" {
+            // Reading one room group outside everything a member holds tells them nothing of it,
+            // nor does a partner's list of requests to a customer tell anyone without a partner
+            // role there.
+            let refused = if *name == "get_room_group" || *name == "list_partner_change_requests" {
                 StatusCode::NOT_FOUND
             } else {
                 refused

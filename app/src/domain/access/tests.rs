@@ -13,6 +13,9 @@ use strum::IntoEnumIterator;
 
 use crate::domain::test_rng::Rng;
 
+/// The same, across a partner organisation and its customers.
+mod multi_org;
+
 const COUNTRIES: [&str; 3] = ["US", "GB", "DE"];
 const SITES: [&str; 3] = ["HQ", "Harbour", "Airport"];
 

@@ -45,7 +45,7 @@ pub fn PartnersPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let links: RowLinks = StoredValue::new(Vec::new());
     let heading = NodeRef::<html::H1>::new();
-    let navigate = StoredValue::new_local(use_navigate());
+    let navigate = StoredValue::new(use_navigate());
     let go_to_list = move || {
         navigate.with_value(|n| {
             n(

@@ -8,7 +8,7 @@ use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{RoleAssignmentId, RoleId};
 use crate::domain::roles::{AssignmentView, RoleDraft};
-use crate::domain::session::SessionView;
+use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -24,11 +24,19 @@ enum Pane {
 /// assignments.
 #[component]
 pub fn RolesPage() -> impl IntoView {
-    let Some(session) = use_context::<SessionView>() else {
+    let Some((tenant, session)) = use_tenant() else {
         return ().into_any();
     };
-    let org = session.org();
-    let may_modify = session.may(Action::ModifyRoles);
+    let org = tenant.org;
+    let may_modify = session.may_in(org, Action::ModifyRoles);
+    let new_role = tenant.href("/settings/roles/new");
+    let (heading, lead) = match &tenant.customer_name {
+        None => ("Roles".to_owned(), "A role is a set of permissions. An assignment gives a role to users and security groups over a scope: all rooms, or chosen rooms and room groups. Built-in roles cannot be changed.".to_owned()),
+        Some(customer) => (
+            format!("Partner roles for {customer}"),
+            format!("Your organisation's roles for {customer}: the built-in Primary admins and custom roles. They give your people permissions within Primary admins' and rooms within the scope {customer} chose; {customer} sees them and can delete any of them."),
+        ),
+    };
     let changed = RwSignal::new(0usize);
     let roles = Resource::new(move || changed.get(), move |_| list_roles(org));
     let pane = RwSignal::new(Pane::Closed);
@@ -37,12 +45,12 @@ pub fn RolesPage() -> impl IntoView {
         <div class="page-with-pane">
             <section class="page-main" aria-labelledby="page-title">
                 <header class="page-header">
-                    <h1 id="page-title">"Roles"</h1>
+                    <h1 id="page-title">{heading}</h1>
                     <Show when=move || may_modify>
-                        <A href="/settings/roles/new" attr:class="btn btn-primary">"Create custom role"</A>
+                        <A href=new_role.clone() attr:class="btn btn-primary">"Create custom role"</A>
                     </Show>
                 </header>
-                <p class="lead">"A role is a set of permissions. An assignment gives a role to users and security groups over a scope: all rooms, or chosen rooms and room groups. Built-in roles cannot be changed."</p>
+                <p class="lead">{lead}</p>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match roles.await {
@@ -94,10 +102,10 @@ fn RolePane(
     changed: RwSignal<usize>,
     may_modify: bool,
 ) -> impl IntoView {
-    let Some(session) = use_context::<SessionView>() else {
+    let Some((tenant, _)) = use_tenant() else {
         return ().into_any();
     };
-    let org = session.org();
+    let org = tenant.org;
     let update = ServerAction::<UpdateRole>::new();
     let delete = ServerAction::<DeleteRole>::new();
     let save = ServerAction::<SaveAssignment>::new();
@@ -235,7 +243,7 @@ fn RolePane(
                                                 <label for="role-edit-description">"Description"</label>
                                                 <textarea id="role-edit-description" rows="2" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                                             </div>
-                                            <PermissionChecklist chosen=permissions/>
+                                            <PermissionChecklist org chosen=permissions/>
                                             <ErrorNote error=Signal::derive(move || update.value().get().and_then(Result::err))/>
                                             <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>"Save role"</button>
                                         </form>
@@ -295,11 +303,12 @@ const STEPS: [&str; 6] = [
 /// *Create custom role*: General → Permissions → Assignment → Members → Scope → Finish.
 #[component]
 pub fn NewRolePage() -> impl IntoView {
-    let Some(session) = use_context::<SessionView>() else {
+    let Some((tenant, session)) = use_tenant() else {
         return ().into_any();
     };
-    let org = session.org();
-    if !session.may(Action::ModifyRoles) {
+    let org = tenant.org;
+    let roles_page = tenant.href("/settings/roles");
+    if !session.may_in(org, Action::ModifyRoles) {
         return view! {
             <h1>"Create custom role"</h1>
             <p class="empty">"Your role does not allow managing roles."</p>
@@ -316,7 +325,7 @@ pub fn NewRolePage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {
-            navigate("/settings/roles", Default::default());
+            navigate(&roles_page, Default::default());
         }
     });
     // Each step checks what it asks for before moving on; the server checks everything again.
@@ -374,7 +383,7 @@ pub fn NewRolePage() -> impl IntoView {
             </Show>
             <Show when=move || step.get() == 1>
                 <p class="muted">"You can only include permissions you hold yourself."</p>
-                <PermissionChecklist chosen=permissions/>
+                <PermissionChecklist org chosen=permissions/>
             </Show>
             <Show when=move || step.get() == 2>
                 <AssignmentGeneral name=fields.name description=fields.description notify=fields.notify/>
@@ -409,7 +418,7 @@ pub fn NewRolePage() -> impl IntoView {
                         {move || if create.pending().get() { "Creating…" } else { "Create role" }}
                     </button>
                 </Show>
-                <A href="/settings/roles" attr:class="btn btn-quiet">"Cancel"</A>
+                <A href=tenant.href("/settings/roles") attr:class="btn btn-quiet">"Cancel"</A>
             </div>
         </form>
     }

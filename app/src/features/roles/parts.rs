@@ -8,11 +8,20 @@ use crate::features::room_groups::api::list_room_groups;
 use leptos::prelude::*;
 use strum::IntoEnumIterator;
 
-/// The permission catalogue as checkboxes, grouped by feature.
+/// The permission catalogue as checkboxes, grouped by feature: those the user may put into a
+/// role of `org` (what they hold there; for a partner, within Primary admins'). The server
+/// checks again.
 #[component]
-pub fn PermissionChecklist(chosen: RwSignal<Vec<Permission>>) -> impl IntoView {
+pub fn PermissionChecklist(org: OrgId, chosen: RwSignal<Vec<Permission>>) -> impl IntoView {
+    let offered: Vec<Permission> = use_context::<crate::domain::session::SessionView>()
+        .map(|s| {
+            Permission::iter()
+                .filter(|p| crate::domain::authz::reach(&s.actor, org, *p).is_some())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut features: Vec<&'static str> = Vec::new();
-    for p in Permission::iter() {
+    for p in offered.iter().copied() {
         let f = p.labels().0;
         if !features.contains(&f) {
             features.push(f);
@@ -23,7 +32,7 @@ pub fn PermissionChecklist(chosen: RwSignal<Vec<Permission>>) -> impl IntoView {
             {features.into_iter().map(|feature| view! {
                 <fieldset class="field">
                     <legend>{feature}</legend>
-                    {Permission::iter().filter(|p| p.labels().0 == feature).map(|p| {
+                    {offered.iter().copied().filter(|p| p.labels().0 == feature).map(|p| {
                         let id = format!("perm-{p:?}");
                         view! {
                             <div class="check">
@@ -71,6 +80,9 @@ pub fn AssignmentGeneral(
 /// The Members step: users and security groups, searched.
 #[component]
 pub fn MembersStep(org: OrgId, members: RwSignal<Vec<PrincipalView>>) -> impl IntoView {
+    // Members come from the user's own directory: their organisation's users and groups in
+    // customer mode, the partner's own people for a partner role.
+    let directory = use_context::<crate::domain::session::SessionView>().map_or(org, |s| s.org());
     let picked = RwSignal::new(None::<PrincipalView>);
     Effect::new(move |_| {
         if let Some(p) = picked.get() {
@@ -83,7 +95,7 @@ pub fn MembersStep(org: OrgId, members: RwSignal<Vec<PrincipalView>>) -> impl In
         }
     });
     view! {
-        <PrincipalPicker org users_only=false selected=picked label="Search for the user or security group"/>
+        <PrincipalPicker org=directory users_only=false selected=picked label="Search for the user or security group"/>
         <h3>"Members"</h3>
         {move || {
             let list = members.get();

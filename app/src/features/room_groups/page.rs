@@ -7,7 +7,7 @@ use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
 use crate::domain::authz::Action;
 use crate::domain::ids::{RoomGroupId, UpdateRingId};
 use crate::domain::rooms::RoomGroupInput;
-use crate::domain::session::SessionView;
+use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,11 +21,11 @@ pub enum GroupPane {
 /// Customer mode *Room groups*: static groups and rule-based groups (country/region, site).
 #[component]
 pub fn RoomGroupsPage() -> impl IntoView {
-    let Some(session) = use_context::<SessionView>() else {
+    let Some((tenant, session)) = use_tenant() else {
         return ().into_any();
     };
-    let org = session.org();
-    let may_create = session.may(Action::CreateRoomGroup);
+    let org = tenant.org;
+    let may_create = session.may_in(org, Action::CreateRoomGroup);
     let create = ServerAction::<CreateRoomGroup>::new();
     let update = ServerAction::<UpdateRoomGroup>::new();
     let delete = ServerAction::<DeleteRoomGroup>::new();
@@ -147,11 +147,11 @@ pub enum RingPaneState {
 /// Customer mode *Update rings*: rings, their deferral, and the rooms in each.
 #[component]
 pub fn UpdateRingsPage() -> impl IntoView {
-    let Some(session) = use_context::<SessionView>() else {
+    let Some((tenant, session)) = use_tenant() else {
         return ().into_any();
     };
-    let org = session.org();
-    let may_create = session.may(Action::CreateUpdateRing);
+    let org = tenant.org;
+    let may_create = session.may_in(org, Action::CreateUpdateRing);
     let create = ServerAction::<CreateUpdateRing>::new();
     let update = ServerAction::<UpdateUpdateRing>::new();
     let rooms_changed = RwSignal::new(0usize);

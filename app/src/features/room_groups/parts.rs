@@ -7,6 +7,7 @@ use crate::domain::rooms::{RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, 
 use crate::domain::session::SessionView;
 use crate::error::AppError;
 use crate::features::rooms::api::{list_rooms, SetRoomRing};
+use crate::features::rooms::parts::ChangeOutcomeNote;
 use leptos::prelude::*;
 
 fn text_field(
@@ -78,7 +79,7 @@ pub fn RoomGroupPane(
     let session = use_context::<SessionView>();
     let may_modify = session
         .as_ref()
-        .is_some_and(|s| s.may(Action::ModifyRoomGroup));
+        .is_some_and(|s| s.may_in(org, Action::ModifyRoomGroup));
     let set_member = ServerAction::<SetRoomGroupMember>::new();
     let detail = Resource::new(
         move || (update.version().get(), set_member.version().get()),
@@ -222,10 +223,10 @@ pub fn RingPane(
     let session = use_context::<SessionView>();
     let may_edit = session
         .as_ref()
-        .is_some_and(|s| s.may_org_wide(Action::ModifyUpdateRing));
+        .is_some_and(|s| s.may_org_wide(org, Action::ModifyUpdateRing));
     let may_assign = session
         .as_ref()
-        .is_some_and(|s| s.may(Action::ModifyUpdateRing));
+        .is_some_and(|s| s.may_in(org, Action::ModifyUpdateRing));
     let set_ring = ServerAction::<SetRoomRing>::new();
     let page = RwSignal::new(0u64);
     let rooms = Resource::new(
@@ -317,7 +318,7 @@ pub fn RingPane(
                         }>"Add to ring"</button>
                 </div>
             })}
-            <ErrorNote error=Signal::derive(move || set_ring.value().get().and_then(Result::err))/>
+            <ChangeOutcomeNote value=set_ring.value() applied="Update ring saved."/>
         </aside>
     }
     .into_any()

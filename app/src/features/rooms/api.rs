@@ -1,4 +1,5 @@
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
+use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{RoomDetail, RoomFacets, RoomInput, RoomPage, RoomQuery, RoomRow};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -52,10 +53,16 @@ pub async fn create_room(org: OrgId, input: RoomInput) -> Result<RoomRow, AppErr
     .await
 }
 
+/// A partner's change under manual approval is held for the customer (`AwaitingApproval`).
+///
 /// # Authorization
 /// `Action::ModifyRoom` on the room before and after.
 #[server(endpoint = "update_room", input = Json)]
-pub async fn update_room(org: OrgId, id: RoomId, input: RoomInput) -> Result<(), AppError> {
+pub async fn update_room(
+    org: OrgId,
+    id: RoomId,
+    input: RoomInput,
+) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
@@ -64,10 +71,12 @@ pub async fn update_room(org: OrgId, id: RoomId, input: RoomInput) -> Result<(),
     .await
 }
 
+/// A partner's unenroll under manual approval is held for the customer (`AwaitingApproval`).
+///
 /// # Authorization
 /// `Action::UnenrollRoom` on the room.
 #[server(endpoint = "unenroll_room", input = Json)]
-pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<(), AppError> {
+pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
@@ -76,6 +85,8 @@ pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<(), AppError> {
     .await
 }
 
+/// A partner's move under manual approval is held for the customer (`AwaitingApproval`).
+///
 /// # Authorization
 /// `Action::ModifyUpdateRing` on the room.
 #[server(endpoint = "set_room_ring", input = Json)]
@@ -83,7 +94,7 @@ pub async fn set_room_ring(
     org: OrgId,
     id: RoomId,
     ring: Option<UpdateRingId>,
-) -> Result<(), AppError> {
+) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;

@@ -1,12 +1,12 @@
 use super::api::{
     get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom,
 };
-use super::parts::{EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
-use crate::components::{ErrorNote, PaneHeader, ResultNote};
+use super::parts::{ChangeOutcomeNote, EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
+use crate::components::{ErrorNote, PaneHeader};
 use crate::domain::authz::Action;
 use crate::domain::ids::RoomId;
 use crate::domain::rooms::{Enrollment, Health, Platform, RoomQuery, RoomSort};
-use crate::domain::session::SessionView;
+use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use strum::IntoEnumIterator;
@@ -22,11 +22,11 @@ pub enum Pane {
 /// pre-provisioning, changes, unenroll, and the enrollment key.
 #[component]
 pub fn RoomsPage() -> impl IntoView {
-    let Some(session) = use_context::<SessionView>() else {
+    let Some((tenant, session)) = use_tenant() else {
         return ().into_any();
     };
-    let org = session.org();
-    let may_create = session.may(Action::CreateRoom);
+    let org = tenant.org;
+    let may_create = session.may_in(org, Action::CreateRoom);
     let query = RwSignal::new(RoomQuery::default());
     let create = ServerAction::<CreateRoom>::new();
     let update = ServerAction::<UpdateRoom>::new();
@@ -142,7 +142,7 @@ pub fn RoomsPage() -> impl IntoView {
                         </label>
                     </div>
                 </form>
-                <ResultNote value=unenroll.value() success="Room unenrolled; its device credential is revoked."/>
+                <ChangeOutcomeNote value=unenroll.value() applied="Room unenrolled; its device credential is revoked."/>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match rooms.await {

@@ -5,10 +5,12 @@ use super::page::Pane;
 use crate::components::{ConfirmDialog, ErrorNote, Pager, PaneHeader, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
+use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow};
 use crate::domain::session::SessionView;
 use crate::error::AppError;
 use crate::features::room_groups::api::list_update_rings;
+use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use strum::IntoEnumIterator;
 
@@ -79,8 +81,8 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
     let Some(session) = use_context::<SessionView>() else {
         return ().into_any();
     };
-    let may_download = session.may(Action::DownloadEnrollmentKey);
-    let may_reset = session.may(Action::ResetEnrollmentKey);
+    let may_download = session.may_in(org, Action::DownloadEnrollmentKey);
+    let may_reset = session.may_in(org, Action::ResetEnrollmentKey);
     if !may_download && !may_reset {
         return ().into_any();
     }
@@ -142,6 +144,34 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
         </section>
     }
     .into_any()
+}
+
+/// What became of a room change: its error, that it was made, or that it waits for the
+/// customer's approval (a partner's change under manual approval), which must not read as made.
+/// Announced politely; the region is always there, so a change of its text is announced.
+#[component]
+pub fn ChangeOutcomeNote(
+    #[prop(into)] value: Signal<Option<Result<ChangeOutcome, AppError>>>,
+    #[prop(into)] applied: String,
+) -> impl IntoView {
+    let customer = use_tenant()
+        .and_then(|(tenant, _)| tenant.customer_name)
+        .unwrap_or_else(|| "the customer".to_owned());
+    let error = Signal::derive(move || value.get().and_then(Result::err));
+    let note = move || match value.get() {
+        Some(Ok(ChangeOutcome::Applied)) => Some(("note note-success", applied.clone())),
+        Some(Ok(ChangeOutcome::AwaitingApproval(_))) => Some((
+            "note note-info",
+            format!("Sent to {customer} for approval. Nothing changes until they approve it."),
+        )),
+        Some(Err(_)) | None => None,
+    };
+    view! {
+        <ErrorNote error/>
+        <div role="status" aria-live="polite">
+            {move || note().map(|(class, text)| view! { <p class=class>{text}</p> })}
+        </div>
+    }
 }
 
 /// The fields of a room, for creating and for changing one.
@@ -286,7 +316,6 @@ pub fn RoomPane(
                                             error=Signal::derive(move || update.value().get().and_then(Result::err))
                                             on_submit=Callback::new(move |input| { update.dispatch(UpdateRoom { org, id, input }); })
                                         />
-                                        <ResultNote value=update.value() success="Room saved."/>
                                     </div>
                                 })}
                                 {(may_unenroll && enrolled).then(|| view! {
@@ -299,6 +328,8 @@ pub fn RoomPane(
                     }
                 })}
             </Transition>
+            <ChangeOutcomeNote value=update.value() applied="Room saved."/>
+            <ChangeOutcomeNote value=set_ring.value() applied="Update ring saved."/>
             <ErrorNote error=Signal::derive(move || unenroll.value().get().and_then(Result::err))/>
             <ConfirmDialog
                 open=confirm
@@ -339,7 +370,6 @@ fn RingSelect(
                     })
                 })}
             </Suspense>
-            <ResultNote value=set_ring.value() success="Update ring saved."/>
         </div>
     }
     .into_any()

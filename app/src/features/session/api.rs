@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// None beyond a live session: it describes the caller only.
 #[server(endpoint = "get_session")]
 pub async fn get_session() -> Result<Option<SessionView>, AppError> {
-    use crate::server::service::identity;
+    use crate::server::service::{identity, partners};
     crate::server::serve(async move {
         let cx = match crate::server::request_cx().await {
             Ok(cx) => cx,
@@ -16,11 +16,13 @@ pub async fn get_session() -> Result<Option<SessionView>, AppError> {
             Err(e) => return Err(e),
         };
         let (user, org) = identity::user_and_org(&cx.db, &cx.actor).await?;
+        let customers = partners::customer_names(&cx.db, &cx.actor).await?;
         Ok(Some(SessionView {
             user_name: user.display_name,
             upn: user.upn,
             org_name: org.name,
             actor: cx.actor,
+            customers,
         }))
     })
     .await

@@ -494,7 +494,7 @@ fn CustomerDetail(tenant: TenantView, ctx: PaneCtx) -> impl IntoView {
             <section class="pane-section" aria-labelledby="primary-admins-title">
                 <h3 id="primary-admins-title">"Primary admins"</h3>
                 <p class="hint">"You are one of this customer's Primary admins: you decide who in your organisation works on it, and with which role."</p>
-                <a href=customer_path(customer, "roles")>"Manage primary admins"</a>
+                <a href=customer_path(customer, "settings/roles")>"Manage primary admins"</a>
             </section>
             <section class="pane-section tenant-danger" aria-labelledby="remove-title">
                 <h3 id="remove-title">"Remove customer"</h3>

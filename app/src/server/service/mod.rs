@@ -2,6 +2,7 @@
 //! in. Each authorizes first, goes through `TenantScope` for tenant-owned rows, and writes its
 //! audit entry in the same transaction as its change.
 
+pub mod approvals;
 pub mod audit;
 pub mod directory;
 pub mod groups;

@@ -192,9 +192,44 @@ pub async fn list_partners(
         .all(db)
         .await?;
     let mut roles = partner_roles(db, &scope, &relationships).await?;
+    let items = scope.select::<partner_scope_item::Entity>().all(db).await?;
+    let room_names: BTreeMap<_, _> = scope
+        .select::<room::Entity>()
+        .filter(room::Column::Id.is_in(items.iter().filter_map(|i| i.room_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.display_name))
+        .collect();
+    let group_names: BTreeMap<_, _> = scope
+        .select::<room_group::Entity>()
+        .filter(room_group::Column::Id.is_in(items.iter().filter_map(|i| i.room_group_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.name))
+        .collect();
+    let all_rooms: BTreeSet<RelationshipId> = relationships
+        .iter()
+        .filter(|r| r.all_rooms)
+        .map(|r| r.id)
+        .collect();
     Ok(summaries
         .into_iter()
         .map(|summary| PartnerView {
+            scope_all_rooms: all_rooms.contains(&summary.id),
+            scope_rooms: items
+                .iter()
+                .filter(|i| i.relationship_id == summary.id)
+                .filter_map(|i| i.room_id)
+                .filter_map(|r| Some((r, room_names.get(&r)?.clone())))
+                .collect(),
+            scope_groups: items
+                .iter()
+                .filter(|i| i.relationship_id == summary.id)
+                .filter_map(|i| i.room_group_id)
+                .filter_map(|g| Some((g, group_names.get(&g)?.clone())))
+                .collect(),
             invited_admins: invited
                 .iter()
                 .filter(|i| i.relationship_id == summary.id)
@@ -700,10 +735,11 @@ pub async fn update_partner(
     check_scope(db, &scope, &choice).await?;
     let tx = db.begin().await?;
     let rel = find(&tx, &scope, id).await?;
-    if status_at(rel.state, rel.invitation_expires_at, rel.ends_at, now)
-        == RelationshipStatus::Expired
-    {
-        return Err(ServiceError::Conflict(ConflictKind::RelationshipEnded));
+    // An accepted relationship past its end date can be extended; an invitation that expired
+    // unanswered cannot be revived (send a new one).
+    let status = status_at(rel.state, rel.invitation_expires_at, rel.ends_at, now);
+    if rel.state == RelationshipState::Pending && status == RelationshipStatus::Expired {
+        return Err(ServiceError::Conflict(ConflictKind::InvitationExpired));
     }
     let object = partner_label(&tx, &rel, true).await?;
     let mut active: partner_relationship::ActiveModel = rel.clone().into();
@@ -844,7 +880,16 @@ pub async fn list_tenants(
     Ok(summaries
         .into_iter()
         .zip(visible)
-        .map(|(summary, (_, access, may_answer))| TenantView {
+        .map(|(mut summary, (_, access, may_answer))| {
+            // Without a role, an accepted customer is name, domain, status and the number of
+            // rooms in scope; an invitation shows what is offered, so that it can be answered.
+            if access == TenantAccess::Metadata && summary.status != RelationshipStatus::Pending {
+                summary.scope_summary = String::new();
+                summary.approvals.clear();
+            }
+            (summary, access, may_answer)
+        })
+        .map(|(summary, access, may_answer)| TenantView {
             may_answer: may_answer && summary.status == RelationshipStatus::Pending,
             primary_admin: actor
                 .partnership(summary.customer)
@@ -1150,4 +1195,24 @@ pub(crate) async fn ensure_may_change_group_in_customers(
         }
     }
     Ok(())
+}
+
+/// The customers the actor works on (holds a partner role for), by name: the tenant switcher.
+/// Nothing but the names of organisations the actor already has standing in.
+pub async fn customer_names(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<(OrgId, String)>, ServiceError> {
+    if actor.partnerships.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut names: Vec<(OrgId, String)> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(actor.partnerships.iter().map(|p| p.customer)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    names.sort_by_key(|(_, name)| name.to_lowercase());
+    Ok(names)
 }

@@ -1,11 +1,18 @@
 //! Rooms: the list (filtered to the actor's reach), detail, pre-provisioning, changes, unenroll
 //! and update-ring membership.
+//!
+//! A partner's change, unenroll or ring move in a customer that put room changes under manual
+//! approval is authorized exactly as any other, then held as a change request instead of being
+//! made (`approvals::hold_if_manual`); on approval it comes back here as [`Hold::Approved`], is
+//! authorized again as of then, and made.
 
+use super::approvals;
 use super::audit::{Attempt, Category, Operation};
 use super::membership::{facts, group_defs, reaches_group, room_resource, rooms_within};
 use crate::domain::access::RoomFacts;
 use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission, Resource};
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
+use crate::domain::partners::{ChangeOutcome, HeldChange, RoomChange};
 use crate::domain::rooms::{
     Enrollment, Health, RoomDetail, RoomFacets, RoomInput, RoomPage, RoomQuery, RoomRow, RoomSort,
 };
@@ -294,9 +301,65 @@ fn account_conflict(err: sea_orm::DbErr) -> ServiceError {
     }
 }
 
+/// Whether a partner's change may be held for the customer's approval: not once it is approved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hold {
+    /// Hold it if the partner's relationship puts room changes under manual approval.
+    IfManual,
+    /// The customer approved it: make it, if the requester may still.
+    Approved,
+}
+
+/// Holds an authorized change for approval when `hold` and the relationship say so.
+async fn held(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    hold: Hold,
+    attempt: &Attempt<'_>,
+    scope: &TenantScope,
+    change: HeldChange,
+    object: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ChangeOutcome>, ServiceError> {
+    if hold == Hold::Approved {
+        return Ok(None);
+    }
+    Ok(
+        approvals::hold_if_manual(db, attempt.actor(), scope, change, object, now)
+            .await?
+            .map(ChangeOutcome::AwaitingApproval),
+    )
+}
+
+/// "Change Rainier: name “Rainier” → “Rainier 2”; site “Seattle HQ” → “Portland”".
+fn describe_update(before: &room::Model, after: &RoomInput) -> String {
+    let mut parts = Vec::new();
+    let mut field = |label: &str, old: &str, new: &str| {
+        if old != new {
+            parts.push(format!("{label} “{old}” → “{new}”"));
+        }
+    };
+    field("name", &before.display_name, &after.display_name);
+    field(
+        "resource account",
+        &before.resource_account,
+        &after.resource_account,
+    );
+    field("site", &before.site, &after.site);
+    field("city", &before.city, &after.city);
+    field("country/region", &before.country, &after.country);
+    if let Some(platform) = after.platform {
+        field("platform", before.platform.label(), platform.label());
+    }
+    if parts.is_empty() {
+        format!("Save {} without changes", before.display_name)
+    } else {
+        format!("Change {}: {}", before.display_name, parts.join("; "))
+    }
+}
+
 /// # Authorization
 /// `Action::ModifyRoom` on the room, before and after the change: a room stays in the scope of
-/// whoever changes it.
+/// whoever changes it. A partner's change under manual approval is held, not made.
 pub async fn update_room(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
@@ -304,7 +367,23 @@ pub async fn update_room(
     id: RoomId,
     input: Valid<RoomInput>,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<ChangeOutcome, ServiceError> {
+    change_room(db, actor, org, id, input, now, Hold::IfManual).await
+}
+
+/// [`update_room`], held for approval or made as `hold` says.
+///
+/// # Authorization
+/// As [`update_room`], whatever `hold` says.
+pub(crate) async fn change_room(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomId,
+    input: Valid<RoomInput>,
+    now: DateTime<Utc>,
+    hold: Hold,
+) -> Result<ChangeOutcome, ServiceError> {
     let i = input.get();
     let blind = format!("room {id}");
     let attempt = Attempt::new(actor, Category::Room, Operation::Update, &blind, now);
@@ -328,6 +407,16 @@ pub async fn update_room(
     let scope = attempt
         .authorize_outcome(db, Action::ModifyRoom, &room_resource(&after, org, &defs))
         .await?;
+    let change = HeldChange {
+        change: RoomChange::Update {
+            room: id,
+            input: i.clone(),
+        },
+        asked: describe_update(&room, i),
+    };
+    if let Some(outcome) = held(db, hold, &attempt, &scope, change, &object, now).await? {
+        return Ok(outcome);
+    }
     let tx = db.begin().await?;
     let mut active = room.into_active_model();
     active.display_name = Set(i.display_name.clone());
@@ -343,18 +432,34 @@ pub async fn update_room(
     active.update(&tx).await.map_err(account_conflict)?;
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(ChangeOutcome::Applied)
 }
 
 /// # Authorization
-/// `Action::UnenrollRoom` on the room. Revokes the device credential at once.
+/// `Action::UnenrollRoom` on the room. Revokes the device credential at once. A partner's
+/// unenroll under manual approval is held, not made.
 pub async fn unenroll_room(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     org: OrgId,
     id: RoomId,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<ChangeOutcome, ServiceError> {
+    unenroll_room_as(db, actor, org, id, now, Hold::IfManual).await
+}
+
+/// [`unenroll_room`], held for approval or made as `hold` says.
+///
+/// # Authorization
+/// As [`unenroll_room`], whatever `hold` says.
+pub(crate) async fn unenroll_room_as(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomId,
+    now: DateTime<Utc>,
+    hold: Hold,
+) -> Result<ChangeOutcome, ServiceError> {
     let blind = format!("room {id} (unenroll)");
     let attempt = Attempt::new(actor, Category::Room, Operation::Update, &blind, now);
     attempt
@@ -366,6 +471,16 @@ pub async fn unenroll_room(
     let scope = attempt
         .authorize(db, Action::UnenrollRoom, &resource)
         .await?;
+    let change = HeldChange {
+        change: RoomChange::Unenroll { room: id },
+        asked: format!(
+            "Unenroll {}: its device credential is revoked",
+            room.display_name
+        ),
+    };
+    if let Some(outcome) = held(db, hold, &attempt, &scope, change, &object, now).await? {
+        return Ok(outcome);
+    }
     let tx = db.begin().await?;
     let mut active = room.into_active_model();
     active.enrollment = Set(Enrollment::Unenrolled);
@@ -375,11 +490,12 @@ pub async fn unenroll_room(
     active.update(&tx).await?;
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(ChangeOutcome::Applied)
 }
 
 /// # Authorization
-/// `Action::ModifyUpdateRing` on the room. `None` takes the room out of its ring.
+/// `Action::ModifyUpdateRing` on the room. `None` takes the room out of its ring. A partner's
+/// move under manual approval is held, not made.
 pub async fn set_room_ring(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
@@ -387,7 +503,23 @@ pub async fn set_room_ring(
     id: RoomId,
     ring: Option<UpdateRingId>,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<ChangeOutcome, ServiceError> {
+    set_room_ring_as(db, actor, org, id, ring, now, Hold::IfManual).await
+}
+
+/// [`set_room_ring`], held for approval or made as `hold` says.
+///
+/// # Authorization
+/// As [`set_room_ring`], whatever `hold` says.
+pub(crate) async fn set_room_ring_as(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomId,
+    ring: Option<UpdateRingId>,
+    now: DateTime<Utc>,
+    hold: Hold,
+) -> Result<ChangeOutcome, ServiceError> {
     let blind = format!("room {id}");
     let attempt = Attempt::new(actor, Category::UpdateRing, Operation::Update, &blind, now);
     attempt
@@ -411,6 +543,16 @@ pub async fn set_room_ring(
     let scope = attempt
         .authorize(db, Action::ModifyUpdateRing, &resource)
         .await?;
+    let change = HeldChange {
+        change: RoomChange::SetRing { room: id, ring },
+        asked: match ring {
+            None => format!("Take {} out of its update ring", room.display_name),
+            Some(_) => format!("Move {} to update ring {ring_name}", room.display_name),
+        },
+    };
+    if let Some(outcome) = held(db, hold, &attempt, &scope, change, &object, now).await? {
+        return Ok(outcome);
+    }
     let tx = db.begin().await?;
     scope
         .update_many::<room::Entity>()
@@ -421,5 +563,5 @@ pub async fn set_room_ring(
         .await?;
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(ChangeOutcome::Applied)
 }

@@ -2,7 +2,7 @@
 
 use super::{last_day, message_for, parse_day, plural, scope_choice, FieldError, ScopeChooser};
 use crate::components::ErrorNote;
-use crate::domain::ids::{OrgId, RelationshipId, RoomGroupId, RoomId};
+use crate::domain::ids::{OrgId, RelationshipId};
 use crate::domain::partners::{validate_scope, PartnerView};
 use crate::domain::validation::ValidationError;
 use crate::error::AppError;
@@ -90,8 +90,7 @@ pub fn TypedConfirmDialog(
     .into_any()
 }
 
-/// *Change scope or end date*: the rooms are chosen again in full, since they replace the
-/// current scope; the end date starts as it is.
+/// *Change scope or end date*: both start as they are.
 #[component]
 pub fn ScopeEndForm(
     org: OrgId,
@@ -103,9 +102,10 @@ pub fn ScopeEndForm(
 ) -> impl IntoView {
     let update = ServerAction::<UpdatePartner>::new();
     let s = partner.summary;
-    let all_rooms = RwSignal::new(None::<bool>);
-    let rooms = RwSignal::new(Vec::<(RoomId, String)>::new());
-    let groups = RwSignal::new(Vec::<(RoomGroupId, String)>::new());
+    // Starts from the current scope, so that changing only the end date changes nothing else.
+    let all_rooms = RwSignal::new(Some(partner.scope_all_rooms));
+    let rooms = RwSignal::new(partner.scope_rooms);
+    let groups = RwSignal::new(partner.scope_groups);
     let ends = RwSignal::new(
         s.ends_at
             .map(|e| last_day(e).to_string())
@@ -184,7 +184,7 @@ pub fn ScopeEndForm(
             <h3 id="scope-edit-title">"Change scope or end date"</h3>
             <form novalidate on:submit=submit>
                 <p class="hint">
-                    {format!("Now: {} ({}). The rooms you choose here replace the current scope, so choose them in full. Narrowing takes effect on the partner's next request; partner roles never reach beyond the scope.", s.scope_summary, plural(s.rooms_in_scope, "room", "rooms"))}
+                    {format!("Now: {} ({}). Narrowing takes effect on the partner's next request; partner roles never reach beyond the scope.", s.scope_summary, plural(s.rooms_in_scope, "room", "rooms"))}
                 </p>
                 <ScopeChooser org prefix="edit" all_rooms rooms groups error=message_for(field_error, "scope") on_change=clear/>
                 <div class="field">
