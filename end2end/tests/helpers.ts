@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Locator, type Page } from '@playwright/test';
 
 export { expect };
 
@@ -66,6 +66,16 @@ export const test = base.extend<{ watch: Watch }>({
     { auto: true },
   ],
 });
+
+/**
+ * A page in a browser context of its own (another person, signed in at the same time), watched
+ * for hydration like the test's own page.
+ */
+export async function pageInNewContext(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  await context.addInitScript(HYDRATION_PROBE);
+  return context.newPage();
+}
 
 /** Waits until the page's WebAssembly has loaded and hydrated the server-rendered HTML. */
 export async function waitForHydration(page: Page): Promise<void> {

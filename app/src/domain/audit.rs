@@ -44,8 +44,10 @@ pub struct AuditEntryView {
     pub created_at: DateTime<Utc>,
     pub user_id: UserId,
     pub user_tenant_id: OrgId,
-    /// The acting user's name when they belong to this organisation.
+    /// The acting user's name, as it was when they acted (a partner's user too).
     pub user_name: Option<String>,
+    /// The acting user's organisation's name, as it was when they acted.
+    pub user_org_name: String,
 }
 
 /// Filters of the on-screen list; dates are inclusive UTC days.
@@ -55,6 +57,9 @@ pub struct AuditQuery {
     pub to: Option<NaiveDate>,
     pub category: Option<String>,
     pub result_status: Option<String>,
+    /// Only what users of this organisation (a partner) did.
+    #[serde(default)]
+    pub actor_org: Option<OrgId>,
     pub page: u64,
 }
 
@@ -79,6 +84,8 @@ impl AuditQuery {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {
     pub rows: Vec<AuditEntryView>,
+    /// The other organisations (partners) whose users appear in the log, for the filter.
+    pub other_orgs: Vec<(OrgId, String)>,
     pub total: u64,
     pub page: u64,
     pub page_size: u64,

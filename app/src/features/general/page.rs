@@ -164,6 +164,29 @@ pub fn AuditLogsPage() -> impl IntoView {
                     <option value="Failed">"Failed"</option>
                 </select>
             </div>
+            // Offered once the log names another organisation's users (a partner's).
+            {move || {
+                let others = entries
+                    .get()
+                    .and_then(|r| r.ok())
+                    .map(|p| p.other_orgs)
+                    .unwrap_or_default();
+                (!others.is_empty() || query.with(|q| q.actor_org.is_some())).then(|| view! {
+                    <div class="field">
+                        <label for="audit-org">"Done by"</label>
+                        <select id="audit-org" on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            query.update(|q| { q.actor_org = v.parse().ok(); q.page = 0; })
+                        }>
+                            <option value="">"Anyone"</option>
+                            {others.into_iter().map(|(id, name)| {
+                                let value = id.to_string();
+                                view! { <option value=value selected=move || query.with(|q| q.actor_org == Some(id))>{format!("Users of {name}")}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                })
+            }}
         </form>
         <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -188,7 +211,12 @@ pub fn AuditLogsPage() -> impl IntoView {
                                             <td>{e.operation.clone()}</td>
                                             <th scope="row">{e.object_name.clone()}</th>
                                             <td><span class=if e.result_status == "Failed" { "badge badge-unhealthy" } else { "badge badge-healthy" }>{e.result_status.clone()}</span></td>
-                                            <td>{e.user_name.clone().unwrap_or_else(|| format!("{} (organisation {})", e.user_id, e.user_tenant_id))}</td>
+                                            <td>
+                                                {e.user_name.clone().unwrap_or_else(|| e.user_id.to_string())}
+                                                {(e.user_tenant_id != e.tenant_id).then(|| view! {
+                                                    <span class="muted">{format!(" ({})", if e.user_org_name.is_empty() { e.user_tenant_id.to_string() } else { e.user_org_name.clone() })}</span>
+                                                })}
+                                            </td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -241,6 +241,26 @@ pub async fn list(
     if let Some(result) = query.result_status.filter(|r| !r.is_empty()) {
         select = select.filter(audit_log::Column::ResultStatus.eq(result));
     }
+    if let Some(by) = query.actor_org {
+        select = select.filter(audit_log::Column::ActorOrgId.eq(by));
+    }
+    let other_orgs: Vec<(OrgId, String)> = scope
+        .select::<audit_log::Entity>()
+        .filter(audit_log::Column::ActorOrgId.ne(org))
+        .select_only()
+        .column(audit_log::Column::ActorOrgId)
+        .column(audit_log::Column::ActorOrgName)
+        .distinct()
+        .into_tuple::<(OrgId, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .fold(Vec::new(), |mut seen: Vec<(OrgId, String)>, (id, name)| {
+            if !seen.iter().any(|(s, _)| *s == id) {
+                seen.push((id, name));
+            }
+            seen
+        });
     let total = select.clone().count(db).await?;
     let rows = select
         .order_by_desc(audit_log::Column::CreatedAt)
@@ -266,7 +286,11 @@ pub async fn list(
         rows: rows
             .into_iter()
             .map(|r| AuditEntryView {
-                user_name: names.get(&r.actor_user_id).cloned(),
+                // The snapshot names partners' users; entries older than it, own users.
+                user_name: Some(r.actor_name.clone())
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| names.get(&r.actor_user_id).cloned()),
+                user_org_name: r.actor_org_name,
                 id: r.id,
                 category: r.category,
                 object_name: r.object_name,
@@ -278,6 +302,7 @@ pub async fn list(
                 user_tenant_id: r.actor_org_id,
             })
             .collect(),
+        other_orgs,
         total,
         page: query.page,
         page_size: AuditQuery::PAGE_SIZE,
