@@ -164,39 +164,20 @@ pub fn AuditLogsPage() -> impl IntoView {
                     <option value="Failed">"Failed"</option>
                 </select>
             </div>
-            // Offered once the log names another organisation's users (a partner's).
-            {move || {
-                let others = entries
-                    .get()
-                    .and_then(|r| r.ok())
-                    .map(|p| p.other_orgs)
-                    .unwrap_or_default();
-                (!others.is_empty() || query.with(|q| q.actor_org.is_some())).then(|| view! {
-                    <div class="field">
-                        <label for="audit-org">"Done by"</label>
-                        <select id="audit-org" on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            query.update(|q| { q.actor_org = v.parse().ok(); q.page = 0; })
-                        }>
-                            <option value="">"Anyone"</option>
-                            {others.into_iter().map(|(id, name)| {
-                                let value = id.to_string();
-                                view! { <option value=value selected=move || query.with(|q| q.actor_org == Some(id))>{format!("Users of {name}")}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                })
-            }}
         </form>
         <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {
                     Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! { <p class="empty">"No entries match."</p> }.into_any(),
+                    Ok(page) if page.rows.is_empty() => view! {
+                        <DoneBy others=page.other_orgs query/>
+                        <p class="empty">"No entries match."</p>
+                    }.into_any(),
                     Ok(page) => {
                         let pages = page.total.div_ceil(page.page_size).max(1);
                         let current = page.page;
                         view! {
+                            <DoneBy others=page.other_orgs.clone() query/>
                             <p class="muted" role="status">{format!("{} entries", page.total)}</p>
                             <table class="table">
                                 <thead><tr>
@@ -229,4 +210,30 @@ pub fn AuditLogsPage() -> impl IntoView {
         </Transition>
     }
     .into_any()
+}
+
+/// "Done by": offered once the log names another organisation's users (a partner's), or while
+/// the filter is on. Rendered with the page of entries it comes from.
+#[component]
+fn DoneBy(
+    others: Vec<(crate::domain::ids::OrgId, String)>,
+    query: RwSignal<AuditQuery>,
+) -> impl IntoView {
+    let shown = !others.is_empty() || query.with_untracked(|q| q.actor_org.is_some());
+    shown.then(|| view! {
+        <div class="field filters">
+            <label for="audit-org">"Done by"</label>
+            <select id="audit-org" on:change=move |ev| {
+                let v = event_target_value(&ev);
+                query.update(|q| { q.actor_org = v.parse().ok(); q.page = 0; })
+            }>
+                <option value="">"Anyone"</option>
+                {others.into_iter().map(|(id, name)| {
+                    let value = id.to_string();
+                    let selected = query.with_untracked(|q| q.actor_org == Some(id));
+                    view! { <option value=value selected=selected>{format!("Users of {name}")}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    })
 }
