@@ -145,8 +145,8 @@ test('a custom role made with the wizard scopes its member to one room group', a
   await page.screenshot({ path: scoped, fullPage: true });
   await testInfo.attach('the member sees one room', { path: scoped, contentType: 'image/png' });
 
-  // And is refused the rest, from outside the page.
-  expect(await callServer(page, 'get_room', { org, id: outside.id })).toBe(403);
+  // And is refused the rest, from outside the page: a room outside the scope is not even found.
+  expect(await callServer(page, 'get_room', { org, id: outside.id })).toBe(404);
   expect(await callServer(page, 'get_room', { org, id: inside.id })).toBe(200);
   expect(await callServer(page, 'unenroll_room', { org, id: inside.id })).toBe(403);
   expect(await callServer(page, 'reset_enrollment_key', { org })).toBe(403);
