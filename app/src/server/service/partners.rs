@@ -31,7 +31,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -1206,13 +1206,15 @@ pub async fn customer_names(
     if actor.partnerships.is_empty() {
         return Ok(vec![]);
     }
+    // Names only: the rows also hold the customers' sign-in settings, which are not read here.
     let mut names: Vec<(OrgId, String)> = organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(actor.partnerships.iter().map(|p| p.customer)))
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::Name)
+        .into_tuple::<(OrgId, String)>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+        .await?;
     names.sort_by_key(|(_, name)| name.to_lowercase());
     Ok(names)
 }
