@@ -5,9 +5,11 @@ mod error_note;
 mod pane;
 mod principal_picker;
 mod room_picker;
+mod typed_confirm_dialog;
 
 pub use confirm_dialog::ConfirmDialog;
 pub use error_note::{ErrorNote, ResultNote};
 pub use pane::{Pager, PaneHeader};
 pub use principal_picker::PrincipalPicker;
 pub use room_picker::RoomPicker;
+pub use typed_confirm_dialog::TypedConfirmDialog;

@@ -1,8 +1,9 @@
 use super::api::{list_tenants, AcceptInvitation, DenyInvitation, RemoveCustomer};
 use super::parts::{
     focus_by_id, is_invitation, row_link_id, tenant_path, MissingPane, PaneCtx, TenantPane,
-    TenantTable, TypedConfirmDialog, TENANTS_PATH,
+    TenantTable, TENANTS_PATH,
 };
+use crate::components::TypedConfirmDialog;
 use crate::components::{ConfirmDialog, ErrorNote};
 use crate::domain::directory::{Principal, PrincipalView};
 use crate::domain::ids::{OrgId, RelationshipId};

@@ -11,7 +11,6 @@ use crate::domain::partners::{
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
-use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -506,79 +505,6 @@ fn CustomerDetail(tenant: TenantView, ctx: PaneCtx) -> impl IntoView {
                 </button>
             </section>
         })}
-    }
-    .into_any()
-}
-
-/// A confirmation for an action that cannot be undone: the user types `word` to enable it.
-/// Focus starts in the text box; Escape cancels.
-#[component]
-pub fn TypedConfirmDialog(
-    open: RwSignal<bool>,
-    #[prop(into)] title: Signal<String>,
-    #[prop(into)] message: Signal<String>,
-    word: &'static str,
-    confirm_label: &'static str,
-    #[prop(into)] pending: Signal<bool>,
-    on_confirm: Callback<()>,
-) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
-    let input_ref = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if open.get() {
-            if let Some(input) = input_ref.get() {
-                typed.set(String::new());
-                let _ = input.focus();
-            }
-        }
-    });
-    let matches = move || typed.with(|t| t.trim() == word);
-    let on_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            open.set(false);
-        }
-    };
-    view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop">
-                <div
-                    class="dialog"
-                    role="alertdialog"
-                    aria-modal="true"
-                    aria-labelledby="typed-confirm-title"
-                    aria-describedby="typed-confirm-message"
-                    on:keydown=on_key
-                >
-                    <h2 id="typed-confirm-title">{move || title.get()}</h2>
-                    <p id="typed-confirm-message">{move || message.get()}</p>
-                    <form on:submit=move |ev| {
-                        ev.prevent_default();
-                        if matches() && !pending.get_untracked() {
-                            on_confirm.run(());
-                        }
-                    }>
-                        <div class="field">
-                            <label for="typed-confirm-input">{format!("Type {word} to confirm")}</label>
-                            <input
-                                id="typed-confirm-input"
-                                type="text"
-                                autocomplete="off"
-                                spellcheck="false"
-                                node_ref=input_ref
-                                prop:value=move || typed.get()
-                                on:input=move |ev| typed.set(event_target_value(&ev))
-                            />
-                        </div>
-                        <div class="dialog-actions">
-                            <button type="submit" class="btn btn-danger" disabled=move || !matches() || pending.get()>
-                                {move || if pending.get() { "Working…" } else { confirm_label }}
-                            </button>
-                            <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                        </div>
-                    </form>
-                </div>
-            </div>
-        </Show>
     }
     .into_any()
 }

@@ -1,10 +1,11 @@
 //! One relationship beside the list, with the actions its status allows.
 
-use super::forms::{ScopeEndForm, TypedConfirmDialog};
+use super::forms::ScopeEndForm;
 use super::{
     approval_label, day, end_date, expired_invitation, last_day, mode_of, plural, status_detail,
     StatusBadge,
 };
+use crate::components::TypedConfirmDialog;
 use crate::components::{ConfirmDialog, ErrorNote, PaneHeader};
 use crate::domain::authz::Permission;
 use crate::domain::ids::{OrgId, RelationshipId};

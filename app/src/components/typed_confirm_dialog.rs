@@ -1,0 +1,85 @@
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+
+/// A modal confirmation that needs a word typed before the action runs, for actions that end
+/// other people's access. Focus starts in the text box; Escape cancels.
+#[component]
+pub fn TypedConfirmDialog(
+    open: RwSignal<bool>,
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] message: Signal<String>,
+    /// The word to type.
+    word: &'static str,
+    /// The confirm button's label; the word itself when not given.
+    #[prop(optional)]
+    confirm_label: Option<&'static str>,
+    #[prop(into)] pending: Signal<bool>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let confirm_label = confirm_label.unwrap_or(word);
+    let typed = RwSignal::new(String::new());
+    let input_ref = NodeRef::<html::Input>::new();
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if is_open && was_open != Some(true) {
+            typed.set(String::new());
+        }
+        if is_open {
+            if let Some(input) = input_ref.get() {
+                let _ = input.focus();
+            }
+        }
+        is_open
+    });
+    let matches = move || typed.with(|t| t.trim().eq_ignore_ascii_case(word));
+    let on_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            open.set(false);
+        }
+    };
+    view! {
+        <Show when=move || open.get()>
+            <div class="dialog-backdrop">
+                <div
+                    class="dialog"
+                    role="alertdialog"
+                    aria-modal="true"
+                    aria-labelledby="typed-confirm-title"
+                    aria-describedby="typed-confirm-message"
+                    on:keydown=on_key
+                >
+                    <h2 id="typed-confirm-title">{move || title.get()}</h2>
+                    <p id="typed-confirm-message">{move || message.get()}</p>
+                    <form on:submit=move |ev| {
+                        ev.prevent_default();
+                        if matches() && !pending.get_untracked() {
+                            on_confirm.run(());
+                        }
+                    }>
+                        <div class="field">
+                            <label for="typed-confirm-input">{format!("Type {word} to confirm")}</label>
+                            <input
+                                id="typed-confirm-input"
+                                type="text"
+                                autocomplete="off"
+                                autocapitalize="none"
+                                spellcheck="false"
+                                node_ref=input_ref
+                                prop:value=move || typed.get()
+                                on:input=move |ev| typed.set(event_target_value(&ev))
+                            />
+                        </div>
+                        <div class="dialog-actions">
+                            <button type="submit" class="btn btn-danger" disabled=move || !matches() || pending.get()>
+                                {move || if pending.get() { "Working…" } else { confirm_label }}
+                            </button>
+                            <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                </div>
+            </div>
+        </Show>
+    }
+    .into_any()
+}
