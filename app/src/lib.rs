@@ -15,9 +15,12 @@ pub mod nav;
 pub mod server;
 pub mod tenant;
 
+use components::ErrorNote;
 use domain::authz::Action;
+use domain::authz::Partnership;
 use domain::ids::OrgId;
 use domain::session::SessionView;
+use error::AppError;
 use features::approvals::{ApprovalsPage, PartnerRequestsPage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::home::{CustomerHomePage, PartnerHomePage};
@@ -28,7 +31,7 @@ use features::roles::{NewRolePage, RolesPage};
 use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
 use features::rooms::RoomsPage;
 use features::security_groups::SecurityGroupsPage;
-use features::session::get_session;
+use features::session::{get_partnership, get_session};
 use features::tenants::TenantsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -155,8 +158,19 @@ fn Frame(session: SessionView) -> impl IntoView {
         .partition(|(_, path, _, _)| path.starts_with("/settings"));
     // Holders of a partner role reach *Tenants* without an organisation role: the server lists
     // only the customers they work on.
-    let works_for_customers = !session.actor.partnerships.is_empty();
+    let works_for_customers = !session.customers.is_empty();
     let session_for_nav = session.clone();
+    // The partnership in the customer the address names, for its pages and their navigation.
+    let partnership = Resource::new(
+        move || tenant_in(&location.pathname.get()),
+        |customer| async move {
+            match customer {
+                Some(customer) => get_partnership(customer).await,
+                None => Ok(None),
+            }
+        },
+    );
+    provide_context(TenantPartnership(partnership));
     let partner_links: Vec<_> = PARTNER_PAGES
         .iter()
         .filter(|(_, _, action, _)| {
@@ -188,29 +202,34 @@ fn Frame(session: SessionView) -> impl IntoView {
         <div class="frame">
             <nav class="sidebar" aria-label="Main">
                 {move || if partner_mode() {
-                    let customer = tenant_in(&location.pathname.get());
-                    let tenant_nav = customer.and_then(|id| {
-                        let name = session_for_nav.customers.iter().find(|(c, _)| *c == id)?.1.clone();
-                        let tenant = Tenant::customer(id, name.clone());
-                        let items = TENANT_PAGES
-                            .iter()
-                            .filter(|(_, _, action, _)| session_for_nav.may_in(id, *action))
-                            .map(|(label, path, _, _)| {
-                                let href = tenant.href(path);
-                                view! { <li><A href=href>{*label}</A></li> }
+                    let session = session_for_nav.clone();
+                    let tenant_nav = move || {
+                        let session = session.clone();
+                        Suspend::new(async move {
+                            let id = tenant_in(&location.pathname.get_untracked())?;
+                            let name = session.customers.iter().find(|(c, _)| *c == id)?.1.clone();
+                            let session = session.in_customer(partnership.await.ok().flatten());
+                            let tenant = Tenant::customer(id, name.clone());
+                            let items = TENANT_PAGES
+                                .iter()
+                                .filter(|(_, _, action, _)| session.may_in(id, *action))
+                                .map(|(label, path, _, _)| {
+                                    let href = tenant.href(path);
+                                    view! { <li><A href=href>{*label}</A></li> }
+                                })
+                                .collect_view();
+                            Some(view! {
+                                <p class="sidebar-heading" id="nav-customer">{name}</p>
+                                <ul aria-labelledby="nav-customer">{items}</ul>
                             })
-                            .collect_view();
-                        Some(view! {
-                            <p class="sidebar-heading" id="nav-customer">{name}</p>
-                            <ul aria-labelledby="nav-customer">{items}</ul>
                         })
-                    });
+                    };
                     view! {
                         <ul>
                             <li><A href="/partner" exact=true>"Overview"</A></li>
                             {nav_items(&partner_links)}
                         </ul>
-                        {tenant_nav}
+                        <Transition fallback=|| ()>{tenant_nav}</Transition>
                     }
                     .into_any()
                 } else {
@@ -234,38 +253,65 @@ fn Frame(session: SessionView) -> impl IntoView {
     }
 }
 
+/// The partnership of the customer in the address, loaded by the frame (`get_partnership`).
+#[derive(Clone, Copy)]
+struct TenantPartnership(Resource<Result<Option<Partnership>, AppError>>);
+
 /// A customer's pages in partner mode: the customer comes from the URL and must be one the user
-/// works on; the pages below read it as their tenant.
+/// works on; the pages below read it as their tenant, and the session with the user's
+/// partnership there.
 #[component]
 fn TenantFrame() -> impl IntoView {
     let params = use_params_map();
     let session = use_context::<SessionView>();
-    move || {
-        let customer = params
-            .read()
-            .get("customer")
-            .and_then(|c| c.parse::<OrgId>().ok());
-        let found = session.as_ref().zip(customer).and_then(|(s, id)| {
-            s.customers
-                .iter()
-                .find(|(c, _)| *c == id)
-                .map(|(_, name)| Tenant::customer(id, name.clone()))
-        });
-        match found {
-            Some(tenant) => {
-                provide_context(tenant);
-                view! { <Outlet/> }.into_any()
-            }
-            None => view! {
-                <Title text="Customer not found · Rooms MTM"/>
-                <h1>"Customer not found"</h1>
-                <p class="empty">
-                    "You hold no role for this customer, or its relationship with your organisation has ended. "
-                    <A href="/partner/tenants">"Go to Tenants"</A>
-                </p>
-            }
-            .into_any(),
+    let partnership = use_context::<TenantPartnership>();
+    let page = move || {
+        let session = session.clone();
+        Suspend::new(async move {
+            let customer = params
+                .read_untracked()
+                .get("customer")
+                .and_then(|c| c.parse::<OrgId>().ok());
+            let held = match partnership {
+                Some(TenantPartnership(p)) => p.await,
+                None => Ok(None),
+            };
+            let found = session.zip(customer).and_then(|(s, id)| {
+                let (_, name) = s.customers.iter().find(|(c, _)| *c == id)?;
+                let p = held.clone().ok().flatten().filter(|p| p.customer == id)?;
+                Some((Tenant::customer(id, name.clone()), s.in_customer(Some(p))))
+            });
+            view! { <TenantOutlet found error=held.err()/> }
+        })
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+            {page}
+        </Transition>
+    }
+}
+
+/// The customer's page, or why there is none.
+#[component]
+fn TenantOutlet(found: Option<(Tenant, SessionView)>, error: Option<AppError>) -> impl IntoView {
+    if let Some(e) = error {
+        return view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any();
+    }
+    match found {
+        Some((tenant, session)) => {
+            provide_context(tenant);
+            provide_context(session);
+            view! { <Outlet/> }.into_any()
         }
+        None => view! {
+            <Title text="Customer not found · Rooms MTM"/>
+            <h1>"Customer not found"</h1>
+            <p class="empty">
+                "You hold no role for this customer, or its relationship with your organisation has ended. "
+                <A href="/partner/tenants">"Go to Tenants"</A>
+            </p>
+        }
+        .into_any(),
     }
 }
 

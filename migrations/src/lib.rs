@@ -8,6 +8,7 @@ mod m20261124_000002_create_rooms;
 mod m20261125_000002_operator;
 mod m20261125_000003_session_idle;
 mod m20261125_000004_partners;
+mod m20261126_000005_grant_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_operator::Migration),
             Box::new(m20261125_000003_session_idle::Migration),
             Box::new(m20261125_000004_partners::Migration),
+            Box::new(m20261126_000005_grant_indexes::Migration),
         ]
     }
 }

@@ -397,7 +397,7 @@ impl Seeded {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Actor> {
         let signed_in = SignedIn { user, org: self.id };
-        identity::load_actor(db, &signed_in, now)
+        identity::load_actor_for(db, &signed_in, identity::Addressed::AllCustomers, now)
             .await?
             .context("a seeded user")
     }
@@ -828,10 +828,15 @@ mod tests {
             user: u.id,
             org: u.org_id,
         };
-        identity::load_actor(db, &signed_in, chrono::Utc::now())
-            .await
-            .unwrap()
-            .unwrap()
+        identity::load_actor_for(
+            db,
+            &signed_in,
+            identity::Addressed::AllCustomers,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
     }
 
     /// How many rooms `upn` sees in `org`, or `None` when refused.
@@ -1003,7 +1008,10 @@ mod tests {
 
         // Tess, Tenant manager, sees the three customers and may answer Woodgrove.
         let tess = actor_of(&db, "tess@northwindmsp.com").await;
-        let tenants = partners::list_tenants(&db, &tess, now).await.unwrap();
+        let tenants = partners::list_tenants(&db, &tess, 0, now)
+            .await
+            .unwrap()
+            .rows;
         // All three were created at the same moment: in no particular order.
         let mut seen: Vec<_> = tenants
             .iter()

@@ -227,6 +227,22 @@ pub struct TenantView {
     pub primary_admin: bool,
 }
 
+/// Rows per page of *Tenants*.
+pub const TENANT_PAGE_SIZE: u64 = 50;
+
+/// One page of *Tenants*: invitations first (pending before expired), then customers (live
+/// before ended), each by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantPage {
+    pub rows: Vec<TenantView>,
+    /// Zero-based, clamped to the last page.
+    pub page: u64,
+    pub pages: u64,
+    /// Over every page.
+    pub invitations_waiting: u64,
+    pub customers: u64,
+}
+
 /// *Add partner*, as the wizard sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationDraft {

@@ -1,6 +1,6 @@
 //! The request context of a server function: the database, the signed-in actor and the clock.
 
-use super::service::identity;
+use super::service::identity::{self, Addressed};
 use crate::domain::authz::Actor;
 use crate::domain::ids::{OrgId, UserId};
 use crate::error::AppError;
@@ -23,8 +23,19 @@ pub struct RequestCx {
     pub now: DateTime<Utc>,
 }
 
-/// Loads the actor of this request afresh, so a role removed a moment ago no longer counts.
+/// Loads the actor of this request afresh, so a role removed a moment ago no longer counts: for
+/// a request about the user's own organisation (or none).
 pub async fn request_cx() -> Result<RequestCx, AppError> {
+    load(Addressed::Home).await
+}
+
+/// [`request_cx`] for a request about organisation `org`: the user's own, or a customer the
+/// user works on, whose partnership is then loaded with the actor (and no other customer's).
+pub async fn request_cx_for(org: OrgId) -> Result<RequestCx, AppError> {
+    load(Addressed::Org(org)).await
+}
+
+async fn load(addressed: Addressed) -> Result<RequestCx, AppError> {
     let db = use_context::<DatabaseConnection>().ok_or(AppError::Internal)?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     let signed_in = parts
@@ -33,7 +44,7 @@ pub async fn request_cx() -> Result<RequestCx, AppError> {
         .cloned()
         .ok_or(AppError::Unauthenticated)?;
     let now = Utc::now();
-    let actor = identity::load_actor(&db, &signed_in, now)
+    let actor = identity::load_actor_for(&db, &signed_in, addressed, now)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     Ok(RequestCx { db, actor, now })

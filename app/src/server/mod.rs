@@ -7,5 +7,5 @@ pub mod error;
 pub mod scope;
 pub mod service;
 
-pub use context::{request_cx, serve, RequestCx};
+pub use context::{request_cx, request_cx_for, serve, RequestCx};
 pub use error::{ConflictKind, ServiceError};

@@ -13,9 +13,12 @@ use super::entity::{
     room_group_member, security_group, update_ring, user,
 };
 use super::error::ServiceError;
-use crate::domain::authz::{authorize, may_see, Action, Actor, Decision, DenyReason, Resource};
-use crate::domain::ids::OrgId;
-use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
+use crate::domain::authz::{
+    authorize, may_see, Action, Actor, BuiltInRole, Decision, DenyReason, Resource,
+};
+use crate::domain::ids::{GroupId, OrgId, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
 use std::collections::BTreeSet;
 
 /// A table whose rows belong to one organisation.
@@ -184,6 +187,85 @@ impl CustomerScopes {
 
     pub fn partner(&self) -> OrgId {
         self.partner
+    }
+
+    /// Whether a partner role of the relationship row being selected (from
+    /// [`CustomerScopes::relationships_of`]) has an assignment naming `user` or one of `groups`;
+    /// with `built_in`, a role of that kind. Per relationship an indexed probe that stops at the
+    /// first match.
+    /// Every join stays within the relationship's customer.
+    pub fn holds_role(
+        user: UserId,
+        groups: impl IntoIterator<Item = GroupId>,
+        built_in: Option<BuiltInRole>,
+    ) -> Expr {
+        use role_assignment as a;
+        use role_assignment_member as m;
+        let mut held = Query::select();
+        held.expr(Expr::val(1))
+            .from(role::Entity)
+            .inner_join(
+                a::Entity,
+                Expr::col((a::Entity, a::Column::RoleId))
+                    .equals((role::Entity, role::Column::Id))
+                    .and(
+                        Expr::col((a::Entity, a::Column::OrgId))
+                            .equals((role::Entity, role::Column::OrgId)),
+                    ),
+            )
+            .inner_join(
+                m::Entity,
+                Expr::col((m::Entity, m::Column::AssignmentId))
+                    .equals((a::Entity, a::Column::Id))
+                    .and(
+                        Expr::col((m::Entity, m::Column::OrgId))
+                            .equals((a::Entity, a::Column::OrgId)),
+                    ),
+            )
+            .and_where(
+                Expr::col((role::Entity, role::Column::RelationshipId)).equals((
+                    partner_relationship::Entity,
+                    partner_relationship::Column::Id,
+                )),
+            )
+            .and_where(Expr::col((role::Entity, role::Column::OrgId)).equals((
+                partner_relationship::Entity,
+                partner_relationship::Column::OrgId,
+            )))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((m::Entity, m::Column::UserId)).eq(user))
+                    .add(Expr::col((m::Entity, m::Column::GroupId)).is_in(groups)),
+            );
+        if let Some(kind) = built_in {
+            held.and_where(Expr::col((role::Entity, role::Column::BuiltIn)).eq(kind));
+        }
+        // A scalar subquery rather than EXISTS: PostgreSQL turns EXISTS into a semi-join that
+        // hashes every membership of the user in every customer (20,000 rows for a page of 50);
+        // a scalar subquery stays a probe per relationship, as it is on SQLite.
+        held.limit(1);
+        Expr::SubQuery(None, Box::new(held.into())).is_not_null()
+    }
+
+    /// Whether the relationship row being selected (from [`CustomerScopes::relationships_of`])
+    /// names `upn` among its invited admins.
+    pub fn invites(upn: &str) -> Expr {
+        use partner_invited_admin as i;
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(i::Entity)
+                .and_where(Expr::col((i::Entity, i::Column::RelationshipId)).equals((
+                    partner_relationship::Entity,
+                    partner_relationship::Column::Id,
+                )))
+                .and_where(Expr::col((i::Entity, i::Column::OrgId)).equals((
+                    partner_relationship::Entity,
+                    partner_relationship::Column::OrgId,
+                )))
+                .and_where(Expr::col((i::Entity, i::Column::Upn)).eq(upn))
+                .to_owned(),
+        )
     }
 
     pub fn is_empty(&self) -> bool {

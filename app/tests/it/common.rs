@@ -97,17 +97,23 @@ pub async fn actor(db: &DatabaseConnection, org: &Org, user: UserId) -> Actor {
     actor_at(db, org, user, now()).await
 }
 
-/// The actor as a request at `at` would load it (relationships past their end date are gone).
+/// The actor as a request at `at` would load it (relationships past their end date are gone),
+/// with its partnerships in every customer, so that one actor can be used on each of them.
 pub async fn actor_at(
     db: &DatabaseConnection,
     org: &Org,
     user: UserId,
     at: DateTime<Utc>,
 ) -> Actor {
-    identity::load_actor(db, &SignedIn { user, org: org.id }, at)
-        .await
-        .unwrap()
-        .expect("user exists")
+    identity::load_actor_for(
+        db,
+        &SignedIn { user, org: org.id },
+        identity::Addressed::AllCustomers,
+        at,
+    )
+    .await
+    .unwrap()
+    .expect("user exists")
 }
 
 /// An organisation with a first Global admin, returned as an actor.

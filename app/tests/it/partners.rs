@@ -14,6 +14,7 @@ use app::domain::partners::{
 use app::domain::roles::RoleDraft;
 use app::domain::rooms::RoomRow;
 use app::domain::validation::{GroupName, Valid};
+use app::server::service::identity::{self, Addressed};
 use app::server::service::{groups, org_roles, partners, roles, room_groups, rooms};
 use app::server::ServiceError;
 use chrono::Duration;
@@ -187,20 +188,36 @@ async fn an_invitation_is_checked_and_seen_only_by_the_partners_staff_and_invite
 
     // Staff and the invited admin see it; Pat (no role, not invited) does not.
     for who in [&w.tina, &w.nadia, &actor(&w.db, &w.northwind, w.hugo).await] {
-        let tenants = partners::list_tenants(&w.db, who, now()).await.unwrap();
+        let tenants = partners::list_tenants(&w.db, who, 0, now())
+            .await
+            .unwrap()
+            .rows;
         assert_eq!(tenants.len(), 1);
         assert_eq!(tenants[0].summary.id, id);
         assert_eq!(tenants[0].summary.status, RelationshipStatus::Pending);
         assert_eq!(tenants[0].summary.scope_summary, "Room group: All US rooms");
         assert_eq!(tenants[0].summary.rooms_in_scope, 1);
     }
-    assert!(partners::list_tenants(&w.db, &pat(&w).await, now())
+    assert!(partners::list_tenants(&w.db, &pat(&w).await, 0, now())
         .await
         .unwrap()
+        .rows
         .is_empty());
     let hugo = actor(&w.db, &w.northwind, w.hugo).await;
-    assert!(!partners::list_tenants(&w.db, &hugo, now()).await.unwrap()[0].may_answer);
-    assert!(partners::list_tenants(&w.db, &w.tina, now()).await.unwrap()[0].may_answer);
+    assert!(
+        !partners::list_tenants(&w.db, &hugo, 0, now())
+            .await
+            .unwrap()
+            .rows[0]
+            .may_answer
+    );
+    assert!(
+        partners::list_tenants(&w.db, &w.tina, 0, now())
+            .await
+            .unwrap()
+            .rows[0]
+            .may_answer
+    );
     // Hugo may see it but not answer it.
     let refused =
         partners::accept_invitation(&w.db, &hugo, id, vec![Principal::User(w.pat)], now()).await;
@@ -552,7 +569,10 @@ async fn an_expired_invitation_cannot_be_accepted_and_a_new_one_replaces_it() {
         ),
         "{refused:?}"
     );
-    let tenants = partners::list_tenants(&w.db, &w.tina, later).await.unwrap();
+    let tenants = partners::list_tenants(&w.db, &w.tina, 0, later)
+        .await
+        .unwrap()
+        .rows;
     assert_eq!(tenants[0].summary.status, RelationshipStatus::Expired);
     assert!(!tenants[0].may_answer);
     partners::invite_partner(&w.db, &w.grace, w.contoso.id, valid(draft(&w)), later)
@@ -667,9 +687,10 @@ async fn revocation_takes_effect_on_the_next_request() {
     assert_eq!(before_end.partnerships.len(), 1);
     let after_end = actor_at(&w.db, &w.northwind, w.pat, now() + Duration::days(3)).await;
     assert!(after_end.partnerships.is_empty());
-    let seen = partners::list_tenants(&w.db, &w.tina, now() + Duration::days(3))
+    let seen = partners::list_tenants(&w.db, &w.tina, 0, now() + Duration::days(3))
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(seen[0].summary.status, RelationshipStatus::Expired);
     let customer_side = partners::list_partners(&w.db, &w.grace, w.contoso.id, now())
         .await
@@ -755,14 +776,18 @@ async fn nothing_of_a_customer_reaches_another_partner() {
             "{refused:?}"
         );
     }
-    let tenants = partners::list_tenants(&w.db, &fiona, now()).await.unwrap();
+    let tenants = partners::list_tenants(&w.db, &fiona, 0, now())
+        .await
+        .unwrap()
+        .rows;
     assert_eq!(tenants.len(), 1);
     assert_eq!(tenants[0].summary.customer, woodgrove.id);
     assert_eq!(tenants[0].access, TenantAccess::Works);
     // And Northwind's lists do not show Woodgrove.
-    let northwind = partners::list_tenants(&w.db, &w.nadia, now())
+    let northwind = partners::list_tenants(&w.db, &w.nadia, 0, now())
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert!(northwind.iter().all(|t| t.summary.customer == w.contoso.id));
     let _: OrgId = w.contoso.id;
 }
@@ -844,4 +869,68 @@ async fn the_last_primary_admin_holds_under_concurrent_removals() {
             .len();
         assert_eq!(members, 1, "round {round}");
     }
+}
+
+/// A request loads the partnership of the organisation it names and no other: Pat's request
+/// about Northwind itself holds nothing of Contoso, so Contoso's rooms are refused to it, while
+/// the same user's request about Contoso works. The switcher and *Tenants* name Contoso without
+/// loading any grant, and a page past the end is the last page.
+#[tokio::test]
+async fn a_request_loads_only_the_partnership_of_the_organisation_it_names() {
+    let w = world().await;
+    let id = active(&w).await;
+    let signed_in = app::server::context::SignedIn {
+        user: w.pat,
+        org: w.northwind.id,
+    };
+    let load = |addressed| {
+        let signed_in = signed_in.clone();
+        let db = w.db.clone();
+        async move {
+            identity::load_actor_for(&db, &signed_in, addressed, now())
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let at_home = load(Addressed::Home).await;
+    assert!(at_home.partnerships.is_empty());
+    assert!(matches!(
+        rooms::list_rooms(&w.db, &at_home, w.contoso.id, all_rooms_query()).await,
+        Err(ServiceError::NotFound)
+    ));
+    let in_contoso = load(Addressed::Org(w.contoso.id)).await;
+    assert_eq!(in_contoso.partnerships.len(), 1);
+    assert_eq!(in_contoso.partnerships[0].relationship, id);
+    let page = rooms::list_rooms(&w.db, &in_contoso, w.contoso.id, all_rooms_query())
+        .await
+        .unwrap();
+    assert_eq!(room_ids(&page), vec![w.seattle.id]);
+    // Addressing its own organisation loads no partnership either.
+    assert!(load(Addressed::Org(w.northwind.id))
+        .await
+        .partnerships
+        .is_empty());
+
+    assert_eq!(
+        partners::customer_names(&w.db, &at_home, now())
+            .await
+            .unwrap(),
+        vec![(w.contoso.id, "Contoso".to_owned())]
+    );
+    let tenants = partners::list_tenants(&w.db, &at_home, 7, now())
+        .await
+        .unwrap();
+    assert_eq!((tenants.page, tenants.pages, tenants.customers), (0, 1, 1));
+    assert_eq!(tenants.rows.len(), 1);
+    assert_eq!(tenants.rows[0].access, TenantAccess::Works);
+    assert!(tenants.rows[0].primary_admin);
+    // Once the relationship is gone, the switcher no longer names it.
+    partners::remove_partner(&w.db, &w.grace, w.contoso.id, id, now())
+        .await
+        .unwrap();
+    assert!(partners::customer_names(&w.db, &at_home, now())
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -220,6 +220,7 @@ fn table() -> Vec<Row> {
         r("list_change_requests", C, Wide, "AAffnnfnn"),
         r("decide_change_request", C, Wide, "AAFFNNFNN"),
         r("list_partner_change_requests", C, Wide, "nnnnnnAnn"),
+        r("get_partnership", C, Wide, "AAAAAAAAA"),
         // ---- Partner mode on Contoso: its relationship is answered already.
         r("accept_invitation", C, Wide, "FFFFCCFFF"),
         r("deny_invitation", C, Wide, "FFFFCCFFF"),
@@ -279,6 +280,7 @@ fn table() -> Vec<Row> {
         r("list_change_requests", F, Wide, "nnnnnnfff"),
         r("decide_change_request", F, Wide, "NNNNNNFFF"),
         r("list_partner_change_requests", F, Wide, "nnnnnnAfn"),
+        r("get_partnership", F, Wide, "AAAAAAAAA"),
         r("remove_customer", F, Wide, "NNNNNNaFN"),
         // ---- Woodgrove Bank: invited Northwind, not answered yet. Nobody here works on it.
         r("list_rooms", W, Wide, "nnnnnnnnn"),
@@ -328,6 +330,7 @@ fn table() -> Vec<Row> {
         r("list_change_requests", W, Wide, "nnnnnnnnn"),
         r("decide_change_request", W, Wide, "NNNNNNNNN"),
         r("list_partner_change_requests", W, Wide, "nnnnnnnnn"),
+        r("get_partnership", W, Wide, "AAAAAAAAA"),
         // Answering needs a staff role of a partner organisation; the refusal is the actor's
         // own organisation's (the resource is their organisation).
         r("accept_invitation", W, Wide, "FFFFaaFFF"),
@@ -336,6 +339,7 @@ fn table() -> Vec<Row> {
         // ---- Northwind itself (partner mode's own pages): staff and members at home.
         r("list_tenants", N, Wide, "AAAAAAAAA"),
         r("get_session", N, Wide, "AAAAAAAAA"),
+        r("get_partnership", N, Wide, "AAAAAAAAA"),
         r("list_org_roles:tenant-managers", N, Wide, "nnnnAAffn"),
         r("assign_org_role:tenant-manager", N, Wide, "NNNNAFFFN"),
         r("list_org_roles", N, Wide, "nnnnAfffn"),
@@ -1109,8 +1113,11 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
             };
             json!({ "org": org, "id": id, "approve": false, "reason": "Not this week." })
         }
-        "list_partner_change_requests" | "remove_customer" => json!({ "customer": org }),
-        "list_tenants" | "get_session" => json!({}),
+        "list_partner_change_requests" | "remove_customer" | "get_partnership" => {
+            json!({ "customer": org })
+        }
+        "list_tenants" => json!({ "page": 0 }),
+        "get_session" => json!({}),
         "accept_invitation" => {
             json!({ "id": rel().id, "primary_admins": [{ "User": w.who[PIA].id }] })
         }
@@ -1371,6 +1378,12 @@ async fn a_removed_partner_is_refused_on_its_very_next_request() {
     let (status, session) = call_session(&h, &pia).await;
     assert_eq!(status, StatusCode::OK);
     assert!(session.contains("Contoso"), "{session}");
+    // The session names the customer; its pages load Pia's roles there on their own.
+    let held = h
+        .ok("/api/get_partnership", &pia, json!({ "customer": contoso }))
+        .await;
+    assert_eq!(held["customer"], json!(contoso), "{held}");
+    assert_eq!(held["primary_admin"], json!(true), "{held}");
 
     let partners = h
         .ok("/api/list_partners", &grace, json!({ "org": contoso }))
@@ -1401,6 +1414,10 @@ async fn a_removed_partner_is_refused_on_its_very_next_request() {
             assert!(!text.contains(&room_name) && !text.contains(room.as_str().unwrap()));
         }
     }
+    let held = h
+        .ok("/api/get_partnership", &pia, json!({ "customer": contoso }))
+        .await;
+    assert_eq!(held, json!(null));
     let (status, text) = call_session(&h, &pia).await;
     assert_eq!(status, StatusCode::OK);
     let customers = &serde_json::from_str::<Value>(&text).unwrap()["customers"];
@@ -1408,7 +1425,7 @@ async fn a_removed_partner_is_refused_on_its_very_next_request() {
         !customers.to_string().contains("Contoso") && customers.to_string().contains("Fabrikam"),
         "{customers}"
     );
-    let tenants = h.ok("/api/list_tenants", &pia, json!({})).await;
+    let tenants = h.ok("/api/list_tenants", &pia, json!({ "page": 0 })).await;
     assert!(!tenants.to_string().contains("Contoso"), "{tenants}");
     let grace_id = json!(h.user_id("grace@contoso.com").await);
     // Contoso has no partner left, and its log says who removed it.

@@ -12,7 +12,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_change_requests(org: OrgId) -> Result<Vec<ChangeRequestView>, AppError> {
     use crate::server::service::approvals;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(approvals::list_requests(&cx.db, &cx.actor, org, cx.now).await?)
     })
     .await
@@ -33,7 +33,7 @@ pub async fn decide_change_request(
     use crate::domain::partners::DecisionReason;
     use crate::server::service::approvals;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let reason = DecisionReason::parse(approve, &reason)?;
         Ok(approvals::decide(&cx.db, &cx.actor, org, id, approve, reason, cx.now).await?)
     })
@@ -50,7 +50,7 @@ pub async fn list_partner_change_requests(
 ) -> Result<Vec<ChangeRequestView>, AppError> {
     use crate::server::service::approvals;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(customer).await?;
         Ok(approvals::list_requests_for_partner(&cx.db, &cx.actor, customer, cx.now).await?)
     })
     .await

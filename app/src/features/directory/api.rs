@@ -17,7 +17,7 @@ pub async fn search_directory(
     use crate::domain::validation::SearchTerm;
     use crate::server::service::directory::{self, Kinds};
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let term = SearchTerm::parse(&query)?;
         let kinds = if users_only {
             Kinds::UsersOnly

@@ -11,7 +11,7 @@ use leptos::server_fn::codec::Json;
 pub async fn get_settings(org: OrgId) -> Result<ServiceSettings, AppError> {
     use crate::server::service::settings;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(settings::get_settings(&cx.db, &cx.actor, org, cx.now).await?)
     })
     .await
@@ -26,7 +26,7 @@ pub async fn update_settings(
 ) -> Result<ServiceSettings, AppError> {
     use crate::server::service::settings as service;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(service::update_settings(&cx.db, &cx.actor, org, settings.validate()?, cx.now).await?)
     })
     .await
@@ -38,7 +38,7 @@ pub async fn update_settings(
 pub async fn list_audit(org: OrgId, query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::server::service::audit;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(audit::list(&cx.db, &cx.actor, org, query).await?)
     })
     .await

@@ -14,7 +14,7 @@ pub async fn list_org_roles(
 ) -> Result<Vec<OrgRoleAssignmentView>, AppError> {
     use crate::server::service::org_roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(org_roles::list_org_roles(&cx.db, &cx.actor, org, family).await?)
     })
     .await
@@ -30,7 +30,7 @@ pub async fn assign_org_role(
 ) -> Result<OrgRoleAssignmentView, AppError> {
     use crate::server::service::org_roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(org_roles::assign_org_role(&cx.db, &cx.actor, org, role, principal, cx.now).await?)
     })
     .await
@@ -46,7 +46,7 @@ pub async fn remove_org_role(
 ) -> Result<(), AppError> {
     use crate::server::service::org_roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(org_roles::remove_org_role(&cx.db, &cx.actor, org, family, id, cx.now).await?)
     })
     .await

@@ -10,7 +10,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_partners(org: OrgId) -> Result<Vec<PartnerView>, AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(partners::list_partners(&cx.db, &cx.actor, org, cx.now).await?)
     })
     .await
@@ -25,7 +25,7 @@ pub async fn invite_partner(
 ) -> Result<RelationshipId, AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let draft = draft.validate(cx.now.date_naive())?;
         Ok(partners::invite_partner(&cx.db, &cx.actor, org, draft, cx.now).await?)
     })
@@ -40,7 +40,7 @@ pub async fn invite_partner(
 pub async fn remove_partner(org: OrgId, id: RelationshipId) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(partners::remove_partner(&cx.db, &cx.actor, org, id, cx.now).await?)
     })
     .await
@@ -59,7 +59,7 @@ pub async fn update_partner(
 ) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(partners::update_partner(&cx.db, &cx.actor, org, id, scope, ends_on, cx.now).await?)
     })
     .await
@@ -75,7 +75,7 @@ pub async fn delete_partner_role(
 ) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(partners::delete_partner_role(&cx.db, &cx.actor, org, id, role, cx.now).await?)
     })
     .await

@@ -10,7 +10,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_roles(org: OrgId) -> Result<Vec<RoleView>, AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(roles::list_roles(&cx.db, &cx.actor, org).await?)
     })
     .await
@@ -22,7 +22,7 @@ pub async fn list_roles(org: OrgId) -> Result<Vec<RoleView>, AppError> {
 pub async fn get_role(org: OrgId, id: RoleId) -> Result<RoleDetail, AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(roles::get_role(&cx.db, &cx.actor, org, id).await?)
     })
     .await
@@ -40,7 +40,7 @@ pub async fn create_role(
 ) -> Result<RoleId, AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let (role, assignment) = (role.validate()?, assignment.validate()?);
         Ok(roles::create_role(&cx.db, &cx.actor, org, role, Some(assignment), cx.now).await?)
     })
@@ -53,7 +53,7 @@ pub async fn create_role(
 pub async fn update_role(org: OrgId, id: RoleId, role: RoleDraft) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(roles::update_role(&cx.db, &cx.actor, org, id, role.validate()?, cx.now).await?)
     })
     .await
@@ -65,7 +65,7 @@ pub async fn update_role(org: OrgId, id: RoleId, role: RoleDraft) -> Result<(), 
 pub async fn delete_role(org: OrgId, id: RoleId) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(roles::delete_role(&cx.db, &cx.actor, org, id, cx.now).await?)
     })
     .await
@@ -84,7 +84,7 @@ pub async fn save_assignment(
 ) -> Result<RoleAssignmentId, AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let draft = assignment.validate()?;
         Ok(roles::save_assignment(&cx.db, &cx.actor, org, role, id, draft, cx.now).await?)
     })
@@ -97,7 +97,7 @@ pub async fn save_assignment(
 pub async fn delete_assignment(org: OrgId, id: RoleAssignmentId) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(roles::delete_assignment(&cx.db, &cx.actor, org, id, cx.now).await?)
     })
     .await

@@ -12,7 +12,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_room_groups(org: OrgId) -> Result<Vec<RoomGroupView>, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(room_groups::list_room_groups(&cx.db, &cx.actor, org).await?)
     })
     .await
@@ -24,7 +24,7 @@ pub async fn list_room_groups(org: OrgId) -> Result<Vec<RoomGroupView>, AppError
 pub async fn get_room_group(org: OrgId, id: RoomGroupId) -> Result<RoomGroupDetail, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(room_groups::get_room_group(&cx.db, &cx.actor, org, id).await?)
     })
     .await
@@ -39,7 +39,7 @@ pub async fn create_room_group(
 ) -> Result<RoomGroupView, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(
             room_groups::create_room_group(&cx.db, &cx.actor, org, input.validate()?, cx.now)
                 .await?,
@@ -58,7 +58,7 @@ pub async fn update_room_group(
 ) -> Result<(), AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(
             room_groups::update_room_group(&cx.db, &cx.actor, org, id, input.validate()?, cx.now)
                 .await?,
@@ -73,7 +73,7 @@ pub async fn update_room_group(
 pub async fn delete_room_group(org: OrgId, id: RoomGroupId) -> Result<(), AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(room_groups::delete_room_group(&cx.db, &cx.actor, org, id, cx.now).await?)
     })
     .await
@@ -90,7 +90,7 @@ pub async fn set_room_group_member(
 ) -> Result<(), AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(
             room_groups::set_room_group_member(&cx.db, &cx.actor, org, id, room, member, cx.now)
                 .await?,
@@ -105,7 +105,7 @@ pub async fn set_room_group_member(
 pub async fn list_update_rings(org: OrgId) -> Result<Vec<UpdateRingView>, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(room_groups::list_update_rings(&cx.db, &cx.actor, org).await?)
     })
     .await
@@ -120,7 +120,7 @@ pub async fn create_update_ring(
 ) -> Result<UpdateRingView, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(
             room_groups::create_update_ring(&cx.db, &cx.actor, org, input.validate()?, cx.now)
                 .await?,
@@ -139,7 +139,7 @@ pub async fn update_update_ring(
 ) -> Result<(), AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(
             room_groups::update_update_ring(&cx.db, &cx.actor, org, id, input.validate()?, cx.now)
                 .await?,

@@ -11,7 +11,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_rooms(org: OrgId, query: RoomQuery) -> Result<RoomPage, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::list_rooms(&cx.db, &cx.actor, org, query.validate()?).await?)
     })
     .await
@@ -23,7 +23,7 @@ pub async fn list_rooms(org: OrgId, query: RoomQuery) -> Result<RoomPage, AppErr
 pub async fn get_room_facets(org: OrgId) -> Result<RoomFacets, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::room_facets(&cx.db, &cx.actor, org).await?)
     })
     .await
@@ -35,7 +35,7 @@ pub async fn get_room_facets(org: OrgId) -> Result<RoomFacets, AppError> {
 pub async fn get_room(org: OrgId, id: RoomId) -> Result<RoomDetail, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::get_room(&cx.db, &cx.actor, org, id).await?)
     })
     .await
@@ -47,7 +47,7 @@ pub async fn get_room(org: OrgId, id: RoomId) -> Result<RoomDetail, AppError> {
 pub async fn create_room(org: OrgId, input: RoomInput) -> Result<RoomRow, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::create_room(&cx.db, &cx.actor, org, input.validate()?, cx.now).await?)
     })
     .await
@@ -65,7 +65,7 @@ pub async fn update_room(
 ) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::update_room(&cx.db, &cx.actor, org, id, input.validate()?, cx.now).await?)
     })
     .await
@@ -79,7 +79,7 @@ pub async fn update_room(
 pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::unenroll_room(&cx.db, &cx.actor, org, id, cx.now).await?)
     })
     .await
@@ -97,7 +97,7 @@ pub async fn set_room_ring(
 ) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(rooms::set_room_ring(&cx.db, &cx.actor, org, id, ring, cx.now).await?)
     })
     .await
@@ -109,7 +109,7 @@ pub async fn set_room_ring(
 pub async fn get_enrollment_key(org: OrgId) -> Result<String, AppError> {
     use crate::server::service::settings;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(settings::enrollment_key(&cx.db, &cx.actor, org, cx.now).await?)
     })
     .await
@@ -121,7 +121,7 @@ pub async fn get_enrollment_key(org: OrgId) -> Result<String, AppError> {
 pub async fn reset_enrollment_key(org: OrgId) -> Result<String, AppError> {
     use crate::server::service::settings;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(settings::reset_enrollment_key(&cx.db, &cx.actor, org, cx.now).await?)
     })
     .await

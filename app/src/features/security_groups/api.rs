@@ -10,7 +10,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_groups(org: OrgId) -> Result<Vec<GroupView>, AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(groups::list_groups(&cx.db, &cx.actor, org).await?)
     })
     .await
@@ -22,7 +22,7 @@ pub async fn list_groups(org: OrgId) -> Result<Vec<GroupView>, AppError> {
 pub async fn get_group(org: OrgId, id: GroupId) -> Result<GroupDetailView, AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(groups::get_group(&cx.db, &cx.actor, org, id).await?)
     })
     .await
@@ -35,7 +35,7 @@ pub async fn create_group(org: OrgId, name: String) -> Result<GroupView, AppErro
     use crate::domain::validation::GroupName;
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let name = GroupName::parse(&name)?;
         Ok(groups::create_group(&cx.db, &cx.actor, org, name, cx.now).await?)
     })
@@ -49,7 +49,7 @@ pub async fn rename_group(org: OrgId, id: GroupId, name: String) -> Result<(), A
     use crate::domain::validation::GroupName;
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         let name = GroupName::parse(&name)?;
         Ok(groups::rename_group(&cx.db, &cx.actor, org, id, name, cx.now).await?)
     })
@@ -62,7 +62,7 @@ pub async fn rename_group(org: OrgId, id: GroupId, name: String) -> Result<(), A
 pub async fn delete_group(org: OrgId, id: GroupId) -> Result<(), AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(groups::delete_group(&cx.db, &cx.actor, org, id, cx.now).await?)
     })
     .await
@@ -74,7 +74,7 @@ pub async fn delete_group(org: OrgId, id: GroupId) -> Result<(), AppError> {
 pub async fn add_group_member(org: OrgId, id: GroupId, user: UserId) -> Result<(), AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(groups::add_group_member(&cx.db, &cx.actor, org, id, user, cx.now).await?)
     })
     .await
@@ -86,7 +86,7 @@ pub async fn add_group_member(org: OrgId, id: GroupId, user: UserId) -> Result<(
 pub async fn remove_group_member(org: OrgId, id: GroupId, user: UserId) -> Result<(), AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(org).await?;
         Ok(groups::remove_group_member(&cx.db, &cx.actor, org, id, user, cx.now).await?)
     })
     .await

@@ -1,6 +1,6 @@
 use crate::domain::directory::Principal;
 use crate::domain::ids::{OrgId, RelationshipId};
-use crate::domain::partners::TenantView;
+use crate::domain::partners::TenantPage;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -9,11 +9,11 @@ use leptos::server_fn::codec::Json;
 /// The user's own organisation's relationships: invitations for its staff and invited admins,
 /// customers for its staff (metadata) and for holders of a partner role.
 #[server(endpoint = "list_tenants", input = Json)]
-pub async fn list_tenants() -> Result<Vec<TenantView>, AppError> {
+pub async fn list_tenants(page: u64) -> Result<TenantPage, AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
-        Ok(partners::list_tenants(&cx.db, &cx.actor, cx.now).await?)
+        Ok(partners::list_tenants(&cx.db, &cx.actor, page, cx.now).await?)
     })
     .await
 }
@@ -51,7 +51,7 @@ pub async fn deny_invitation(id: RelationshipId) -> Result<(), AppError> {
 pub async fn remove_customer(customer: OrgId) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
-        let cx = crate::server::request_cx().await?;
+        let cx = crate::server::request_cx_for(customer).await?;
         Ok(partners::remove_customer(&cx.db, &cx.actor, customer, cx.now).await?)
     })
     .await

@@ -1,13 +1,13 @@
 use super::api::{list_tenants, AcceptInvitation, DenyInvitation, RemoveCustomer};
 use super::parts::{
     focus_by_id, is_invitation, row_link_id, tenant_path, MissingPane, PaneCtx, TenantPane,
-    TenantTable, TENANTS_PATH,
+    TenantTable,
 };
 use crate::components::TypedConfirmDialog;
-use crate::components::{ConfirmDialog, ErrorNote};
+use crate::components::{ConfirmDialog, ErrorNote, Pager};
 use crate::domain::directory::{Principal, PrincipalView};
 use crate::domain::ids::{OrgId, RelationshipId};
-use crate::domain::partners::{RelationshipStatus, TenantView};
+use crate::domain::partners::TenantPage;
 use crate::domain::session::SessionView;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -32,6 +32,15 @@ pub fn TenantsPage() -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
     let deny = ServerAction::<DenyInvitation>::new();
     let remove = ServerAction::<RemoveCustomer>::new();
+    let query = use_query_map();
+    // `?page=` counts from 1; anything else is the first page.
+    let page = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("page")
+                .and_then(|s| s.parse::<u64>().ok())
+                .map_or(0, |p| p.saturating_sub(1))
+        })
+    });
     // Every answer refetches, failed ones too: a conflict means the list is out of date.
     let tenants = Resource::new(
         move || {
@@ -39,9 +48,10 @@ pub fn TenantsPage() -> impl IntoView {
                 accept.version().get(),
                 deny.version().get(),
                 remove.version().get(),
+                page.get(),
             )
         },
-        |_| list_tenants(),
+        |(.., page)| list_tenants(page),
     );
     let refreshing = RwSignal::new(false);
     // "Updating…" is drawn in the browser only, after hydration, so server and browser agree.
@@ -55,7 +65,6 @@ pub fn TenantsPage() -> impl IntoView {
         }
     };
 
-    let query = use_query_map();
     let selected = Memo::new(move |_| {
         query.with(|q| {
             q.get("tenant")
@@ -64,9 +73,7 @@ pub fn TenantsPage() -> impl IntoView {
     });
     let navigate = use_navigate();
     let go = Callback::new(move |(id, replace): (Option<RelationshipId>, bool)| {
-        let path = id
-            .map(tenant_path)
-            .unwrap_or_else(|| TENANTS_PATH.to_owned());
+        let path = tenant_path(page.get_untracked(), id);
         navigate(
             &path,
             NavigateOptions {
@@ -229,8 +236,8 @@ pub fn TenantsPage() -> impl IntoView {
                                         <button type="button" class="btn" on:click=move |_| tenants.refetch()>"Try again"</button>
                                     }
                                     .into_any(),
-                                    Ok(rows) if rows.is_empty() => view! { <p class="empty">{empty}</p> }.into_any(),
-                                    Ok(rows) => view! { <TenantLists rows selected on_open/> }.into_any(),
+                                    Ok(list) if list.rows.is_empty() => view! { <p class="empty">{empty}</p> }.into_any(),
+                                    Ok(list) => view! { <TenantLists list selected on_open/> }.into_any(),
                                 };
                                 view! { {updating()} {list} }
                             })
@@ -244,7 +251,7 @@ pub fn TenantsPage() -> impl IntoView {
                         let ctx = ctx.get_value();
                         match tenants.await {
                             Err(_) => ().into_any(),
-                            Ok(rows) => match rows.into_iter().find(|t| t.summary.id == id) {
+                            Ok(list) => match list.rows.into_iter().find(|t| t.summary.id == id) {
                                 Some(tenant) => view! { <TenantPane tenant ctx/> }.into_any(),
                                 None => view! { <MissingPane ctx/> }.into_any(),
                             },
@@ -300,45 +307,54 @@ pub fn TenantsPage() -> impl IntoView {
     .into_any()
 }
 
-/// Invitations first (pending before expired), then customers (live before ended).
+/// One page of the list, in the server's order: invitations (pending before expired), then
+/// customers (live before ended); the counts are over every page.
 #[component]
 fn TenantLists(
-    rows: Vec<TenantView>,
+    list: TenantPage,
     selected: Memo<Option<RelationshipId>>,
     on_open: Callback<RelationshipId>,
 ) -> impl IntoView {
-    let (mut invitations, mut customers): (Vec<_>, Vec<_>) =
-        rows.into_iter().partition(is_invitation);
-    invitations.sort_by_key(|t| t.summary.status == RelationshipStatus::Expired);
-    customers.sort_by_key(|t| !t.summary.status.is_live());
-    let waiting = invitations
-        .iter()
-        .filter(|t| t.summary.status == RelationshipStatus::Pending)
-        .count();
+    let TenantPage {
+        rows,
+        page,
+        pages,
+        invitations_waiting,
+        customers: customer_count,
+    } = list;
+    let (invitations, customers): (Vec<_>, Vec<_>) = rows.into_iter().partition(is_invitation);
+    let navigate = use_navigate();
+    let on_page = Callback::new(move |p: u64| {
+        navigate(&tenant_path(p, None), Default::default());
+        focus_by_id("page-title");
+    });
     view! {
         {(!invitations.is_empty()).then(|| view! {
             <section class="tenant-section" aria-labelledby="invitations-title">
                 <h2 id="invitations-title">
                     "Invitations "
-                    <span class="muted tenant-count">{format!("({waiting} waiting)")}</span>
+                    <span class="muted tenant-count">{format!("({invitations_waiting} waiting)")}</span>
                 </h2>
-                <TenantTable rows=invitations invitations=true labelled_by="invitations-title" selected on_open/>
+                <TenantTable rows=invitations invitations=true labelled_by="invitations-title" selected on_open page/>
             </section>
         })}
         <section class="tenant-section" aria-labelledby="customers-title">
             <h2 id="customers-title">
                 "Customers "
-                <span class="muted tenant-count">{format!("({})", customers.len())}</span>
+                <span class="muted tenant-count">{format!("({customer_count})")}</span>
             </h2>
-            {if customers.is_empty() {
+            {if customers.is_empty() && customer_count == 0 {
                 view! {
                     <p class="empty">"No customers yet. A customer appears here once its invitation is accepted."</p>
                 }
                 .into_any()
+            } else if customers.is_empty() {
+                view! { <p class="muted">"Customers continue on the next page."</p> }.into_any()
             } else {
-                view! { <TenantTable rows=customers invitations=false labelled_by="customers-title" selected on_open/> }.into_any()
+                view! { <TenantTable rows=customers invitations=false labelled_by="customers-title" selected on_open page/> }.into_any()
             }}
         </section>
+        {(pages > 1).then(|| view! { <Pager page pages on_page label="Tenants pages"/> })}
     }
     .into_any()
 }

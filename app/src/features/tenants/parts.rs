@@ -16,9 +16,20 @@ use leptos::prelude::*;
 
 pub const TENANTS_PATH: &str = "/partner/tenants";
 
-/// The page with `id` open in the pane.
-pub fn tenant_path(id: RelationshipId) -> String {
-    format!("{TENANTS_PATH}?tenant={id}")
+/// The list's zero-based `page` (`?page=` counts from 1), with `id` open in the pane.
+pub fn tenant_path(page: u64, id: Option<RelationshipId>) -> String {
+    let mut query = Vec::new();
+    if page > 0 {
+        query.push(format!("page={}", page + 1));
+    }
+    if let Some(id) = id {
+        query.push(format!("tenant={id}"));
+    }
+    if query.is_empty() {
+        TENANTS_PATH.to_owned()
+    } else {
+        format!("{TENANTS_PATH}?{}", query.join("&"))
+    }
 }
 
 /// A page of partner mode's per-customer section, e.g. `rooms` or `roles`.
@@ -107,6 +118,8 @@ pub fn TenantTable(
     #[prop(into)] labelled_by: String,
     selected: Memo<Option<RelationshipId>>,
     on_open: Callback<RelationshipId>,
+    /// The list page the rows are on, kept in their links.
+    page: u64,
 ) -> impl IntoView {
     view! {
         <table class="table tenant-table" aria-labelledby=labelled_by>
@@ -133,7 +146,7 @@ pub fn TenantTable(
                                 <th scope="row" data-label="Customer">
                                     <a
                                         id=row_link_id(id)
-                                        href=tenant_path(id)
+                                        href=tenant_path(page, Some(id))
                                         data-noscroll="true"
                                         aria-current=move || current().then_some("true")
                                         on:click=move |_| on_open.run(id)

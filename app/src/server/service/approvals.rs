@@ -9,7 +9,7 @@
 //! partner through the relationship it holds (`TenantScope::customer_of`), its own only.
 
 use super::audit::{Attempt, Category, Operation};
-use super::identity;
+use super::identity::{self, Addressed};
 use super::membership::rooms_within;
 use super::rooms::{self, Hold};
 use crate::domain::authz::{reach, Action, Actor, Permission, Resource};
@@ -384,7 +384,7 @@ async fn apply(
         user: request.requested_by,
         org: rel.partner_org_id,
     };
-    let requester = identity::load_actor(db, &signed_in, now)
+    let requester = identity::load_actor_for(db, &signed_in, Addressed::Org(rel.org_id), now)
         .await?
         .filter(|a| {
             a.partnership(rel.org_id)

@@ -70,6 +70,10 @@ impl<'a> Attempt<'a> {
         self.actor
     }
 
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     /// The same change under the object's real name, once it has been read, or under a name
     /// that says what became of it ("old -> new").
     pub fn naming(self, object: &'a str) -> Self {

@@ -14,11 +14,13 @@ use crate::domain::authz::{
     Action, Actor, BuiltInRole, DenyReason, Grant, Partnership, Permission, Resource, Scope,
 };
 use crate::domain::directory::Principal;
-use crate::domain::ids::{GroupId, OrgId, RelationshipId, RoleAssignmentId, RoleId, UserId};
+use crate::domain::ids::{
+    GroupId, OrgId, RelationshipId, RoleAssignmentId, RoleId, RoomGroupId, UserId,
+};
 use crate::domain::partners::{
     end_of, status_at, InvitationDraft, PartnerMemberView, PartnerRoleView, PartnerView,
     RelationshipState, RelationshipStatus, RelationshipSummary, ScopeChoice, TenantAccess,
-    TenantView,
+    TenantPage, TenantView, TENANT_PAGE_SIZE,
 };
 use crate::domain::validation::{Valid, ValidationError};
 use crate::server::entity::{
@@ -28,10 +30,11 @@ use crate::server::entity::{
 use crate::server::error::{ConflictKind, ServiceError};
 use crate::server::scope::{CustomerScopes, Scoped, TenantScope};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, CaseStatement, Expr, Func, UnionType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionSession,
+    TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -52,18 +55,21 @@ fn live(now: DateTime<Utc>) -> Condition {
 }
 
 /// The partnerships `user` of partner organisation `partner` (member of `groups`) holds now:
-/// one per live relationship in which a partner role's assignment names them.
+/// one per live relationship in which a partner role's assignment names them; in customer
+/// `only` if given, else in every customer.
 pub(crate) async fn partnerships_of(
     db: &impl ConnectionTrait,
     partner: OrgId,
     user: UserId,
     groups: &BTreeSet<GroupId>,
+    only: Option<OrgId>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Partnership>, ServiceError> {
-    let relationships = CustomerScopes::relationships_of(partner)
-        .filter(live(now))
-        .all(db)
-        .await?;
+    let mut relationships = CustomerScopes::relationships_of(partner).filter(live(now));
+    if let Some(customer) = only {
+        relationships = relationships.filter(partner_relationship::Column::OrgId.eq(customer));
+    }
+    let relationships = relationships.all(db).await?;
     let customers = CustomerScopes::of(partner, &relationships);
     if customers.is_empty() {
         return Ok(vec![]);
@@ -88,41 +94,39 @@ pub(crate) async fn partnerships_of(
     // Only roles of a live relationship of this partner, in that relationship's customer.
     let by_id: BTreeMap<RelationshipId, &partner_relationship::Model> =
         relationships.iter().map(|r| (r.id, r)).collect();
-    let roles: BTreeMap<RoleId, (RelationshipId, bool)> = customers
+    let roles: Vec<role::Model> = customers
         .select::<role::Entity>()
         .filter(role::Column::Id.is_in(assignments.iter().map(|a| a.role_id)))
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|r| {
-            let rel = by_id.get(&r.relationship_id?)?;
-            (rel.org_id == r.org_id).then_some((
-                r.id,
-                (rel.id, r.built_in == Some(BuiltInRole::PrimaryAdmins)),
-            ))
+        .filter(|r| {
+            r.relationship_id
+                .and_then(|rel| by_id.get(&rel))
+                .is_some_and(|rel| rel.org_id == r.org_id)
         })
         .collect();
+    let role_of: BTreeMap<RoleId, &role::Model> = roles.iter().map(|r| (r.id, r)).collect();
     let assignments: Vec<role_assignment::Model> = assignments
         .into_iter()
-        .filter(|a| roles.contains_key(&a.role_id))
+        .filter(|a| role_of.contains_key(&a.role_id))
         .collect();
-    let (grants, _) = permissions_and_scopes(db, &customers, &assignments).await?;
+    let (grants, _) = super::roles::grants_with(db, &customers, &roles, &assignments).await?;
     let ceilings = ceilings(db, &customers, &relationships).await?;
     let mut held: BTreeMap<RelationshipId, Partnership> = BTreeMap::new();
     for (a, (permissions, scope)) in assignments.iter().zip(grants) {
-        let (relationship, primary) = roles[&a.role_id];
-        let rel = by_id[&relationship];
-        let p = held.entry(relationship).or_insert_with(|| Partnership {
-            relationship,
+        let role = role_of[&a.role_id];
+        let Some(rel) = role.relationship_id.and_then(|id| by_id.get(&id)) else {
+            continue;
+        };
+        let p = held.entry(rel.id).or_insert_with(|| Partnership {
+            relationship: rel.id,
             customer: rel.org_id,
-            ceiling: ceilings
-                .get(&relationship)
-                .cloned()
-                .unwrap_or(Scope::AllRooms),
+            ceiling: ceilings.get(&rel.id).cloned().unwrap_or(Scope::AllRooms),
             grants: vec![],
             primary_admin: false,
         });
-        p.primary_admin |= primary;
+        p.primary_admin |= role.built_in == Some(BuiltInRole::PrimaryAdmins);
         p.grants.push(Grant {
             org: rel.org_id,
             permissions,
@@ -130,6 +134,34 @@ pub(crate) async fn partnerships_of(
         });
     }
     Ok(held.into_values().collect())
+}
+
+/// The list's groups, in order: open invitations, expired ones, live customers, ended ones.
+const OPEN_INVITATION: i32 = 0;
+const LIVE_CUSTOMER: i32 = 2;
+
+/// A relationship's place in *Tenants*, in SQL: [`status_at`] at `now`, grouped as the list
+/// shows it.
+fn list_rank(now: DateTime<Utc>) -> CaseStatement {
+    use partner_relationship::Column as R;
+    Expr::case(
+        Condition::all()
+            .add(R::AcceptedAt.is_null())
+            .add(R::State.eq(RelationshipState::Pending))
+            .add(R::InvitationExpiresAt.gt(now)),
+        OPEN_INVITATION,
+    )
+    .case(R::AcceptedAt.is_null(), 1)
+    .case(live(now), LIVE_CUSTOMER)
+    .finally(3)
+}
+
+/// Joins a relationship's customer organisation (for its name).
+fn customer_of_relationship() -> sea_orm::RelationDef {
+    partner_relationship::Entity::belongs_to(organisation::Entity)
+        .from(partner_relationship::Column::OrgId)
+        .to(organisation::Column::Id)
+        .into()
 }
 
 /// Each relationship's ceiling: all rooms, or the rooms and room groups the customer chose.
@@ -356,7 +388,8 @@ async fn domains_of(
     Ok(out)
 }
 
-/// What both sides' lists show of `relationships` (all of one customer, or all of one partner).
+/// What both sides' lists show of `relationships` (all of one customer, or a page of one
+/// partner's): a fixed number of statements however many there are.
 async fn summaries(
     db: &impl ConnectionTrait,
     scope: &impl Scoped,
@@ -370,13 +403,7 @@ async fn summaries(
         .iter()
         .flat_map(|r| [r.org_id, r.partner_org_id])
         .collect();
-    let names: BTreeMap<OrgId, String> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(orgs.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let names = org_names(db, orgs.iter().copied()).await?;
     let domains = domains_of(db, orgs).await?;
     let ceilings = ceilings(db, scope, relationships).await?;
     let approvals = scope
@@ -384,11 +411,9 @@ async fn summaries(
         .filter(partner_approval::Column::RelationshipId.is_in(relationships.iter().map(|r| r.id)))
         .all(db)
         .await?;
+    let scopes = describe_scopes(db, scope, relationships, &ceilings).await?;
     let mut out = Vec::with_capacity(relationships.len());
-    for r in relationships {
-        let ceiling = &ceilings[&r.id];
-        let (scope_summary, rooms_in_scope) =
-            describe_scope(db, &TenantScope::customer_of(r), ceiling).await?;
+    for (r, (scope_summary, rooms_in_scope)) in relationships.iter().zip(scopes) {
         out.push(RelationshipSummary {
             id: r.id,
             customer: r.org_id,
@@ -414,31 +439,105 @@ async fn summaries(
     Ok(out)
 }
 
-/// "All rooms", or "Room groups: All US rooms; 2 rooms", and how many rooms that is now.
-async fn describe_scope(
+/// Organisations' names, and nothing else of their rows (which hold sign-in settings).
+async fn org_names(
     db: &impl ConnectionTrait,
-    scope: &TenantScope,
-    ceiling: &Scope,
-) -> Result<(String, u64), ServiceError> {
-    let Scope::Some { rooms, room_groups } = ceiling else {
-        let count = scope.select::<room::Entity>().count(db).await?;
-        return Ok(("All rooms".to_owned(), count));
-    };
-    let groups = scope
-        .select::<room_group::Entity>()
-        .filter(room_group::Column::Id.is_in(room_groups.iter().copied()))
-        .order_by_asc(room_group::Column::NameLower)
+    orgs: impl IntoIterator<Item = OrgId>,
+) -> Result<BTreeMap<OrgId, String>, ServiceError> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(orgs))
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::Name)
+        .into_tuple::<(OrgId, String)>()
         .all(db)
-        .await?;
-    let within = groups.iter().fold(
-        Condition::any().add(room::Column::Id.is_in(rooms.iter().copied())),
-        |any, g| any.add(members_of(scope, g)),
-    );
-    let count = scope
-        .select::<room::Entity>()
-        .filter(within)
-        .count(db)
-        .await?;
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Compound statements per round trip, below SQLite's limit of 500 terms.
+const COUNTS_PER_STATEMENT: usize = 100;
+
+/// For each relationship, "All rooms" or "Room groups: All US rooms; 2 rooms", and how many
+/// rooms that is now: the groups in one read, the counts in one `UNION ALL` (each term counts
+/// one relationship's rooms through its customer's scope).
+async fn describe_scopes(
+    db: &impl ConnectionTrait,
+    scope: &impl Scoped,
+    relationships: &[partner_relationship::Model],
+    ceilings: &BTreeMap<RelationshipId, Scope>,
+) -> Result<Vec<(String, u64)>, ServiceError> {
+    let named: BTreeSet<RoomGroupId> = ceilings
+        .values()
+        .flat_map(|c| match c {
+            Scope::AllRooms => vec![],
+            Scope::Some { room_groups, .. } => room_groups.iter().copied().collect(),
+        })
+        .collect();
+    let groups: BTreeMap<RoomGroupId, room_group::Model> = if named.is_empty() {
+        BTreeMap::new()
+    } else {
+        scope
+            .select::<room_group::Entity>()
+            .filter(room_group::Column::Id.is_in(named))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g))
+            .collect()
+    };
+    let mut out = Vec::with_capacity(relationships.len());
+    let mut terms = Vec::with_capacity(relationships.len());
+    for (k, r) in relationships.iter().enumerate() {
+        let customer = TenantScope::customer_of(r);
+        let mut count = customer.select::<room::Entity>().select_only();
+        match ceilings.get(&r.id) {
+            Some(Scope::Some { rooms, room_groups }) => {
+                let mut mine: Vec<&room_group::Model> = room_groups
+                    .iter()
+                    .filter_map(|g| groups.get(g))
+                    .filter(|g| g.org_id == r.org_id)
+                    .collect();
+                mine.sort_by(|a, b| a.name_lower.cmp(&b.name_lower));
+                let within = mine.iter().fold(
+                    Condition::any().add(room::Column::Id.is_in(rooms.iter().copied())),
+                    |any, g| any.add(members_of(&customer, g)),
+                );
+                count = count.filter(within);
+                out.push(scope_words(&mine, rooms.len()));
+            }
+            _ => out.push("All rooms".to_owned()),
+        }
+        terms.push(
+            count
+                .expr_as(Expr::val(k as i64), "k")
+                .expr_as(room::Column::Id.count(), "n")
+                .into_query(),
+        );
+    }
+    let mut counts = vec![0u64; relationships.len()];
+    for chunk in terms.chunks(COUNTS_PER_STATEMENT) {
+        let Some((first, rest)) = chunk.split_first() else {
+            continue;
+        };
+        let mut union = first.clone();
+        for term in rest {
+            union.union(UnionType::All, term.clone());
+        }
+        for row in db.query_all(&union).await? {
+            let k: i64 = row.try_get("", "k")?;
+            let n: i64 = row.try_get("", "n")?;
+            if let Some(slot) = usize::try_from(k).ok().and_then(|k| counts.get_mut(k)) {
+                *slot = u64::try_from(n).unwrap_or_default();
+            }
+        }
+    }
+    Ok(out.into_iter().zip(counts).collect())
+}
+
+/// "Room groups: All US rooms, Boardrooms; 2 rooms".
+fn scope_words(groups: &[&room_group::Model], rooms: usize) -> String {
     let mut parts = Vec::new();
     if !groups.is_empty() {
         let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
@@ -452,13 +551,13 @@ async fn describe_scope(
             names.join(", ")
         ));
     }
-    if !rooms.is_empty() {
-        parts.push(match rooms.len() {
+    if rooms > 0 {
+        parts.push(match rooms {
             1 => "1 room".to_owned(),
             n => format!("{n} rooms"),
         });
     }
-    Ok((parts.join("; "), count))
+    parts.join("; ")
 }
 
 /// Checks that a scope names only this organisation's rooms and room groups.
@@ -822,82 +921,122 @@ async fn upn_of(db: &impl ConnectionTrait, actor: &Actor) -> Result<String, Serv
         .upn_lower)
 }
 
-/// Which of the partner's relationships the actor sees, and how much of each: pending
-/// invitations to staff (Global admins, MSAs, Tenant managers) and the invited admins; customers
-/// to staff (name, domain, status, rooms in scope) and in full to holders of a partner role.
-async fn visible_relationships(
+/// # Authorization
+/// The partner's own relationships, as far as the actor sees them: pending invitations to staff
+/// (Global admins, MSAs, Tenant managers) and to the invited admins; customers to staff (name,
+/// domain, status, rooms in scope) and in full to holders of a partner role. One page, in the
+/// order [`TenantPage`] gives, chosen and counted in SQL, so that a partner of 2,000 customers
+/// reads 50 of them.
+pub async fn list_tenants(
     db: &impl ConnectionTrait,
     actor: &Actor,
-) -> Result<Vec<(partner_relationship::Model, TenantAccess, bool)>, ServiceError> {
+    page: u64,
+    now: DateTime<Utc>,
+) -> Result<TenantPage, ServiceError> {
     let staff =
         crate::domain::authz::authorize(actor, Action::ViewTenants, &Resource::Org(actor.org))
             == crate::domain::authz::Decision::Allow;
-    let relationships = CustomerScopes::relationships_of(actor.org)
-        .order_by_asc(partner_relationship::Column::CreatedAt)
+    let groups = super::identity::groups_of(db, actor.org, actor.user).await?;
+    let holds = || CustomerScopes::holds_role(actor.user, groups.iter().copied(), None);
+    let seen = if staff {
+        Condition::all()
+    } else {
+        Condition::any()
+            .add(Condition::all().add(live(now)).add(holds()))
+            .add(
+                Condition::all()
+                    .add(partner_relationship::Column::State.eq(RelationshipState::Pending))
+                    .add(CustomerScopes::invites(&upn_of(db, actor).await?)),
+            )
+    };
+    // Every visible relationship's id and group, in list order: small rows, the visibility
+    // decided once per relationship; the page and the counts are taken from them.
+    let order: Vec<(RelationshipId, i32)> = CustomerScopes::relationships_of(actor.org)
+        .filter(seen)
+        .join(JoinType::InnerJoin, customer_of_relationship())
+        .select_only()
+        .column(partner_relationship::Column::Id)
+        .expr_as(list_rank(now), "rank")
+        .order_by_asc(Expr::col(Alias::new("rank")))
+        .order_by_asc(Func::lower(Expr::col((
+            organisation::Entity,
+            organisation::Column::Name,
+        ))))
+        .order_by_asc(partner_relationship::Column::Id)
+        .into_tuple::<(RelationshipId, i32)>()
         .all(db)
         .await?;
-    let customers = CustomerScopes::of(actor.org, &relationships);
-    let upn = upn_of(db, actor).await?;
-    let invited: BTreeSet<RelationshipId> = if customers.is_empty() {
-        BTreeSet::new()
-    } else {
-        customers
-            .select::<partner_invited_admin::Entity>()
-            .filter(partner_invited_admin::Column::Upn.eq(upn))
+    let count = |keep: fn(i32) -> bool| order.iter().filter(|(_, r)| keep(*r)).count() as u64;
+    let invitations_waiting = count(|r| r == OPEN_INVITATION);
+    let customers = count(|r| r >= LIVE_CUSTOMER);
+    let pages = (order.len() as u64).div_ceil(TENANT_PAGE_SIZE).max(1);
+    let page = page.min(pages - 1);
+    let ids: Vec<RelationshipId> = order
+        .into_iter()
+        .skip((page * TENANT_PAGE_SIZE) as usize)
+        .take(TENANT_PAGE_SIZE as usize)
+        .map(|(id, _)| id)
+        .collect();
+    let mut rows: BTreeMap<RelationshipId, partner_relationship::Model> =
+        CustomerScopes::relationships_of(actor.org)
+            .filter(partner_relationship::Column::Id.is_in(ids.iter().copied()))
             .all(db)
             .await?
             .into_iter()
-            .map(|i| i.relationship_id)
-            .collect()
+            .map(|r| (r.id, r))
+            .collect();
+    let rows: Vec<partner_relationship::Model> =
+        ids.iter().filter_map(|id| rows.remove(id)).collect();
+    // Of the page's: where the user works, and where among the Primary admins.
+    let held = |built_in| {
+        CustomerScopes::relationships_of(actor.org)
+            .filter(partner_relationship::Column::Id.is_in(ids.iter().copied()))
+            .filter(live(now))
+            .filter(CustomerScopes::holds_role(
+                actor.user,
+                groups.iter().copied(),
+                built_in,
+            ))
+            .select_only()
+            .column(partner_relationship::Column::Id)
+            .into_tuple::<RelationshipId>()
     };
-    Ok(relationships
+    let works: BTreeSet<RelationshipId> = held(None).all(db).await?.into_iter().collect();
+    let primary: BTreeSet<RelationshipId> = held(Some(BuiltInRole::PrimaryAdmins))
+        .all(db)
+        .await?
         .into_iter()
-        .filter_map(|r| {
-            let works = actor.partnerships.iter().any(|p| p.relationship == r.id);
-            let pending = r.state == RelationshipState::Pending;
-            let seen = works || staff || (pending && invited.contains(&r.id));
-            let access = if works {
+        .collect();
+    let summaries = summaries(db, &CustomerScopes::of(actor.org, &rows), &rows, now).await?;
+    let rows = summaries
+        .into_iter()
+        .map(|mut summary| {
+            let access = if works.contains(&summary.id) {
                 TenantAccess::Works
             } else {
                 TenantAccess::Metadata
             };
-            seen.then_some((r, access, pending && staff))
-        })
-        .collect())
-}
-
-/// # Authorization
-/// The partner's own relationships, as [`visible_relationships`] filters them.
-pub async fn list_tenants(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<Vec<TenantView>, ServiceError> {
-    let visible = visible_relationships(db, actor).await?;
-    let rows: Vec<partner_relationship::Model> = visible.iter().map(|(r, ..)| r.clone()).collect();
-    let customers = CustomerScopes::of(actor.org, &rows);
-    let summaries = summaries(db, &customers, &rows, now).await?;
-    Ok(summaries
-        .into_iter()
-        .zip(visible)
-        .map(|(mut summary, (_, access, may_answer))| {
             // Without a role, an accepted customer is name, domain, status and the number of
             // rooms in scope; an invitation shows what is offered, so that it can be answered.
             if access == TenantAccess::Metadata && summary.status != RelationshipStatus::Pending {
                 summary.scope_summary = String::new();
                 summary.approvals.clear();
             }
-            (summary, access, may_answer)
+            TenantView {
+                may_answer: staff && summary.status == RelationshipStatus::Pending,
+                primary_admin: primary.contains(&summary.id),
+                summary,
+                access,
+            }
         })
-        .map(|(summary, access, may_answer)| TenantView {
-            may_answer: may_answer && summary.status == RelationshipStatus::Pending,
-            primary_admin: actor
-                .partnership(summary.customer)
-                .is_some_and(|p| p.primary_admin),
-            summary,
-            access,
-        })
-        .collect())
+        .collect();
+    Ok(TenantPage {
+        rows,
+        page,
+        pages,
+        invitations_waiting,
+        customers,
+    })
 }
 
 /// # Authorization
@@ -1186,8 +1325,20 @@ pub(crate) async fn ensure_may_change_group_in_customers(
             .all(db)
             .await?;
         let held = super::roles::holdings(db, &customer, BTreeSet::new(), &assignments).await?;
-        let decision =
-            crate::domain::authz::authorize_hand_over(attempt.actor(), rel.org_id, &held);
+        // The actor as a request about this customer would load it.
+        let actor = Actor {
+            partnerships: partnerships_of(
+                db,
+                partner,
+                attempt.actor().user,
+                &super::identity::groups_of(db, partner, attempt.actor().user).await?,
+                Some(rel.org_id),
+                attempt.now(),
+            )
+            .await?,
+            ..attempt.actor().clone()
+        };
+        let decision = crate::domain::authz::authorize_hand_over(&actor, rel.org_id, &held);
         attempt.refuse_unless(db, partner, decision).await?;
         if deleting {
             super::roles::ensure_primary_admins_outlive(db, &customer, rel.id, &assignments, group)
@@ -1202,19 +1353,22 @@ pub(crate) async fn ensure_may_change_group_in_customers(
 pub async fn customer_names(
     db: &impl ConnectionTrait,
     actor: &Actor,
+    now: DateTime<Utc>,
 ) -> Result<Vec<(OrgId, String)>, ServiceError> {
-    if actor.partnerships.is_empty() {
+    if !actor.org_manages_customers {
         return Ok(vec![]);
     }
-    // Names only: the rows also hold the customers' sign-in settings, which are not read here.
-    let mut names: Vec<(OrgId, String)> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(actor.partnerships.iter().map(|p| p.customer)))
+    let groups = super::identity::groups_of(db, actor.org, actor.user).await?;
+    let mut names: Vec<(OrgId, String)> = CustomerScopes::relationships_of(actor.org)
+        .filter(live(now))
+        .filter(CustomerScopes::holds_role(actor.user, groups, None))
+        .join(JoinType::InnerJoin, customer_of_relationship())
         .select_only()
-        .column(organisation::Column::Id)
+        .column(partner_relationship::Column::OrgId)
         .column(organisation::Column::Name)
         .into_tuple::<(OrgId, String)>()
         .all(db)
         .await?;
-    names.sort_by_key(|(_, name)| name.to_lowercase());
+    names.sort_by_cached_key(|(_, name)| name.to_lowercase());
     Ok(names)
 }

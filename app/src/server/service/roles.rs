@@ -217,17 +217,57 @@ pub(crate) async fn permissions_and_scopes(
         .filter(role::Column::Id.is_in(role_ids))
         .all(db)
         .await?;
-    let perms = permissions_of(db, scope, &roles).await?;
-    let scopes = scope
-        .select::<role_assignment_scope::Entity>()
-        .filter(role_assignment_scope::Column::AssignmentId.is_in(assignments.iter().map(|a| a.id)))
-        .all(db)
-        .await?;
+    grants_with(db, scope, &roles, assignments).await
+}
+
+/// [`permissions_and_scopes`] with the assignments' roles already read.
+#[allow(clippy::type_complexity)]
+pub(crate) async fn grants_with(
+    db: &impl ConnectionTrait,
+    scope: &impl Scoped,
+    roles: &[role::Model],
+    assignments: &[role_assignment::Model],
+) -> Result<
+    (
+        Vec<(BTreeSet<Permission>, Scope)>,
+        Vec<role_assignment_scope::Model>,
+    ),
+    ServiceError,
+> {
+    let perms = permissions_of(db, scope, roles).await?;
+    let narrow: Vec<RoleAssignmentId> = assignments
+        .iter()
+        .filter(|a| !a.all_rooms)
+        .map(|a| a.id)
+        .collect();
+    let scopes = if narrow.is_empty() {
+        vec![]
+    } else {
+        scope
+            .select::<role_assignment_scope::Entity>()
+            .filter(role_assignment_scope::Column::AssignmentId.is_in(narrow))
+            .all(db)
+            .await?
+    };
+    // Indexed once: a partner user can hold thousands of assignments across customers.
+    let mut rows: BTreeMap<RoleAssignmentId, Vec<&role_assignment_scope::Model>> = BTreeMap::new();
+    for s in &scopes {
+        rows.entry(s.assignment_id).or_default().push(s);
+    }
     let grants = assignments
         .iter()
         .map(|a| {
             let permissions = perms.get(&a.role_id).cloned().unwrap_or_default();
-            (permissions, scope_of(a, &scopes))
+            let scope = if a.all_rooms {
+                Scope::AllRooms
+            } else {
+                let mine = rows.get(&a.id).map(Vec::as_slice).unwrap_or_default();
+                Scope::Some {
+                    rooms: mine.iter().filter_map(|s| s.room_id).collect(),
+                    room_groups: mine.iter().filter_map(|s| s.room_group_id).collect(),
+                }
+            };
+            (permissions, scope)
         })
         .collect();
     Ok((grants, scopes))
