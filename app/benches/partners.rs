@@ -477,6 +477,7 @@ impl Rows {
             ends_at: Set(None),
             created_at: Set(at),
             accepted_at: Set(Some(at)),
+            lapse_logged_for: Set(None),
         });
         if !all_rooms(i) {
             self.scope_items.push(partner_scope_item::ActiveModel {

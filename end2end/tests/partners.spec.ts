@@ -143,10 +143,31 @@ test('a customer invites Northwind, a tenant manager accepts, and the primary ad
   await roomPane.getByRole('button', { name: 'Save changes' }).click();
   await expect(pia.getByText(/for approval\. Nothing changes until they approve it\./)).toBeVisible();
   await expect(roomPane.getByLabel('Display name')).toHaveValue(oldName);
+  // Pia sees her request waiting, on the customer's change requests page.
+  await open(pia, `${woodgrove}/requests`);
+  await expect(pia.getByRole('heading', { level: 1, name: 'Change requests' })).toBeVisible();
+  await expect(pia.getByRole('table', { name: 'Change requests' }).getByText(newName).first()).toBeVisible();
+  await axe(pia, testInfo, 'change requests, partner side');
+  // Her Remove customer asks for the typed word; she keeps the customer.
+  await open(pia, '/partner/tenants');
+  await pia.getByRole('link', { name: 'Woodgrove Bank', exact: true }).click();
+  await pia.getByRole('button', { name: 'Remove customer' }).click();
+  const removeCustomer = pia.getByRole('alertdialog');
+  await expect(removeCustomer.getByRole('button', { name: 'Remove customer' })).toBeDisabled();
+  await axe(pia, testInfo, 'remove customer dialog');
+  await removeCustomer.getByRole('button', { name: 'Cancel' }).click();
+  await expect(removeCustomer).toHaveCount(0);
 
   // Woodgrove approves; the change is made as Pia asked.
   await open(sam, '/settings/approvals');
   await axe(sam, testInfo, 'approvals');
+  // Reject asks for a reason; Sam cancels and approves instead.
+  await sam.getByRole('button', { name: /^Reject:/ }).first().click();
+  const reject = sam.getByRole('dialog', { name: 'Reject this change?' });
+  await expect(reject.getByLabel('Reason')).toBeFocused();
+  await axe(sam, testInfo, 'reject dialog');
+  await reject.getByRole('button', { name: 'Cancel' }).click();
+  await expect(reject).toHaveCount(0);
   await sam.getByRole('button', { name: 'Approve' }).first().click();
   await expect(sam.getByText(/Approved/).first()).toBeVisible();
   await open(sam, `/rooms`);

@@ -9,6 +9,7 @@ mod m20261125_000002_operator;
 mod m20261125_000003_session_idle;
 mod m20261125_000004_partners;
 mod m20261126_000005_grant_indexes;
+mod m20261126_000006_relationship_lapses;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_session_idle::Migration),
             Box::new(m20261125_000004_partners::Migration),
             Box::new(m20261126_000005_grant_indexes::Migration),
+            Box::new(m20261126_000006_relationship_lapses::Migration),
         ]
     }
 }

@@ -47,6 +47,7 @@ pub async fn run() -> anyhow::Result<()> {
     let db = config::connect(&config.database_url).await?;
     startup::prepare_database(&db, &config.database_url, config.seed_demo).await?;
     spawn_audit_purge(db.clone());
+    spawn_lapse_log(db.clone());
     let state = AppState::new(leptos, db, config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -78,6 +79,25 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Writes "expired" to both logs when an invitation lapses or a relationship reaches its end
+/// date. Access ends at that moment whatever this does (it is computed on every request); the
+/// entries carry the moment itself and appear within a minute. Each event is claimed by a
+/// conditional update, so instances running it together write it once.
+#[cfg(feature = "ssr")]
+fn spawn_lapse_log(db: sea_orm::DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            match app::server::service::partners::record_lapses(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(written) => tracing::info!(written, "relationship lapses logged"),
+                Err(e) => tracing::error!(error = %e, "cannot log relationship lapses"),
+            }
+        }
+    });
 }
 
 /// Purges audit entries past the retention period at start and then hourly: every instance

@@ -94,6 +94,13 @@ impl TenantScope {
         E::delete_many()
     }
 
+    /// Reads across every organisation, for the portal's own jobs only (writing the life-cycle
+    /// events no user makes, such as a relationship reaching its end date). Nothing read
+    /// through it is returned to any actor.
+    pub(crate) fn portal_job<E: TenantOwned>() -> Select<E> {
+        E::find()
+    }
+
     /// For signing in and seeding: the organisation was established by a verified ID token or
     /// by the operator, not by an actor's roles.
     pub(crate) fn trusted(org: OrgId) -> Self {

@@ -4,6 +4,7 @@
 
 use crate::common::*;
 use crate::rooms::{all_rooms_query, assignment, group_input, new_room};
+use app::domain::audit::AuditEntryView;
 use app::domain::authz::OrgRole;
 use app::domain::authz::{Actor, DenyReason, Permission};
 use app::domain::directory::Principal;
@@ -15,7 +16,7 @@ use app::domain::roles::RoleDraft;
 use app::domain::rooms::RoomRow;
 use app::domain::validation::{GroupName, Valid};
 use app::server::service::identity::{self, Addressed};
-use app::server::service::{groups, org_roles, partners, roles, room_groups, rooms};
+use app::server::service::{audit, groups, org_roles, partners, roles, room_groups, rooms};
 use app::server::ServiceError;
 use chrono::Duration;
 use sea_orm::DatabaseConnection;
@@ -933,4 +934,91 @@ async fn a_request_loads_only_the_partnership_of_the_organisation_it_names() {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// An invitation that lapses and a relationship that reaches its end date are written to both
+/// organisations' logs, once, by the portal, at the moment they happened; a relationship
+/// extended after it ended and then ending again is written again.
+#[tokio::test]
+async fn expiries_are_written_once_to_both_logs() {
+    let w = world().await;
+    let by_portal = |rows: Vec<AuditEntryView>| -> Vec<AuditEntryView> {
+        rows.into_iter()
+            .filter(|e| e.user_name.as_deref() == Some(audit::PORTAL_NAME))
+            .collect()
+    };
+    let logs = [(&w.grace, w.contoso.id), (&w.nadia, w.northwind.id)];
+
+    let invitation = invite(&w).await;
+    let expires = partners::list_partners(&w.db, &w.grace, w.contoso.id, now())
+        .await
+        .unwrap()[0]
+        .summary
+        .invitation_expires_at;
+    assert_eq!(partners::record_lapses(&w.db, now()).await.unwrap(), 0);
+    let after = expires + Duration::minutes(1);
+    // Two instances at the same moment: one entry per log.
+    let (a, b) = tokio::join!(
+        partners::record_lapses(&w.db, after),
+        partners::record_lapses(&w.db, after)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(partners::record_lapses(&w.db, after).await.unwrap(), 0);
+    for (admin, org) in logs {
+        let rows =
+            by_portal(audit_rows(&w.db, admin, org, "PartnerInvitation", "Successful").await);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].created_at, expires);
+        assert_eq!(
+            rows[0].object_name,
+            "Contoso and Northwind: invitation expired unanswered"
+        );
+        assert!(rows[0].user_tenant_id.0.is_nil());
+    }
+    partners::remove_partner(&w.db, &w.grace, w.contoso.id, invitation, after)
+        .await
+        .unwrap();
+
+    // An accepted relationship with an end date, extended once it has ended.
+    let id = active(&w).await;
+    let first_end = (now() + Duration::days(3)).date_naive();
+    let scope = draft(&w).scope;
+    partners::update_partner(
+        &w.db,
+        &w.grace,
+        w.contoso.id,
+        id,
+        scope.clone(),
+        Some(first_end),
+        now(),
+    )
+    .await
+    .unwrap();
+    let ended = now() + Duration::days(5);
+    assert_eq!(partners::record_lapses(&w.db, ended).await.unwrap(), 1);
+    let second_end = (ended + Duration::days(3)).date_naive();
+    partners::update_partner(
+        &w.db,
+        &w.grace,
+        w.contoso.id,
+        id,
+        scope,
+        Some(second_end),
+        ended,
+    )
+    .await
+    .unwrap();
+    assert_eq!(partners::record_lapses(&w.db, ended).await.unwrap(), 0);
+    let ended_again = ended + Duration::days(5);
+    assert_eq!(
+        partners::record_lapses(&w.db, ended_again).await.unwrap(),
+        1
+    );
+    for (admin, org) in logs {
+        let rows = by_portal(audit_rows(&w.db, admin, org, "Partner", "Successful").await);
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows
+            .iter()
+            .all(|r| r.object_name == "Contoso and Northwind: relationship reached its end date"));
+    }
 }

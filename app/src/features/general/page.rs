@@ -194,7 +194,7 @@ pub fn AuditLogsPage() -> impl IntoView {
                                             <td><span class=if e.result_status == "Failed" { "badge badge-unhealthy" } else { "badge badge-healthy" }>{e.result_status.clone()}</span></td>
                                             <td>
                                                 {e.user_name.clone().unwrap_or_else(|| e.user_id.to_string())}
-                                                {(e.user_tenant_id != e.tenant_id).then(|| view! {
+                                                {(e.user_tenant_id != e.tenant_id && !e.user_tenant_id.0.is_nil()).then(|| view! {
                                                     <span class="muted">{format!(" ({})", if e.user_org_name.is_empty() { e.user_tenant_id.to_string() } else { e.user_org_name.clone() })}</span>
                                                 })}
                                             </td>

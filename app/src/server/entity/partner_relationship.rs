@@ -20,6 +20,8 @@ pub struct Model {
     pub ends_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub accepted_at: Option<ChronoDateTimeUtc>,
+    /// The expiry or end date for which "expired" was last written to both logs.
+    pub lapse_logged_for: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,7 @@ use crate::domain::audit::{
 use crate::domain::authz::{
     authorize, has_standing, Action, Actor, Decision, DenyReason, Resource,
 };
-use crate::domain::ids::{AuditEntryId, OrgId};
+use crate::domain::ids::{AuditEntryId, OrgId, UserId};
 use crate::server::entity::{audit_log, organisation, partner_relationship, user};
 use crate::server::error::ServiceError;
 use crate::server::scope::{refusal, TenantScope};
@@ -170,6 +170,39 @@ impl<'a> Attempt<'a> {
     ) -> Result<(), DbErr> {
         insert(db, scope.org(), self, "Successful").await
     }
+}
+
+/// How the log names the portal itself, for events no user makes.
+pub const PORTAL_NAME: &str = "Rooms MTM (automatic)";
+
+/// Records an event of the portal's own (a relationship reaching its end date) in `org`'s log,
+/// at the moment it happened. It has no acting user or organisation: both are the nil UUID.
+pub(crate) async fn record_by_portal(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    category: Category,
+    operation: Operation,
+    object: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let category: &str = category.into();
+    let operation: &str = operation.into();
+    audit_log::ActiveModel {
+        id: Set(AuditEntryId::new()),
+        org_id: Set(org),
+        category: Set(category.to_owned()),
+        object_name: Set(object.chars().take(300).collect()),
+        operation: Set(operation.to_owned()),
+        result_status: Set("Successful".to_owned()),
+        actor_user_id: Set(UserId(uuid::Uuid::nil())),
+        actor_org_id: Set(OrgId(uuid::Uuid::nil())),
+        created_at: Set(at),
+        actor_name: Set(PORTAL_NAME.to_owned()),
+        actor_org_name: Set(String::new()),
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
 }
 
 async fn insert(

@@ -685,6 +685,7 @@ pub async fn invite_partner(
         ends_at: Set(d.ends_on.map(end_of)),
         created_at: Set(now),
         accepted_at: Set(None),
+        lapse_logged_for: Set(None),
     }
     .insert(&tx)
     .await?;
@@ -1371,4 +1372,82 @@ pub async fn customer_names(
         .await?;
     names.sort_by_cached_key(|(_, name)| name.to_lowercase());
     Ok(names)
+}
+
+/// Writes "expired" to both organisations' logs for every invitation past its expiry and every
+/// relationship past its end date not yet written for that moment; returns how many. Access
+/// ended at that moment already (it is computed from `now` on every request): this only tells
+/// both sides when. Each is claimed by a conditional `UPDATE` first, so two instances running
+/// the job at once write each event once.
+pub async fn record_lapses(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    use partner_relationship::Column as R;
+    let not_yet =
+        |end: R| {
+            Condition::any().add(R::LapseLoggedFor.is_null()).add(
+                sea_orm::sea_query::ExprTrait::lt(Expr::col(R::LapseLoggedFor), Expr::col(end)),
+            )
+        };
+    let lapsed = TenantScope::portal_job::<partner_relationship::Entity>()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(R::State.eq(RelationshipState::Pending))
+                        .add(R::InvitationExpiresAt.lte(now))
+                        .add(not_yet(R::InvitationExpiresAt)),
+                )
+                .add(
+                    Condition::all()
+                        .add(R::State.eq(RelationshipState::Active))
+                        .add(R::EndsAt.lte(now))
+                        .add(not_yet(R::EndsAt)),
+                ),
+        )
+        .all(db)
+        .await?;
+    let mut written = 0;
+    for rel in lapsed {
+        let (category, end, what) = match (rel.state, rel.ends_at) {
+            (RelationshipState::Pending, _) => (
+                Category::PartnerInvitation,
+                rel.invitation_expires_at,
+                "invitation expired unanswered",
+            ),
+            (RelationshipState::Active, Some(end)) => {
+                (Category::Partner, end, "relationship reached its end date")
+            }
+            (RelationshipState::Active, None) => continue,
+        };
+        let tx = db.begin().await?;
+        let claimed = TenantScope::customer_of(&rel)
+            .update_many::<partner_relationship::Entity>()
+            .col_expr(R::LapseLoggedFor, Expr::value(end))
+            .filter(R::Id.eq(rel.id))
+            .filter(not_yet(if rel.state == RelationshipState::Pending {
+                R::InvitationExpiresAt
+            } else {
+                R::EndsAt
+            }))
+            .exec(&tx)
+            .await?
+            .rows_affected
+            == 1;
+        if claimed {
+            let object = format!(
+                "{} and {}: {what}",
+                org_name(&tx, rel.org_id).await?,
+                org_name(&tx, rel.partner_org_id).await?
+            );
+            for org in [rel.org_id, rel.partner_org_id] {
+                super::audit::record_by_portal(&tx, org, category, Operation::Update, &object, end)
+                    .await?;
+            }
+            written += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(written)
 }
