@@ -15,12 +15,9 @@ pub mod nav;
 pub mod server;
 pub mod tenant;
 
-use components::ErrorNote;
 use domain::authz::Action;
-use domain::authz::Partnership;
 use domain::ids::OrgId;
 use domain::session::SessionView;
-use error::AppError;
 use features::approvals::{ApprovalsPage, PartnerRequestsPage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::home::{CustomerHomePage, PartnerHomePage};
@@ -31,7 +28,7 @@ use features::roles::{NewRolePage, RolesPage};
 use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
 use features::rooms::RoomsPage;
 use features::security_groups::SecurityGroupsPage;
-use features::session::{get_partnership, get_session};
+use features::session::get_session;
 use features::tenants::TenantsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -123,9 +120,15 @@ fn NotFound() -> impl IntoView {
 /// The session is loaded once here and given to the pages as context.
 #[component]
 fn AppFrame() -> impl IntoView {
-    let session = Resource::new(|| (), |_| get_session());
+    // Keyed by the customer the address names (partner mode): the session then carries the
+    // user's partnership there, and only there. Moving within one customer reads nothing.
+    let location = use_location();
+    let session = Resource::new(
+        move || tenant_in(&location.pathname.get()),
+        |customer| get_session(customer),
+    );
     view! {
-        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(Some(s)) => {
@@ -144,7 +147,7 @@ fn AppFrame() -> impl IntoView {
                     .into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -160,17 +163,6 @@ fn Frame(session: SessionView) -> impl IntoView {
     // only the customers they work on.
     let works_for_customers = !session.customers.is_empty();
     let session_for_nav = session.clone();
-    // The partnership in the customer the address names, for its pages and their navigation.
-    let partnership = Resource::new(
-        move || tenant_in(&location.pathname.get()),
-        |customer| async move {
-            match customer {
-                Some(customer) => get_partnership(customer).await,
-                None => Ok(None),
-            }
-        },
-    );
-    provide_context(TenantPartnership(partnership));
     let partner_links: Vec<_> = PARTNER_PAGES
         .iter()
         .filter(|(_, _, action, _)| {
@@ -202,34 +194,29 @@ fn Frame(session: SessionView) -> impl IntoView {
         <div class="frame">
             <nav class="sidebar" aria-label="Main">
                 {move || if partner_mode() {
-                    let session = session_for_nav.clone();
-                    let tenant_nav = move || {
-                        let session = session.clone();
-                        Suspend::new(async move {
-                            let id = tenant_in(&location.pathname.get_untracked())?;
-                            let name = session.customers.iter().find(|(c, _)| *c == id)?.1.clone();
-                            let session = session.in_customer(partnership.await.ok().flatten());
-                            let tenant = Tenant::customer(id, name.clone());
-                            let items = TENANT_PAGES
-                                .iter()
-                                .filter(|(_, _, action, _)| session.may_in(id, *action))
-                                .map(|(label, path, _, _)| {
-                                    let href = tenant.href(path);
-                                    view! { <li><A href=href>{*label}</A></li> }
-                                })
-                                .collect_view();
-                            Some(view! {
-                                <p class="sidebar-heading" id="nav-customer">{name}</p>
-                                <ul aria-labelledby="nav-customer">{items}</ul>
+                    let customer = tenant_in(&location.pathname.get());
+                    let tenant_nav = customer.and_then(|id| {
+                        let name = session_for_nav.customers.iter().find(|(c, _)| *c == id)?.1.clone();
+                        let tenant = Tenant::customer(id, name.clone());
+                        let items = TENANT_PAGES
+                            .iter()
+                            .filter(|(_, _, action, _)| session_for_nav.may_in(id, *action))
+                            .map(|(label, path, _, _)| {
+                                let href = tenant.href(path);
+                                view! { <li><A href=href>{*label}</A></li> }
                             })
+                            .collect_view();
+                        Some(view! {
+                            <p class="sidebar-heading" id="nav-customer">{name}</p>
+                            <ul aria-labelledby="nav-customer">{items}</ul>
                         })
-                    };
+                    });
                     view! {
                         <ul>
                             <li><A href="/partner" exact=true>"Overview"</A></li>
                             {nav_items(&partner_links)}
                         </ul>
-                        <Transition fallback=|| ()>{tenant_nav}</Transition>
+                        {tenant_nav}
                     }
                     .into_any()
                 } else {
@@ -253,65 +240,39 @@ fn Frame(session: SessionView) -> impl IntoView {
     }
 }
 
-/// The partnership of the customer in the address, loaded by the frame (`get_partnership`).
-#[derive(Clone, Copy)]
-struct TenantPartnership(Resource<Result<Option<Partnership>, AppError>>);
-
 /// A customer's pages in partner mode: the customer comes from the URL and must be one the user
-/// works on; the pages below read it as their tenant, and the session with the user's
-/// partnership there.
+/// works on; the pages below read it as their tenant (the session carries the user's
+/// partnership there, see `AppFrame`).
 #[component]
 fn TenantFrame() -> impl IntoView {
     let params = use_params_map();
     let session = use_context::<SessionView>();
-    let partnership = use_context::<TenantPartnership>();
-    let page = move || {
-        let session = session.clone();
-        Suspend::new(async move {
-            let customer = params
-                .read_untracked()
-                .get("customer")
-                .and_then(|c| c.parse::<OrgId>().ok());
-            let held = match partnership {
-                Some(TenantPartnership(p)) => p.await,
-                None => Ok(None),
-            };
-            let found = session.zip(customer).and_then(|(s, id)| {
-                let (_, name) = s.customers.iter().find(|(c, _)| *c == id)?;
-                let p = held.clone().ok().flatten().filter(|p| p.customer == id)?;
-                Some((Tenant::customer(id, name.clone()), s.in_customer(Some(p))))
-            });
-            view! { <TenantOutlet found error=held.err()/> }
-        })
-    };
-    view! {
-        <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
-            {page}
-        </Transition>
-    }
-}
-
-/// The customer's page, or why there is none.
-#[component]
-fn TenantOutlet(found: Option<(Tenant, SessionView)>, error: Option<AppError>) -> impl IntoView {
-    if let Some(e) = error {
-        return view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any();
-    }
-    match found {
-        Some((tenant, session)) => {
-            provide_context(tenant);
-            provide_context(session);
-            view! { <Outlet/> }.into_any()
+    move || {
+        let customer = params
+            .read()
+            .get("customer")
+            .and_then(|c| c.parse::<OrgId>().ok());
+        let found = session.as_ref().zip(customer).and_then(|(s, id)| {
+            s.customers
+                .iter()
+                .find(|(c, _)| *c == id)
+                .map(|(_, name)| Tenant::customer(id, name.clone()))
+        });
+        match found {
+            Some(tenant) => {
+                provide_context(tenant);
+                view! { <Outlet/> }.into_any()
+            }
+            None => view! {
+                <Title text="Customer not found · Rooms MTM"/>
+                <h1>"Customer not found"</h1>
+                <p class="empty">
+                    "You hold no role for this customer, or its relationship with your organisation has ended. "
+                    <A href="/partner/tenants">"Go to Tenants"</A>
+                </p>
+            }
+            .into_any(),
         }
-        None => view! {
-            <Title text="Customer not found · Rooms MTM"/>
-            <h1>"Customer not found"</h1>
-            <p class="empty">
-                "You hold no role for this customer, or its relationship with your organisation has ended. "
-                <A href="/partner/tenants">"Go to Tenants"</A>
-            </p>
-        }
-        .into_any(),
     }
 }
 

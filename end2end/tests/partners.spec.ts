@@ -157,6 +157,7 @@ test('a customer invites Northwind, a tenant manager accepts, and the primary ad
   await axe(pia, testInfo, 'remove customer dialog');
   await removeCustomer.getByRole('button', { name: 'Cancel' }).click();
   await expect(removeCustomer).toHaveCount(0);
+  await open(pia, `${woodgrove}/rooms`);
 
   // Woodgrove approves; the change is made as Pia asked.
   await open(sam, '/settings/approvals');

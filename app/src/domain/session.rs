@@ -1,6 +1,6 @@
 //! What the browser knows about the signed-in user.
 
-use super::authz::{authorize, Action, Actor, Decision, Partnership, Resource};
+use super::authz::{authorize, Action, Actor, Decision, Resource};
 use super::ids::OrgId;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +11,7 @@ pub struct SessionView {
     pub org_name: String,
     pub actor: Actor,
     /// The customers the user works on (holds a partner role for), by name: the tenant switcher.
-    /// `actor` holds no partnership: pages for a customer load theirs (`in_customer`).
+    /// `actor` holds the partnership of the customer the session was asked about, if any.
     pub customers: Vec<(OrgId, String)>,
 }
 
@@ -47,14 +47,6 @@ impl SessionView {
     /// update ring, which changes it for every room in it).
     pub fn may_org_wide(&self, org: OrgId, action: Action) -> bool {
         authorize(&self.actor, action, &Resource::Org(org)) == Decision::Allow
-    }
-
-    /// This session as it works on a customer: with the user's partnership there (loaded
-    /// per customer, see `get_partnership`), so that `may_in` answers for that customer.
-    pub fn in_customer(&self, partnership: Option<Partnership>) -> Self {
-        let mut session = self.clone();
-        session.actor.partnerships = partnership.into_iter().collect();
-        session
     }
 
     pub fn has_partner_mode(&self) -> bool {

@@ -220,7 +220,7 @@ fn table() -> Vec<Row> {
         r("list_change_requests", C, Wide, "AAffnnfnn"),
         r("decide_change_request", C, Wide, "AAFFNNFNN"),
         r("list_partner_change_requests", C, Wide, "nnnnnnAnn"),
-        r("get_partnership", C, Wide, "AAAAAAAAA"),
+        r("get_session:customer", C, Wide, "AAAAAAAAA"),
         // ---- Partner mode on Contoso: its relationship is answered already.
         r("accept_invitation", C, Wide, "FFFFCCFFF"),
         r("deny_invitation", C, Wide, "FFFFCCFFF"),
@@ -280,7 +280,7 @@ fn table() -> Vec<Row> {
         r("list_change_requests", F, Wide, "nnnnnnfff"),
         r("decide_change_request", F, Wide, "NNNNNNFFF"),
         r("list_partner_change_requests", F, Wide, "nnnnnnAfn"),
-        r("get_partnership", F, Wide, "AAAAAAAAA"),
+        r("get_session:customer", F, Wide, "AAAAAAAAA"),
         r("remove_customer", F, Wide, "NNNNNNaFN"),
         // ---- Woodgrove Bank: invited Northwind, not answered yet. Nobody here works on it.
         r("list_rooms", W, Wide, "nnnnnnnnn"),
@@ -330,7 +330,7 @@ fn table() -> Vec<Row> {
         r("list_change_requests", W, Wide, "nnnnnnnnn"),
         r("decide_change_request", W, Wide, "NNNNNNNNN"),
         r("list_partner_change_requests", W, Wide, "nnnnnnnnn"),
-        r("get_partnership", W, Wide, "AAAAAAAAA"),
+        r("get_session:customer", W, Wide, "AAAAAAAAA"),
         // Answering needs a staff role of a partner organisation; the refusal is the actor's
         // own organisation's (the resource is their organisation).
         r("accept_invitation", W, Wide, "FFFFaaFFF"),
@@ -339,7 +339,6 @@ fn table() -> Vec<Row> {
         // ---- Northwind itself (partner mode's own pages): staff and members at home.
         r("list_tenants", N, Wide, "AAAAAAAAA"),
         r("get_session", N, Wide, "AAAAAAAAA"),
-        r("get_partnership", N, Wide, "AAAAAAAAA"),
         r("list_org_roles:tenant-managers", N, Wide, "nnnnAAffn"),
         r("assign_org_role:tenant-manager", N, Wide, "NNNNAFFFN"),
         r("list_org_roles", N, Wide, "nnnnAfffn"),
@@ -1113,11 +1112,9 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
             };
             json!({ "org": org, "id": id, "approve": false, "reason": "Not this week." })
         }
-        "list_partner_change_requests" | "remove_customer" | "get_partnership" => {
-            json!({ "customer": org })
-        }
+        "list_partner_change_requests" | "remove_customer" => json!({ "customer": org }),
         "list_tenants" => json!({ "page": 0 }),
-        "get_session" => json!({}),
+        "get_session" | "get_session:customer" => json!({}),
         "accept_invitation" => {
             json!({ "id": rel().id, "primary_admins": [{ "User": w.who[PIA].id }] })
         }
@@ -1142,12 +1139,22 @@ async fn failed_in(h: &Harness, by: UserId, org: Option<OrgId>) -> u64 {
 
 /// `get_session` is the one server function with a form body (no arguments).
 async fn call_session(h: &Harness, cookie: &str) -> (StatusCode, String) {
+    call_session_for(h, cookie, None).await
+}
+
+/// `get_session` about `customer` (partner mode): with the user's partnership there.
+async fn call_session_for(
+    h: &Harness,
+    cookie: &str,
+    customer: Option<OrgId>,
+) -> (StatusCode, String) {
+    let body = customer.map_or(String::new(), |c| format!("customer={c}"));
     let request = Request::post("/api/get_session")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
         .header(header::ORIGIN, h.origin())
         .header(header::COOKIE, format!("{}={cookie}", h.session_cookie()))
-        .body(Body::empty())
+        .body(Body::from(body))
         .unwrap();
     let response = h.send(request).await;
     let status = response.status();
@@ -1216,7 +1223,8 @@ async fn run_cell(
         failed_in(h, who.id, Some(target)).await,
     );
     let (status, text) = if endpoint == "get_session" {
-        call_session(h, &who.cookie).await
+        let customer = (row.case == "get_session:customer").then(|| w.org(row.org).id);
+        call_session_for(h, &who.cookie, customer).await
     } else {
         h.call(&format!("/api/{endpoint}"), Some(&who.cookie), body)
             .await
@@ -1378,12 +1386,21 @@ async fn a_removed_partner_is_refused_on_its_very_next_request() {
     let (status, session) = call_session(&h, &pia).await;
     assert_eq!(status, StatusCode::OK);
     assert!(session.contains("Contoso"), "{session}");
-    // The session names the customer; its pages load Pia's roles there on their own.
-    let held = h
-        .ok("/api/get_partnership", &pia, json!({ "customer": contoso }))
-        .await;
-    assert_eq!(held["customer"], json!(contoso), "{held}");
-    assert_eq!(held["primary_admin"], json!(true), "{held}");
+    // The session about Contoso carries Pia's partnership there; her session at home none.
+    let partnerships =
+        |text: &str| serde_json::from_str::<Value>(text).unwrap()["actor"]["partnerships"].clone();
+    let (_, about) = call_session_for(&h, &pia, Some(contoso)).await;
+    assert_eq!(
+        partnerships(&about)[0]["customer"],
+        json!(contoso),
+        "{about}"
+    );
+    assert_eq!(
+        partnerships(&about)[0]["primary_admin"],
+        json!(true),
+        "{about}"
+    );
+    assert_eq!(partnerships(&session), json!([]), "{session}");
 
     let partners = h
         .ok("/api/list_partners", &grace, json!({ "org": contoso }))
@@ -1414,10 +1431,8 @@ async fn a_removed_partner_is_refused_on_its_very_next_request() {
             assert!(!text.contains(&room_name) && !text.contains(room.as_str().unwrap()));
         }
     }
-    let held = h
-        .ok("/api/get_partnership", &pia, json!({ "customer": contoso }))
-        .await;
-    assert_eq!(held, json!(null));
+    let (_, about) = call_session_for(&h, &pia, Some(contoso)).await;
+    assert_eq!(partnerships(&about), json!([]), "{about}");
     let (status, text) = call_session(&h, &pia).await;
     assert_eq!(status, StatusCode::OK);
     let customers = &serde_json::from_str::<Value>(&text).unwrap()["customers"];
