@@ -123,10 +123,7 @@ fn AppFrame() -> impl IntoView {
     // Keyed by the customer the address names (partner mode): the session then carries the
     // user's partnership there, and only there. Moving within one customer reads nothing.
     let location = use_location();
-    let session = Resource::new(
-        move || tenant_in(&location.pathname.get()),
-        |customer| get_session(customer),
-    );
+    let session = Resource::new(move || tenant_in(&location.pathname.get()), get_session);
     view! {
         <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -303,9 +303,13 @@ async fn partner_roles(
         permissions.insert(a.role_id, perms);
     }
     let mut names: BTreeMap<Principal, PartnerMemberView> = BTreeMap::new();
+    let org_names = org_names(db, relationships.iter().map(|r| r.partner_org_id)).await?;
     for rel in relationships {
         let partner = TenantScope::partner_of(rel);
-        let org_name = org_name(db, rel.partner_org_id).await?;
+        let org_name = org_names
+            .get(&rel.partner_org_id)
+            .cloned()
+            .unwrap_or_default();
         let principals: Vec<Principal> = members
             .iter()
             .filter(|m| m.org_id == rel.org_id)
@@ -1078,7 +1082,8 @@ pub async fn accept_invitation(
     }
     let tx = db.begin().await?;
     let rel = pending_invitation(&tx, actor, id, now).await?;
-    let won = partner_relationship::Entity::update_many()
+    let won = TenantScope::customer_of(&rel)
+        .update_many::<partner_relationship::Entity>()
         .col_expr(
             partner_relationship::Column::State,
             Expr::value(RelationshipState::Active),
@@ -1225,7 +1230,8 @@ pub async fn deny_invitation(
     let tx = db.begin().await?;
     let rel = pending_invitation(&tx, actor, id, now).await?;
     let object = format!("Denied: {}", partner_label(&tx, &rel, false).await?);
-    let gone = partner_relationship::Entity::delete_many()
+    let gone = TenantScope::customer_of(&rel)
+        .delete_many::<partner_relationship::Entity>()
         .filter(partner_relationship::Column::Id.eq(rel.id))
         .filter(partner_relationship::Column::PartnerOrgId.eq(actor.org))
         .filter(partner_relationship::Column::State.eq(RelationshipState::Pending))

@@ -198,19 +198,19 @@ async fn assignment_defs(
         .collect())
 }
 
+/// Each assignment's role permissions and scope, in the assignments' order, and the scope rows
+/// they were read from.
+type GrantsRead = (
+    Vec<(BTreeSet<Permission>, Scope)>,
+    Vec<role_assignment_scope::Model>,
+);
+
 /// Each of `assignments`' role permissions and scope, in their order, with the scope rows read.
-#[allow(clippy::type_complexity)]
 pub(crate) async fn permissions_and_scopes(
     db: &impl ConnectionTrait,
     scope: &impl Scoped,
     assignments: &[role_assignment::Model],
-) -> Result<
-    (
-        Vec<(BTreeSet<Permission>, Scope)>,
-        Vec<role_assignment_scope::Model>,
-    ),
-    ServiceError,
-> {
+) -> Result<GrantsRead, ServiceError> {
     let role_ids: BTreeSet<RoleId> = assignments.iter().map(|a| a.role_id).collect();
     let roles = scope
         .select::<role::Entity>()
@@ -221,19 +221,12 @@ pub(crate) async fn permissions_and_scopes(
 }
 
 /// [`permissions_and_scopes`] with the assignments' roles already read.
-#[allow(clippy::type_complexity)]
 pub(crate) async fn grants_with(
     db: &impl ConnectionTrait,
     scope: &impl Scoped,
     roles: &[role::Model],
     assignments: &[role_assignment::Model],
-) -> Result<
-    (
-        Vec<(BTreeSet<Permission>, Scope)>,
-        Vec<role_assignment_scope::Model>,
-    ),
-    ServiceError,
-> {
+) -> Result<GrantsRead, ServiceError> {
     let perms = permissions_of(db, scope, roles).await?;
     let narrow: Vec<RoleAssignmentId> = assignments
         .iter()
