@@ -10,6 +10,7 @@ mod m20261125_000003_session_idle;
 mod m20261125_000004_partners;
 mod m20261126_000005_grant_indexes;
 mod m20261126_000006_relationship_lapses;
+mod m20261126_000007_room_health;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_partners::Migration),
             Box::new(m20261126_000005_grant_indexes::Migration),
             Box::new(m20261126_000006_relationship_lapses::Migration),
+            Box::new(m20261126_000007_room_health::Migration),
         ]
     }
 }

@@ -1,16 +1,21 @@
 //! The device agent API (section 8 of the specification): JSON in and out, bodies of at most
 //! 64 KiB, every error as `{"error": "<code>", "message": "..."}`.
 
+use crate::routes::AppState;
+use app::domain::health::Heartbeat;
 use app::domain::rooms::{Platform, RoomInput};
+use app::server::service::health;
 use app::server::service::settings::{self, DeviceEnrollment, EnrollError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 pub const MAX_BODY: usize = 64 * 1024;
 
@@ -91,4 +96,86 @@ pub async fn enroll(
             )
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct HeartbeatRequest {
+    sent_at: String,
+    software_version: String,
+    /// Components not named keep their state.
+    #[serde(default)]
+    components: BTreeMap<String, String>,
+}
+
+/// POST /api/agent/v1/heartbeat, with `Authorization: Bearer <device_token>`: `202`, or `401`
+/// for an unknown or revoked credential, `400` for a malformed body, `429` with `Retry-After`
+/// over the room's rate. Nothing is stored unless the answer is `202`.
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<HeartbeatRequest>, JsonRejection>,
+) -> Response {
+    let unauthorized = || {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_device_token",
+            "The device token is unknown or has been revoked; enroll the device again.",
+        )
+    };
+    let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return unauthorized();
+    };
+    let Json(req) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return error(StatusCode::BAD_REQUEST, "malformed", &rejection.body_text())
+        }
+    };
+    let beat = match Heartbeat::parse(&req.sent_at, &req.software_version, &req.components) {
+        Ok(beat) => beat,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "malformed", &message),
+    };
+    let room = match health::room_of_device(&state.db, token).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return unauthorized(),
+        Err(e) => return internal(&e),
+    };
+    if let Err(not_until) = state.limits.heartbeat.check_key(&room) {
+        use governor::clock::{Clock, DefaultClock};
+        let wait = not_until
+            .wait_time_from(DefaultClock::default().now())
+            .as_secs()
+            .saturating_add(1);
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            &format!("Too many heartbeats from this device; retry after {wait} seconds."),
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    match health::record_heartbeat(&state.db, token, &beat, chrono::Utc::now()).await {
+        Ok(Some(_)) => {
+            (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response()
+        }
+        Ok(None) => unauthorized(),
+        Err(e) => internal(&e),
+    }
+}
+
+fn internal(e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "heartbeat failed");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "The heartbeat could not be recorded; send the next one as usual.",
+    )
 }

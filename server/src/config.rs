@@ -21,6 +21,9 @@ pub struct Config {
     pub login_per_minute: u32,
     /// `ROOMS_AGENT_RATE_PER_MINUTE`: device agent API requests a minute per client (default 60).
     pub agent_per_minute: u32,
+    /// `ROOMS_HEARTBEAT_RATE_PER_MINUTE`: heartbeats a minute per room's device (default 12,
+    /// one every five seconds on average).
+    pub heartbeat_per_minute: u32,
     /// `ROOMS_CLIENT_IP_HEADER`: behind a reverse proxy, the header it puts the client address in
     /// (`X-Forwarded-For`); the rate limits then count per client, not per proxy. Unset: the
     /// peer address (never trust such a header without a proxy that sets it).
@@ -40,6 +43,7 @@ impl Config {
             session_idle: chrono::Duration::minutes(60),
             login_per_minute: 30,
             agent_per_minute: 60,
+            heartbeat_per_minute: 12,
             client_ip_header: None,
             header_read_timeout: Duration::from_secs(15),
         }
@@ -74,6 +78,7 @@ impl Config {
             chrono::Duration::minutes(positive("ROOMS_SESSION_IDLE_MINUTES", 60, 24 * 60)?.into());
         config.login_per_minute = positive("ROOMS_LOGIN_RATE_PER_MINUTE", 30, 100_000)?;
         config.agent_per_minute = positive("ROOMS_AGENT_RATE_PER_MINUTE", 60, 100_000)?;
+        config.heartbeat_per_minute = positive("ROOMS_HEARTBEAT_RATE_PER_MINUTE", 12, 100_000)?;
         config.header_read_timeout =
             Duration::from_secs(positive("ROOMS_HEADER_READ_TIMEOUT_SECS", 15, 3600)?.into());
         config.client_ip_header = var("ROOMS_CLIENT_IP_HEADER")

@@ -42,6 +42,8 @@ pub struct AppState {
 pub struct Limits {
     pub login: Limit,
     pub agent: Limit,
+    /// Per room, after its device's credential is checked: as many keys as enrolled rooms.
+    pub heartbeat: Arc<governor::DefaultKeyedRateLimiter<app::domain::ids::RoomId>>,
 }
 
 impl Limits {
@@ -60,6 +62,10 @@ impl AppState {
         let limits = Limits {
             login: limit(config.login_per_minute),
             agent: limit(config.agent_per_minute),
+            heartbeat: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(config.heartbeat_per_minute)
+                    .unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
         };
         Self {
             leptos_options,
@@ -95,6 +101,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/agent/v1/enroll",
             post(crate::agent::enroll).layer(
+                tower::ServiceBuilder::new()
+                    .layer(limits::layer(&state.limits.agent, Audience::Agent))
+                    .layer(DefaultBodyLimit::max(crate::agent::MAX_BODY)),
+            ),
+        )
+        .route(
+            "/api/agent/v1/heartbeat",
+            post(crate::agent::heartbeat).layer(
                 tower::ServiceBuilder::new()
                     .layer(limits::layer(&state.limits.agent, Audience::Agent))
                     .layer(DefaultBodyLimit::max(crate::agent::MAX_BODY)),

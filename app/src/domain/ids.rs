@@ -70,6 +70,8 @@ id_type!(
     RoleAssignmentId,
     /// An entry of the audit log.
     AuditEntryId,
+    /// An incident of a room: a component that turned bad, or the room falling silent.
+    IncidentId,
     /// A partner relationship (an invitation until the partner accepts it), owned by the customer.
     RelationshipId,
     /// A partner's change held for the customer's approval.

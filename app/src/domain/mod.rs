@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod authz;
 pub mod directory;
+pub mod health;
 pub mod ids;
 pub mod organisation;
 pub mod partners;

@@ -40,6 +40,8 @@ macro_rules! stored_enum {
     };
 }
 
+pub(crate) use stored_enum;
+
 stored_enum!(
     /// The device platform of a room.
     Platform {

@@ -7,10 +7,10 @@
 //! from the customers' relationship rows naming the partner: no relationship, no rows.
 
 use super::entity::{
-    audit_log, change_request, group_member, org_role_assignment, org_settings, partner_approval,
-    partner_invited_admin, partner_relationship, partner_scope_item, role, role_assignment,
-    role_assignment_member, role_assignment_scope, role_permission, room, room_group,
-    room_group_member, security_group, update_ring, user,
+    audit_log, change_request, group_member, incident, org_role_assignment, org_settings,
+    partner_approval, partner_invited_admin, partner_relationship, partner_scope_item, role,
+    role_assignment, role_assignment_member, role_assignment_scope, role_permission, room,
+    room_component, room_group, room_group_member, security_group, update_ring, user,
 };
 use super::error::ServiceError;
 use crate::domain::authz::{
@@ -55,7 +55,9 @@ tenant_owned!(
     partner_scope_item,
     partner_invited_admin,
     partner_approval,
-    change_request
+    change_request,
+    room_component,
+    incident
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +101,12 @@ impl TenantScope {
     /// through it is returned to any actor.
     pub(crate) fn portal_job<E: TenantOwned>() -> Select<E> {
         E::find()
+    }
+
+    /// The room whose device holds the credential hashed as `hash`: a device proves its room,
+    /// and the room's organisation follows from it. Unenrolled rooms hold none.
+    pub(crate) fn by_device_credential(hash: &str) -> Select<room::Entity> {
+        room::Entity::find().filter(room::Column::DeviceTokenHash.eq(hash))
     }
 
     /// For signing in and seeding: the organisation was established by a verified ID token or

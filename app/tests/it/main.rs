@@ -8,6 +8,7 @@ mod audit;
 mod common;
 mod directory;
 mod groups;
+mod health;
 mod identity;
 mod org_roles;
 mod partners;

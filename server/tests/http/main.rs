@@ -20,6 +20,7 @@ use server::{router, AppState};
 use tower::ServiceExt;
 
 mod bad_input;
+mod heartbeats;
 mod idp;
 mod limits;
 mod partners;

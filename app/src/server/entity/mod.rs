@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod change_request;
 pub mod group_member;
+pub mod incident;
 pub mod login_attempt;
 pub mod org_domain;
 pub mod org_role_assignment;
@@ -18,6 +19,7 @@ pub mod role_assignment_member;
 pub mod role_assignment_scope;
 pub mod role_permission;
 pub mod room;
+pub mod room_component;
 pub mod room_group;
 pub mod room_group_member;
 pub mod security_group;

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod audit;
 pub mod directory;
 pub mod groups;
+pub mod health;
 pub mod identity;
 pub mod membership;
 pub mod operator;

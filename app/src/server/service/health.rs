@@ -1,0 +1,181 @@
+//! Heartbeats and incidents (specification sections 2 and 8). A heartbeat updates its room's
+//! component signals, opens an incident for a component turning bad and resolves it when the
+//! component turns good, and sets the room's health from its active incidents. One transaction
+//! per heartbeat, which starts by writing the room row: concurrent heartbeats of one room take
+//! turns (a row lock on PostgreSQL, the single writer on SQLite). At most one active incident
+//! per room and component is the database's rule (a partial unique index), whoever inserts.
+
+use super::sha256_hex;
+use crate::domain::health::{
+    health_of, incident_for, Component, Heartbeat, IncidentStatus, Signal,
+};
+use crate::domain::ids::{IncidentId, RoomId};
+use crate::server::entity::{incident, room, room_component};
+use crate::server::error::ServiceError;
+use crate::server::scope::TenantScope;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    TransactionTrait,
+};
+use std::collections::BTreeMap;
+
+/// The enrolled room whose device holds `token`, if any.
+pub async fn room_of_device(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<RoomId>, ServiceError> {
+    Ok(TenantScope::by_device_credential(&sha256_hex(token))
+        .one(db)
+        .await?
+        .map(|r| r.id))
+}
+
+/// Records the heartbeat of the device holding `token`; `None` when no enrolled room holds it
+/// (unknown, or revoked by unenrolling or enrolling again). Signals older than the ones stored
+/// (by `sent_at`, at most `now`) change nothing, so heartbeats may arrive in any order.
+pub async fn record_heartbeat(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    token: &str,
+    beat: &Heartbeat,
+    now: DateTime<Utc>,
+) -> Result<Option<RoomId>, ServiceError> {
+    let Some(found) = TenantScope::by_device_credential(&sha256_hex(token))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let scope = TenantScope::trusted(found.org_id);
+    let sent_at = beat.sent_at.min(now);
+    let tx = db.begin().await?;
+    // First the room row: the turn of this heartbeat. The credential is checked again in the
+    // same statement, so a heartbeat racing an unenrollment changes nothing.
+    let still = scope
+        .update_many::<room::Entity>()
+        .col_expr(room::Column::LastHeartbeat, Expr::value(now))
+        .filter(room::Column::Id.eq(found.id))
+        .filter(room::Column::DeviceTokenHash.eq(found.device_token_hash.clone()))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    if still != 1 {
+        return Ok(None);
+    }
+    let stored: BTreeMap<Component, room_component::Model> = scope
+        .select::<room_component::Entity>()
+        .filter(room_component::Column::RoomId.eq(found.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.component, c))
+        .collect();
+    // A heartbeat is the room speaking again: it ends an offline incident.
+    let mut changes: Vec<(Component, Signal)> = vec![(Component::Offline, Signal::Ok)];
+    for (&component, &signal) in &beat.components {
+        if stored
+            .get(&component)
+            .is_some_and(|s| s.changed_at > sent_at)
+        {
+            continue;
+        }
+        room_component::Entity::insert(room_component::ActiveModel {
+            org_id: Set(found.org_id),
+            room_id: Set(found.id),
+            component: Set(component),
+            signal: Set(signal),
+            changed_at: Set(sent_at),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                room_component::Column::RoomId,
+                room_component::Column::Component,
+            ])
+            .update_columns([
+                room_component::Column::Signal,
+                room_component::Column::ChangedAt,
+            ])
+            .to_owned(),
+        )
+        .exec(&tx)
+        .await?;
+        changes.push((component, signal));
+    }
+    for (component, signal) in changes {
+        apply(&tx, &scope, &found, component, signal, sent_at).await?;
+    }
+    let active = scope
+        .select::<incident::Entity>()
+        .filter(incident::Column::RoomId.eq(found.id))
+        .filter(incident::Column::Status.eq(IncidentStatus::Active))
+        .all(&tx)
+        .await?;
+    scope
+        .update_many::<room::Entity>()
+        .col_expr(
+            room::Column::Health,
+            Expr::value(health_of(active.iter().map(|i| (i.component, i.severity)))),
+        )
+        .filter(room::Column::Id.eq(found.id))
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(found.id))
+}
+
+/// Opens, updates or resolves the room's incident for one component after its signal.
+async fn apply(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    room: &room::Model,
+    component: Component,
+    signal: Signal,
+    at: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let active = || {
+        scope
+            .update_many::<incident::Entity>()
+            .filter(incident::Column::RoomId.eq(room.id))
+            .filter(incident::Column::Component.eq(component))
+            .filter(incident::Column::Status.eq(IncidentStatus::Active))
+    };
+    let Some((severity, title)) = incident_for(component, signal) else {
+        active()
+            .col_expr(
+                incident::Column::Status,
+                Expr::value(IncidentStatus::Resolved),
+            )
+            .col_expr(incident::Column::ResolvedAt, Expr::value(at))
+            .exec(db)
+            .await?;
+        return Ok(());
+    };
+    // From warning to error or back: the open incident follows the signal.
+    let updated = active()
+        .col_expr(incident::Column::Severity, Expr::value(severity))
+        .col_expr(incident::Column::Title, Expr::value(title.clone()))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if updated == 0 {
+        // Another writer (the offline detector, another process) may have opened it since:
+        // the partial unique index keeps one, and this insert then does nothing.
+        incident::Entity::insert(incident::ActiveModel {
+            id: Set(IncidentId::new()),
+            org_id: Set(room.org_id),
+            room_id: Set(room.id),
+            component: Set(component),
+            severity: Set(severity),
+            status: Set(IncidentStatus::Active),
+            title: Set(title),
+            opened_at: Set(at),
+            resolved_at: Set(None),
+        })
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .try_insert()
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}

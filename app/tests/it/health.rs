@@ -1,0 +1,168 @@
+//! Heartbeats and incidents on both databases: open, resolve, order, repetition and
+//! concurrency of heartbeats for one room.
+
+use crate::common::*;
+use app::domain::health::{Component, Heartbeat, IncidentStatus};
+use app::domain::rooms::{Health, Platform};
+use app::server::entity::{incident, room};
+use app::server::service::health;
+use app::server::service::settings::{self, DeviceEnrollment};
+use chrono::Duration;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::BTreeMap;
+
+/// An enrolled room of a new organisation: (database, room, device token).
+async fn enrolled_room() -> (DatabaseConnection, app::domain::ids::RoomId, String) {
+    let db = db().await;
+    let (org, admin) = org_with_admin(&db, "Contoso", "contoso.com").await;
+    let key = settings::enrollment_key(&db, &admin, org.id, now())
+        .await
+        .unwrap();
+    let device = DeviceEnrollment {
+        resource_account: "room1@contoso.com".into(),
+        display_name: "Room 1".into(),
+        platform: Platform::Windows,
+    };
+    let (room, token) = settings::enroll(&db, &key, device, now())
+        .await
+        .unwrap_or_else(|_| panic!("enrolls"));
+    (db, room, token)
+}
+
+fn beat(minutes_ago: i64, pairs: &[(&str, &str)]) -> Heartbeat {
+    let components: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let at = (now() - Duration::minutes(minutes_ago)).to_rfc3339();
+    Heartbeat::parse(&at, "1.0", &components).unwrap()
+}
+
+async fn incidents(
+    db: &DatabaseConnection,
+    room: app::domain::ids::RoomId,
+) -> Vec<incident::Model> {
+    incident::Entity::find()
+        .filter(incident::Column::RoomId.eq(room))
+        .all(db)
+        .await
+        .unwrap()
+}
+
+async fn health_of(db: &DatabaseConnection, id: app::domain::ids::RoomId) -> Health {
+    room::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .health
+}
+
+#[tokio::test]
+async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it() {
+    let (db, room, token) = enrolled_room().await;
+    for minutes_ago in [30, 29, 28] {
+        let recorded = health::record_heartbeat(
+            &db,
+            &token,
+            &beat(minutes_ago, &[("camera", "error")]),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(recorded, Some(room));
+    }
+    let open = incidents(&db, room).await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].component, Component::Camera);
+    assert_eq!(open[0].status, IncidentStatus::Active);
+    assert_eq!(open[0].title, "Camera failed");
+    assert_eq!(health_of(&db, room).await, Health::Unhealthy);
+
+    // A warning of the same component: the open incident follows, no second one.
+    health::record_heartbeat(&db, &token, &beat(27, &[("camera", "warning")]), now())
+        .await
+        .unwrap();
+    let open = incidents(&db, room).await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].title, "Camera reports a warning");
+    assert_eq!(health_of(&db, room).await, Health::Warning);
+
+    health::record_heartbeat(&db, &token, &beat(26, &[("camera", "ok")]), now())
+        .await
+        .unwrap();
+    let all = incidents(&db, room).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].status, IncidentStatus::Resolved);
+    assert!(all[0].resolved_at.is_some());
+    assert_eq!(health_of(&db, room).await, Health::Healthy);
+
+    // Breaking again is a new incident.
+    health::record_heartbeat(&db, &token, &beat(25, &[("camera", "error")]), now())
+        .await
+        .unwrap();
+    let all = incidents(&db, room).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all.iter()
+            .filter(|i| i.status == IncidentStatus::Active)
+            .count(),
+        1
+    );
+    // An unknown token records nothing.
+    assert_eq!(
+        health::record_heartbeat(&db, "nope", &beat(1, &[("display", "error")]), now())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(incidents(&db, room).await.len(), 2);
+}
+
+/// Many heartbeats of one room at once, alternating bad and good in any order: never two
+/// active incidents for one component, and the room ends as its newest heartbeat says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_heartbeats_of_one_room_keep_one_active_incident() {
+    let (db, room, token) = enrolled_room().await;
+    for round in 0..6 {
+        let mut tasks = Vec::new();
+        for k in 0..8i64 {
+            let (db, token) = (db.clone(), token.clone());
+            let signal = if k % 2 == 0 { "error" } else { "warning" };
+            let minutes_ago = 100 - round * 10 - k;
+            tasks.push(tokio::spawn(async move {
+                health::record_heartbeat(
+                    &db,
+                    &token,
+                    &beat(minutes_ago, &[("camera", signal), ("speaker", signal)]),
+                    now(),
+                )
+                .await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let all = incidents(&db, room).await;
+        for component in [Component::Camera, Component::Speaker] {
+            let active = all
+                .iter()
+                .filter(|i| i.component == component && i.status == IncidentStatus::Active)
+                .count();
+            assert_eq!(active, 1, "round {round}, {component:?}: {all:?}");
+        }
+        // The newest heartbeat (k = 7, a warning) decides the open incident's title.
+        let camera = all
+            .iter()
+            .find(|i| i.component == Component::Camera && i.status == IncidentStatus::Active);
+        assert_eq!(
+            camera.map(|i| i.title.as_str()),
+            Some("Camera reports a warning")
+        );
+    }
+    assert_eq!(
+        incidents(&db, room).await.len(),
+        2,
+        "one per component, never resolved"
+    );
+}
