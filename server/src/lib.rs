@@ -48,6 +48,7 @@ pub async fn run() -> anyhow::Result<()> {
     startup::prepare_database(&db, &config.database_url, config.seed_demo).await?;
     spawn_audit_purge(db.clone());
     spawn_lapse_log(db.clone());
+    spawn_offline_detector(db.clone());
     let state = AppState::new(leptos, db, config);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -79,6 +80,24 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Marks rooms offline that fell silent, every 30 seconds. Every instance runs it: each room is
+/// decided by the database (a conditional update, then a partial unique index), so two
+/// detectors open one incident.
+#[cfg(feature = "ssr")]
+fn spawn_offline_detector(db: sea_orm::DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            match app::server::service::health::detect_offline(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(opened) => tracing::info!(opened, "rooms marked offline"),
+                Err(e) => tracing::error!(error = %e, "offline detection failed"),
+            }
+        }
+    });
 }
 
 /// Writes "expired" to both logs when an invitation lapses or a relationship reaches its end

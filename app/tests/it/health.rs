@@ -4,7 +4,7 @@
 use crate::common::*;
 use app::domain::health::{Component, Heartbeat, IncidentStatus};
 use app::domain::rooms::{Health, Platform};
-use app::server::entity::{incident, room};
+use app::server::entity::{incident, org_settings, room};
 use app::server::service::health;
 use app::server::service::settings::{self, DeviceEnrollment};
 use chrono::Duration;
@@ -165,4 +165,56 @@ async fn concurrent_heartbeats_of_one_room_keep_one_active_incident() {
         2,
         "one per component, never resolved"
     );
+}
+
+/// A room silent for longer than its organisation's "minutes before offline" is marked offline
+/// with one critical incident, however many detectors run at once; its next heartbeat resolves
+/// it. The clock is the caller's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_silent_room_goes_offline_once_and_its_next_heartbeat_brings_it_back() {
+    let (db, room, token) = enrolled_room().await;
+    let t0 = now();
+    health::record_heartbeat(&db, &token, &beat(0, &[("camera", "ok")]), t0)
+        .await
+        .unwrap();
+    let minutes = org_settings::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .offline_after_minutes;
+    let threshold = Duration::minutes(i64::from(minutes));
+    assert_eq!(
+        health::detect_offline(&db, t0 + threshold - Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(health_of(&db, room).await, Health::Healthy);
+
+    let later = t0 + threshold + Duration::minutes(1);
+    let detectors: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { health::detect_offline(&db, later).await })
+        })
+        .collect();
+    let mut opened = 0;
+    for d in detectors {
+        opened += d.await.unwrap().unwrap();
+    }
+    assert_eq!(opened, 1);
+    assert_eq!(health::detect_offline(&db, later).await.unwrap(), 0);
+    let all = incidents(&db, room).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].component, Component::Offline);
+    assert_eq!(all[0].opened_at, t0 + threshold);
+    assert_eq!(health_of(&db, room).await, Health::Offline);
+
+    health::record_heartbeat(&db, &token, &beat(0, &[]), later + Duration::minutes(1))
+        .await
+        .unwrap();
+    let all = incidents(&db, room).await;
+    assert_eq!(all[0].status, IncidentStatus::Resolved);
+    assert_eq!(health_of(&db, room).await, Health::Healthy);
 }

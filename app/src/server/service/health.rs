@@ -10,14 +10,15 @@ use crate::domain::health::{
     health_of, incident_for, Component, Heartbeat, IncidentStatus, Signal,
 };
 use crate::domain::ids::{IncidentId, RoomId};
-use crate::server::entity::{incident, room, room_component};
+use crate::domain::rooms::{Enrollment, Health};
+use crate::server::entity::{incident, org_settings, room, room_component};
 use crate::server::error::ServiceError;
 use crate::server::scope::TenantScope;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait,
+    TransactionTrait, TryInsertResult,
 };
 use std::collections::BTreeMap;
 
@@ -154,28 +155,92 @@ async fn apply(
     // From warning to error or back: the open incident follows the signal.
     let updated = active()
         .col_expr(incident::Column::Severity, Expr::value(severity))
-        .col_expr(incident::Column::Title, Expr::value(title.clone()))
+        .col_expr(incident::Column::Title, Expr::value(title))
         .exec(db)
         .await?
         .rows_affected;
     if updated == 0 {
-        // Another writer (the offline detector, another process) may have opened it since:
-        // the partial unique index keeps one, and this insert then does nothing.
-        incident::Entity::insert(incident::ActiveModel {
-            id: Set(IncidentId::new()),
-            org_id: Set(room.org_id),
-            room_id: Set(room.id),
-            component: Set(component),
-            severity: Set(severity),
-            status: Set(IncidentStatus::Active),
-            title: Set(title),
-            opened_at: Set(at),
-            resolved_at: Set(None),
-        })
-        .on_conflict(OnConflict::new().do_nothing().to_owned())
-        .try_insert()
-        .exec(db)
-        .await?;
+        open(db, room, component, signal, at).await?;
     }
     Ok(())
+}
+
+/// Opens the room's incident for `component` unless one is active; whether it did. Another
+/// writer (a heartbeat, the offline detector, another process) may have opened it meanwhile:
+/// the partial unique index keeps one, and this insert then does nothing.
+async fn open(
+    db: &impl ConnectionTrait,
+    room: &room::Model,
+    component: Component,
+    signal: Signal,
+    at: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let Some((severity, title)) = incident_for(component, signal) else {
+        return Ok(false);
+    };
+    let inserted = incident::Entity::insert(incident::ActiveModel {
+        id: Set(IncidentId::new()),
+        org_id: Set(room.org_id),
+        room_id: Set(room.id),
+        component: Set(component),
+        severity: Set(severity),
+        status: Set(IncidentStatus::Active),
+        title: Set(title),
+        opened_at: Set(at),
+        resolved_at: Set(None),
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .try_insert()
+    .exec(db)
+    .await?;
+    Ok(matches!(inserted, TryInsertResult::Inserted(_)))
+}
+
+/// Marks offline every enrolled room that has been silent for longer than its organisation's
+/// "minutes before offline", with a critical incident; returns how many it opened. Each room is
+/// decided in a transaction that first writes the room row on the condition that it is still
+/// silent, so a heartbeat arriving meanwhile wins, and the partial unique index keeps one
+/// offline incident however many detectors (processes) run at once.
+pub async fn detect_offline(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    let mut opened = 0;
+    for settings in TenantScope::portal_job::<org_settings::Entity>()
+        .all(db)
+        .await?
+    {
+        let silence = Duration::minutes(i64::from(settings.offline_after_minutes.max(1)));
+        let cutoff = now - silence;
+        let scope = TenantScope::trusted(settings.org_id);
+        let silent = scope
+            .select::<room::Entity>()
+            .filter(room::Column::Enrollment.eq(Enrollment::Enrolled))
+            .filter(room::Column::LastHeartbeat.lte(cutoff))
+            .filter(room::Column::Health.ne(Health::Offline))
+            .all(db)
+            .await?;
+        for found in silent {
+            let tx = db.begin().await?;
+            let still_silent = scope
+                .update_many::<room::Entity>()
+                .col_expr(room::Column::Health, Expr::value(Health::Offline))
+                .filter(room::Column::Id.eq(found.id))
+                .filter(room::Column::Enrollment.eq(Enrollment::Enrolled))
+                .filter(room::Column::LastHeartbeat.lte(cutoff))
+                .exec(&tx)
+                .await?
+                .rows_affected
+                == 1;
+            if still_silent {
+                // Offline from the moment the silence became too long.
+                let since = found.last_heartbeat.map_or(now, |t| t + silence);
+                if open(&tx, &found, Component::Offline, Signal::Error, since).await? {
+                    opened += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(opened)
 }
