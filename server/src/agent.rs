@@ -141,12 +141,12 @@ pub async fn heartbeat(
         Ok(beat) => beat,
         Err(message) => return error(StatusCode::BAD_REQUEST, "malformed", &message),
     };
-    let room = match health::room_of_device(&state.db, token).await {
-        Ok(Some(room)) => room,
+    let device = match health::device_of(&state.db, token).await {
+        Ok(Some(device)) => device,
         Ok(None) => return unauthorized(),
         Err(e) => return internal(&e),
     };
-    if let Err(not_until) = state.limits.heartbeat.check_key(&room) {
+    if let Err(not_until) = state.limits.heartbeat.check_key(&device.room()) {
         use governor::clock::{Clock, DefaultClock};
         let wait = not_until
             .wait_time_from(DefaultClock::default().now())
@@ -162,11 +162,9 @@ pub async fn heartbeat(
         }
         return response;
     }
-    match health::record_heartbeat(&state.db, token, &beat, chrono::Utc::now()).await {
-        Ok(Some(_)) => {
-            (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response()
-        }
-        Ok(None) => unauthorized(),
+    match health::record_heartbeat(&state.db, &device, &beat, chrono::Utc::now()).await {
+        Ok(true) => (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response(),
+        Ok(false) => unauthorized(),
         Err(e) => internal(&e),
     }
 }

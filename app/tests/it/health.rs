@@ -38,6 +38,21 @@ fn beat(minutes_ago: i64, pairs: &[(&str, &str)]) -> Heartbeat {
     Heartbeat::parse(&at, "1.0", &components).unwrap()
 }
 
+/// A heartbeat as the agent API records it: the device by its token, then the heartbeat; the
+/// room, or `None` for a token no enrolled room holds.
+async fn record(
+    db: &DatabaseConnection,
+    token: &str,
+    beat: &Heartbeat,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<app::domain::ids::RoomId>, app::server::ServiceError> {
+    let Some(device) = health::device_of(db, token).await? else {
+        return Ok(None);
+    };
+    let recorded = health::record_heartbeat(db, &device, beat, now).await?;
+    Ok(recorded.then(|| device.room()))
+}
+
 async fn incidents(
     db: &DatabaseConnection,
     room: app::domain::ids::RoomId,
@@ -62,7 +77,7 @@ async fn health_of(db: &DatabaseConnection, id: app::domain::ids::RoomId) -> Hea
 async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it() {
     let (db, room, token) = enrolled_room().await;
     for minutes_ago in [30, 29, 28] {
-        let recorded = health::record_heartbeat(
+        let recorded = record(
             &db,
             &token,
             &beat(minutes_ago, &[("camera", "error")]),
@@ -80,7 +95,7 @@ async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it
     assert_eq!(health_of(&db, room).await, Health::Unhealthy);
 
     // A warning of the same component: the open incident follows, no second one.
-    health::record_heartbeat(&db, &token, &beat(27, &[("camera", "warning")]), now())
+    record(&db, &token, &beat(27, &[("camera", "warning")]), now())
         .await
         .unwrap();
     let open = incidents(&db, room).await;
@@ -88,7 +103,7 @@ async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it
     assert_eq!(open[0].title, "Camera reports a warning");
     assert_eq!(health_of(&db, room).await, Health::Warning);
 
-    health::record_heartbeat(&db, &token, &beat(26, &[("camera", "ok")]), now())
+    record(&db, &token, &beat(26, &[("camera", "ok")]), now())
         .await
         .unwrap();
     let all = incidents(&db, room).await;
@@ -98,7 +113,7 @@ async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it
     assert_eq!(health_of(&db, room).await, Health::Healthy);
 
     // Breaking again is a new incident.
-    health::record_heartbeat(&db, &token, &beat(25, &[("camera", "error")]), now())
+    record(&db, &token, &beat(25, &[("camera", "error")]), now())
         .await
         .unwrap();
     let all = incidents(&db, room).await;
@@ -111,7 +126,7 @@ async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it
     );
     // An unknown token records nothing.
     assert_eq!(
-        health::record_heartbeat(&db, "nope", &beat(1, &[("display", "error")]), now())
+        record(&db, "nope", &beat(1, &[("display", "error")]), now())
             .await
             .unwrap(),
         None
@@ -131,7 +146,7 @@ async fn concurrent_heartbeats_of_one_room_keep_one_active_incident() {
             let signal = if k % 2 == 0 { "error" } else { "warning" };
             let minutes_ago = 100 - round * 10 - k;
             tasks.push(tokio::spawn(async move {
-                health::record_heartbeat(
+                record(
                     &db,
                     &token,
                     &beat(minutes_ago, &[("camera", signal), ("speaker", signal)]),
@@ -174,7 +189,7 @@ async fn concurrent_heartbeats_of_one_room_keep_one_active_incident() {
 async fn a_silent_room_goes_offline_once_and_its_next_heartbeat_brings_it_back() {
     let (db, room, token) = enrolled_room().await;
     let t0 = now();
-    health::record_heartbeat(&db, &token, &beat(0, &[("camera", "ok")]), t0)
+    record(&db, &token, &beat(0, &[("camera", "ok")]), t0)
         .await
         .unwrap();
     let minutes = org_settings::Entity::find()
@@ -211,7 +226,7 @@ async fn a_silent_room_goes_offline_once_and_its_next_heartbeat_brings_it_back()
     assert_eq!(all[0].opened_at, t0 + threshold);
     assert_eq!(health_of(&db, room).await, Health::Offline);
 
-    health::record_heartbeat(&db, &token, &beat(0, &[]), later + Duration::minutes(1))
+    record(&db, &token, &beat(0, &[]), later + Duration::minutes(1))
         .await
         .unwrap();
     let all = incidents(&db, room).await;

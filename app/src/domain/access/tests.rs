@@ -28,6 +28,35 @@ struct Graph {
     assignments: Vec<AssignmentDef>,
 }
 
+/// `rooms` rooms on random sites and `groups` room groups over them, about half with a rule,
+/// each with about `percent`% of the rooms as static members.
+fn rooms_and_groups(
+    rng: &mut Rng,
+    rooms: usize,
+    groups: usize,
+    percent: u64,
+) -> (Vec<RoomFacts>, Vec<RoomGroupDef>) {
+    let rooms: Vec<RoomFacts> = (0..rooms)
+        .map(|_| RoomFacts {
+            id: RoomId::new(),
+            country: COUNTRIES[rng.below(3)].to_owned(),
+            site: SITES[rng.below(3)].to_owned(),
+        })
+        .collect();
+    let room_ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
+    let room_groups = (0..groups)
+        .map(|_| RoomGroupDef {
+            id: RoomGroupId::new(),
+            rule: rng.chance(50).then(|| GroupRule {
+                country: rng.chance(70).then(|| COUNTRIES[rng.below(3)].to_owned()),
+                site: rng.chance(50).then(|| SITES[rng.below(3)].to_owned()),
+            }),
+            members: rng.subset(&room_ids, percent),
+        })
+        .collect();
+    (rooms, room_groups)
+}
+
 fn generate(rng: &mut Rng) -> Graph {
     let org = OrgId::new();
     let users: Vec<UserId> = (0..5).map(|_| UserId::new()).collect();
@@ -36,24 +65,8 @@ fn generate(rng: &mut Rng) -> Graph {
         .iter()
         .map(|g| (*g, rng.subset(&users, 40)))
         .collect();
-    let rooms: Vec<RoomFacts> = (0..8)
-        .map(|_| RoomFacts {
-            id: RoomId::new(),
-            country: COUNTRIES[rng.below(3)].to_owned(),
-            site: SITES[rng.below(3)].to_owned(),
-        })
-        .collect();
+    let (rooms, room_groups) = rooms_and_groups(rng, 8, 4, 25);
     let room_ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
-    let room_groups: Vec<RoomGroupDef> = (0..4)
-        .map(|_| RoomGroupDef {
-            id: RoomGroupId::new(),
-            rule: rng.chance(50).then(|| GroupRule {
-                country: rng.chance(70).then(|| COUNTRIES[rng.below(3)].to_owned()),
-                site: rng.chance(50).then(|| SITES[rng.below(3)].to_owned()),
-            }),
-            members: rng.subset(&room_ids, 25),
-        })
-        .collect();
     let room_group_ids: Vec<RoomGroupId> = room_groups.iter().map(|g| g.id).collect();
     let permissions: Vec<Permission> = Permission::iter().collect();
     let assignments = (0..1 + rng.below(5))

@@ -22,32 +22,38 @@ use sea_orm::{
 };
 use std::collections::BTreeMap;
 
-/// The enrolled room whose device holds `token`, if any.
-pub async fn room_of_device(
+/// An enrolled room's device, as its credential proved it (see [`device_of`]).
+#[derive(Clone, Debug)]
+pub struct Device(room::Model);
+
+impl Device {
+    pub fn room(&self) -> RoomId {
+        self.0.id
+    }
+}
+
+/// The enrolled room whose device holds `token`, if any: the credential is read once per
+/// heartbeat, and the caller may refuse (rate) before anything is written.
+pub async fn device_of(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<Option<RoomId>, ServiceError> {
+) -> Result<Option<Device>, ServiceError> {
     Ok(TenantScope::by_device_credential(&sha256_hex(token))
         .one(db)
         .await?
-        .map(|r| r.id))
+        .map(Device))
 }
 
-/// Records the heartbeat of the device holding `token`; `None` when no enrolled room holds it
-/// (unknown, or revoked by unenrolling or enrolling again). Signals older than the ones stored
-/// (by `sent_at`, at most `now`) change nothing, so heartbeats may arrive in any order.
+/// Records a heartbeat of `device`; `false` when its credential was revoked (unenrolled or
+/// enrolled again) since [`device_of`] read it. Signals older than the ones stored (by
+/// `sent_at`, at most `now`) change nothing, so heartbeats may arrive in any order.
 pub async fn record_heartbeat(
     db: &(impl ConnectionTrait + TransactionTrait),
-    token: &str,
+    device: &Device,
     beat: &Heartbeat,
     now: DateTime<Utc>,
-) -> Result<Option<RoomId>, ServiceError> {
-    let Some(found) = TenantScope::by_device_credential(&sha256_hex(token))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
+) -> Result<bool, ServiceError> {
+    let found = &device.0;
     let scope = TenantScope::trusted(found.org_id);
     let sent_at = beat.sent_at.min(now);
     let tx = db.begin().await?;
@@ -62,7 +68,7 @@ pub async fn record_heartbeat(
         .await?
         .rows_affected;
     if still != 1 {
-        return Ok(None);
+        return Ok(false);
     }
     let stored: BTreeMap<Component, room_component::Model> = scope
         .select::<room_component::Entity>()
@@ -104,7 +110,7 @@ pub async fn record_heartbeat(
         changes.push((component, signal));
     }
     for (component, signal) in changes {
-        apply(&tx, &scope, &found, component, signal, sent_at).await?;
+        apply(&tx, &scope, found, component, signal, sent_at).await?;
     }
     let active = scope
         .select::<incident::Entity>()
@@ -122,7 +128,7 @@ pub async fn record_heartbeat(
         .exec(&tx)
         .await?;
     tx.commit().await?;
-    Ok(Some(found.id))
+    Ok(true)
 }
 
 /// Opens, updates or resolves the room's incident for one component after its signal.

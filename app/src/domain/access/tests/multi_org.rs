@@ -73,24 +73,7 @@ fn generate_org(rng: &mut Rng) -> Org {
         .iter()
         .map(|g| (*g, rng.subset(&users, 40)))
         .collect();
-    let rooms: Vec<RoomFacts> = (0..6)
-        .map(|_| RoomFacts {
-            id: RoomId::new(),
-            country: COUNTRIES[rng.below(3)].to_owned(),
-            site: SITES[rng.below(3)].to_owned(),
-        })
-        .collect();
-    let room_ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
-    let room_groups: Vec<RoomGroupDef> = (0..3)
-        .map(|_| RoomGroupDef {
-            id: RoomGroupId::new(),
-            rule: rng.chance(50).then(|| GroupRule {
-                country: rng.chance(70).then(|| COUNTRIES[rng.below(3)].to_owned()),
-                site: rng.chance(50).then(|| SITES[rng.below(3)].to_owned()),
-            }),
-            members: rng.subset(&room_ids, 30),
-        })
-        .collect();
+    let (rooms, room_groups) = rooms_and_groups(rng, 6, 3, 30);
     let roles: Vec<OrgRole> = OrgRole::iter().collect();
     let mut org_roles = BTreeMap::new();
     for user in &users {
