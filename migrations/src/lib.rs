@@ -11,6 +11,7 @@ mod m20261125_000004_partners;
 mod m20261126_000005_grant_indexes;
 mod m20261126_000006_relationship_lapses;
 mod m20261126_000007_room_health;
+mod m20261126_000008_tickets;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_grant_indexes::Migration),
             Box::new(m20261126_000006_relationship_lapses::Migration),
             Box::new(m20261126_000007_room_health::Migration),
+            Box::new(m20261126_000008_tickets::Migration),
         ]
     }
 }

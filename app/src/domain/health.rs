@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use strum::{EnumIter, IntoEnumIterator};
 
 stored_enum!(
-    /// What a heartbeat reports on, and what an incident is about (`Offline`: the room fell
-    /// silent, which no device reports).
+    /// What a heartbeat reports on, and what an incident is about (its category): `Offline`,
+    /// the room fell silent, and `Customer`, a person raised it; no device reports either.
     Component {
         Display = "display" / "Display",
         Camera = "camera" / "Camera",
@@ -22,6 +22,7 @@ stored_enum!(
         SignIn = "sign_in" / "Sign-in",
         Software = "software" / "Software",
         Offline = "offline" / "Connectivity",
+        Customer = "customer" / "Customer incident",
     }
 );
 
@@ -35,6 +36,7 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// Ordered from the most severe.
     Severity {
         Critical = "critical" / "Critical",
         High = "high" / "High",
@@ -50,9 +52,16 @@ stored_enum!(
     }
 );
 
-/// The components a device reports (all but `Offline`).
+impl Component {
+    /// Whether a device reports it (all but `Offline` and `Customer`).
+    pub fn is_reported(self) -> bool {
+        !matches!(self, Component::Offline | Component::Customer)
+    }
+}
+
+/// The components a device reports.
 pub fn reported() -> impl Iterator<Item = Component> {
-    Component::iter().filter(|c| *c != Component::Offline)
+    Component::iter().filter(|c| c.is_reported())
 }
 
 /// A heartbeat as the agent API accepts it: components it does not name keep their state.
@@ -84,7 +93,7 @@ impl Heartbeat {
         let mut parsed = BTreeMap::new();
         for (name, value) in components {
             let component = Component::from_key(name)
-                .filter(|c| *c != Component::Offline)
+                .filter(|c| c.is_reported())
                 .ok_or_else(|| {
                     let known: Vec<&str> = reported().map(Component::key).collect();
                     format!("unknown component {name:?}; known: {}", known.join(", "))
@@ -101,6 +110,18 @@ impl Heartbeat {
     }
 }
 
+impl Severity {
+    /// Stored beside the severity so that "most severe first" is an index order.
+    pub fn rank(self) -> i16 {
+        match self {
+            Severity::Critical => 4,
+            Severity::High => 3,
+            Severity::Medium => 2,
+            Severity::Low => 1,
+        }
+    }
+}
+
 /// The incident a bad signal opens: its severity and title, or `None` for `Ok`. An error of a
 /// component a meeting cannot do without (display, camera, microphone, speaker, network,
 /// sign-in) is high; of the software, medium; warnings are low, except the network's (medium).
@@ -108,6 +129,7 @@ pub fn incident_for(component: Component, signal: Signal) -> Option<(Severity, S
     let severity = match (signal, component) {
         (Signal::Ok, _) => return None,
         (_, Component::Offline) => Severity::Critical,
+        (_, Component::Customer) => Severity::Medium,
         (Signal::Error, Component::Software) => Severity::Medium,
         (Signal::Error, _) => Severity::High,
         (Signal::Warning, Component::Network) => Severity::Medium,
@@ -115,6 +137,7 @@ pub fn incident_for(component: Component, signal: Signal) -> Option<(Severity, S
     };
     let title = match (component, signal) {
         (Component::Offline, _) => "Room is offline: no heartbeat".to_owned(),
+        (Component::Customer, _) => "Reported by a person".to_owned(),
         (c, Signal::Error) => format!("{} failed", c.label()),
         (c, _) => format!("{} reports a warning", c.label()),
     };
@@ -122,11 +145,13 @@ pub fn incident_for(component: Component, signal: Signal) -> Option<(Severity, S
 }
 
 /// A room's health from the severities of its open incidents: healthy without any, offline
-/// while silent, unhealthy with a critical or high one, warning otherwise.
+/// while silent, unhealthy with a critical or high one, warning otherwise. Health is what the
+/// devices report: incidents people raise (customer incidents) are tickets, not telemetry.
 pub fn health_of(open: impl IntoIterator<Item = (Component, Severity)>) -> Health {
     let mut health = Health::Healthy;
     for (component, severity) in open {
         let this = match (component, severity) {
+            (Component::Customer, _) => continue,
             (Component::Offline, _) => return Health::Offline,
             (_, Severity::Critical | Severity::High) => Health::Unhealthy,
             _ => Health::Warning,
@@ -173,6 +198,7 @@ mod tests {
             health_of([(Camera, Severity::High), (Offline, Severity::Critical)]),
             Health::Offline
         );
+        assert_eq!(health_of([(Customer, Severity::Critical)]), Health::Healthy);
     }
 
     #[test]
@@ -199,6 +225,7 @@ mod tests {
             ("yesterday", vec![("camera", "ok")]),
             ("2026-11-26T10:00:00Z", vec![("toaster", "ok")]),
             ("2026-11-26T10:00:00Z", vec![("offline", "error")]),
+            ("2026-11-26T10:00:00Z", vec![("customer", "error")]),
             ("2026-11-26T10:00:00Z", vec![("camera", "broken")]),
         ] {
             assert!(Heartbeat::parse(sent_at, "1", &components(&pairs)).is_err());

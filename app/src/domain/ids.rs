@@ -72,6 +72,8 @@ id_type!(
     AuditEntryId,
     /// An incident of a room: a component that turned bad, or the room falling silent.
     IncidentId,
+    /// An entry of a ticket's timeline.
+    TicketEventId,
     /// A partner relationship (an invitation until the partner accepts it), owned by the customer.
     RelationshipId,
     /// A partner's change held for the customer's approval.

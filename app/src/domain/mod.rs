@@ -14,4 +14,5 @@ pub mod rooms;
 pub mod session;
 #[cfg(test)]
 pub(crate) mod test_rng;
+pub mod tickets;
 pub mod validation;

@@ -10,7 +10,8 @@ use super::entity::{
     audit_log, change_request, group_member, incident, org_role_assignment, org_settings,
     partner_approval, partner_invited_admin, partner_relationship, partner_scope_item, role,
     role_assignment, role_assignment_member, role_assignment_scope, role_permission, room,
-    room_component, room_group, room_group_member, security_group, update_ring, user,
+    room_component, room_group, room_group_member, security_group, ticket, ticket_event,
+    update_ring, user,
 };
 use super::error::ServiceError;
 use crate::domain::authz::{
@@ -57,7 +58,9 @@ tenant_owned!(
     partner_approval,
     change_request,
     room_component,
-    incident
+    incident,
+    ticket,
+    ticket_event
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,3 +14,4 @@ mod org_roles;
 mod partners;
 mod roles;
 mod rooms;
+mod tickets;

@@ -13,6 +13,8 @@ pub struct Model {
     pub room_id: RoomId,
     pub component: Component,
     pub severity: Severity,
+    /// `Severity::rank`, for sorting by severity in an index.
+    pub severity_rank: i16,
     pub status: IncidentStatus,
     pub title: String,
     pub opened_at: ChronoDateTimeUtc,
@@ -20,6 +22,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::room::Entity",
+        from = "Column::RoomId",
+        to = "super::room::Column::Id"
+    )]
+    Room,
+    #[sea_orm(has_one = "super::ticket::Entity")]
+    Ticket,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

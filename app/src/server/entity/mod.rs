@@ -24,5 +24,7 @@ pub mod room_group;
 pub mod room_group_member;
 pub mod security_group;
 pub mod session;
+pub mod ticket;
+pub mod ticket_event;
 pub mod update_ring;
 pub mod user;

@@ -27,6 +27,7 @@ pub enum Category {
     Room,
     RoomGroup,
     UpdateRing,
+    Ticket,
     Settings,
     Partner,
 }
@@ -214,25 +215,7 @@ async fn insert(
     let category: &str = attempt.category.into();
     let operation: &str = attempt.operation.into();
     let actor = attempt.actor;
-    // Names as they are now, so the entry reads the same after a rename or once a partner's
-    // user is out of the customer's reach. A missing row leaves the name empty rather than
-    // losing the entry.
-    let actor_name = TenantScope::trusted(actor.org)
-        .select::<user::Entity>()
-        .filter(user::Column::Id.eq(actor.user))
-        .select_only()
-        .column(user::Column::DisplayName)
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-        .unwrap_or_default();
-    let actor_org_name = organisation::Entity::find_by_id(actor.org)
-        .select_only()
-        .column(organisation::Column::Name)
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-        .unwrap_or_default();
+    let (actor_name, actor_org_name) = names_of(db, actor).await?;
     audit_log::ActiveModel {
         id: Set(AuditEntryId::new()),
         org_id: Set(org),
@@ -249,6 +232,32 @@ async fn insert(
     .insert(db)
     .await
     .map(|_| ())
+}
+
+/// The actor's name and organisation's name as they are now, for records that keep them (the
+/// log, a ticket's timeline): they read the same after a rename or once a partner's user is out
+/// of the customer's reach. A missing row leaves the name empty rather than losing the record.
+pub(crate) async fn names_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<(String, String), DbErr> {
+    let actor_name = TenantScope::trusted(actor.org)
+        .select::<user::Entity>()
+        .filter(user::Column::Id.eq(actor.user))
+        .select_only()
+        .column(user::Column::DisplayName)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    let actor_org_name = organisation::Entity::find_by_id(actor.org)
+        .select_only()
+        .column(organisation::Column::Name)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    Ok((actor_name, actor_org_name))
 }
 
 /// # Authorization

@@ -6,6 +6,7 @@
 //! per room and component is the database's rule (a partial unique index), whoever inserts.
 
 use super::sha256_hex;
+use super::tickets;
 use crate::domain::health::{
     health_of, incident_for, Component, Heartbeat, IncidentStatus, Signal,
 };
@@ -140,33 +141,45 @@ async fn apply(
     signal: Signal,
     at: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let active = || {
+    // The room row is this transaction's (see `record_heartbeat`): nobody else changes the
+    // room's incidents until it commits.
+    let active = scope
+        .select::<incident::Entity>()
+        .filter(incident::Column::RoomId.eq(room.id))
+        .filter(incident::Column::Component.eq(component))
+        .filter(incident::Column::Status.eq(IncidentStatus::Active))
+        .one(db)
+        .await?;
+    let by_id = |found: &incident::Model| {
         scope
             .update_many::<incident::Entity>()
-            .filter(incident::Column::RoomId.eq(room.id))
-            .filter(incident::Column::Component.eq(component))
-            .filter(incident::Column::Status.eq(IncidentStatus::Active))
+            .filter(incident::Column::Id.eq(found.id))
     };
-    let Some((severity, title)) = incident_for(component, signal) else {
-        active()
-            .col_expr(
-                incident::Column::Status,
-                Expr::value(IncidentStatus::Resolved),
-            )
-            .col_expr(incident::Column::ResolvedAt, Expr::value(at))
-            .exec(db)
-            .await?;
-        return Ok(());
-    };
-    // From warning to error or back: the open incident follows the signal.
-    let updated = active()
-        .col_expr(incident::Column::Severity, Expr::value(severity))
-        .col_expr(incident::Column::Title, Expr::value(title))
-        .exec(db)
-        .await?
-        .rows_affected;
-    if updated == 0 {
-        open(db, room, component, signal, at).await?;
+    match (active, incident_for(component, signal)) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            open(db, room, component, signal, at).await?;
+        }
+        (Some(found), None) => {
+            by_id(&found)
+                .col_expr(
+                    incident::Column::Status,
+                    Expr::value(IncidentStatus::Resolved),
+                )
+                .col_expr(incident::Column::ResolvedAt, Expr::value(at))
+                .exec(db)
+                .await?;
+            tickets::resolved_by_device(db, &found, at).await?;
+        }
+        // From warning to error or back: the open incident follows the signal.
+        (Some(found), Some((severity, title))) => {
+            by_id(&found)
+                .col_expr(incident::Column::Severity, Expr::value(severity))
+                .col_expr(incident::Column::SeverityRank, Expr::value(severity.rank()))
+                .col_expr(incident::Column::Title, Expr::value(title))
+                .exec(db)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -184,22 +197,36 @@ async fn open(
     let Some((severity, title)) = incident_for(component, signal) else {
         return Ok(false);
     };
-    let inserted = incident::Entity::insert(incident::ActiveModel {
-        id: Set(IncidentId::new()),
-        org_id: Set(room.org_id),
-        room_id: Set(room.id),
-        component: Set(component),
-        severity: Set(severity),
-        status: Set(IncidentStatus::Active),
-        title: Set(title),
-        opened_at: Set(at),
-        resolved_at: Set(None),
-    })
-    .on_conflict(OnConflict::new().do_nothing().to_owned())
-    .try_insert()
-    .exec(db)
-    .await?;
-    Ok(matches!(inserted, TryInsertResult::Inserted(_)))
+    let opened = incident::Model {
+        id: IncidentId::new(),
+        org_id: room.org_id,
+        room_id: room.id,
+        component,
+        severity,
+        severity_rank: severity.rank(),
+        status: IncidentStatus::Active,
+        title,
+        opened_at: at,
+        resolved_at: None,
+    };
+    let inserted = incident::Entity::insert(incident::ActiveModel::from(opened.clone()))
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .try_insert()
+        .exec(db)
+        .await?;
+    if !matches!(inserted, TryInsertResult::Inserted(_)) {
+        return Ok(false);
+    }
+    let body = match component {
+        Component::Offline => format!("No heartbeat from {} since then.", room.display_name),
+        c => format!(
+            "{}: the device reports {}.",
+            c.label(),
+            signal.label().to_lowercase()
+        ),
+    };
+    tickets::open_ticket(db, &opened, &tickets::Author::portal(), None, body).await?;
+    Ok(true)
 }
 
 /// Marks offline every enrolled room that has been silent for longer than its organisation's

@@ -16,6 +16,7 @@ pub mod roles;
 pub mod room_groups;
 pub mod rooms;
 pub mod settings;
+pub mod tickets;
 
 use sha2::{Digest, Sha256};
 

@@ -44,7 +44,7 @@ pub const ASSIGNED_ADMINS: &str = "Assigned admins";
 pub const INVITED_ADMINS: &str = "Invited admins";
 
 /// A relationship is live (the partner may act) once accepted and before its end date.
-fn live(now: DateTime<Utc>) -> Condition {
+pub(crate) fn live(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(partner_relationship::Column::State.eq(RelationshipState::Active))
         .add(
