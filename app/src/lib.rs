@@ -21,6 +21,7 @@ use domain::session::SessionView;
 use features::approvals::{ApprovalsPage, PartnerRequestsPage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::home::{CustomerHomePage, PartnerHomePage};
+use features::incidents::page::IncidentsPage;
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
 use features::partners::{NewPartnerPage, PartnersPage};
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rooms") view=RoomsPage/>
                     <Route path=path!("/room-groups") view=RoomGroupsPage/>
                     <Route path=path!("/update-rings") view=UpdateRingsPage/>
+                    <Route path=path!("/incidents") view=IncidentsPage/>
                     <Route path=path!("/settings/administrators") view=AdministratorsPage/>
                     <Route path=path!("/settings/security-groups") view=SecurityGroupsPage/>
                     <Route path=path!("/settings/roles") view=RolesPage/>
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/rooms") view=RoomsPage/>
                         <Route path=path!("/room-groups") view=RoomGroupsPage/>
                         <Route path=path!("/update-rings") view=UpdateRingsPage/>
+                        <Route path=path!("/incidents") view=IncidentsPage/>
                         <Route path=path!("/settings/roles") view=RolesPage/>
                         <Route path=path!("/settings/roles/new") view=NewRolePage/>
                         <Route path=path!("/requests") view=PartnerRequestsPage/>

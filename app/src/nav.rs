@@ -27,6 +27,12 @@ pub const CUSTOMER_PAGES: &[NavEntry] = &[
         "When rooms take software updates: rings and their deferral.",
     ),
     (
+        "Incidents & tickets",
+        "/incidents",
+        Action::ViewTickets,
+        "What went wrong in your rooms, and the tickets people work on.",
+    ),
+    (
         "Administrators",
         "/settings/administrators",
         Action::ViewAdministrators,
@@ -111,6 +117,12 @@ pub const TENANT_PAGES: &[NavEntry] = &[
         "/update-rings",
         Action::ViewUpdateRings,
         "When the customer's rooms take updates.",
+    ),
+    (
+        "Incidents & tickets",
+        "/incidents",
+        Action::ViewTickets,
+        "The customer's incidents in your scope, and their tickets.",
     ),
     (
         "Roles",

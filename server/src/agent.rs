@@ -163,8 +163,13 @@ pub async fn heartbeat(
         return response;
     }
     match health::record_heartbeat(&state.db, &device, &beat, chrono::Utc::now()).await {
-        Ok(true) => (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response(),
-        Ok(false) => unauthorized(),
+        Ok(health::Recorded::Revoked) => unauthorized(),
+        Ok(recorded) => {
+            if recorded == health::Recorded::IncidentsChanged {
+                state.changes.incidents_changed(device.org());
+            }
+            (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response()
+        }
         Err(e) => internal(&e),
     }
 }

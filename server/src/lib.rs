@@ -14,6 +14,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
+mod events;
+#[cfg(feature = "ssr")]
 mod export;
 #[cfg(feature = "ssr")]
 pub mod jobs;
@@ -48,8 +50,8 @@ pub async fn run() -> anyhow::Result<()> {
     startup::prepare_database(&db, &config.database_url, config.seed_demo).await?;
     spawn_audit_purge(db.clone());
     spawn_lapse_log(db.clone());
-    spawn_offline_detector(db.clone());
-    let state = AppState::new(leptos, db, config);
+    let state = AppState::new(leptos, db.clone(), config);
+    spawn_offline_detector(db, state.changes.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -86,14 +88,19 @@ async fn shutdown_signal() {
 /// decided by the database (a conditional update, then a partial unique index), so two
 /// detectors open one incident.
 #[cfg(feature = "ssr")]
-fn spawn_offline_detector(db: sea_orm::DatabaseConnection) {
+fn spawn_offline_detector(db: sea_orm::DatabaseConnection, changes: app::server::Changes) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             every.tick().await;
             match app::server::service::health::detect_offline(&db, chrono::Utc::now()).await {
-                Ok(0) => {}
-                Ok(opened) => tracing::info!(opened, "rooms marked offline"),
+                Ok(orgs) if orgs.is_empty() => {}
+                Ok(orgs) => {
+                    tracing::info!(opened = orgs.len(), "rooms marked offline");
+                    for org in orgs {
+                        changes.incidents_changed(org);
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "offline detection failed"),
             }
         }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub oidc: Oidc,
     pub config: Arc<Config>,
     pub limits: Limits,
+    /// Whose incidents just changed, for `/api/events`.
+    pub changes: app::server::Changes,
 }
 
 /// The rate limiters, shared by every clone of the router (and cleaned by `serve`).
@@ -75,6 +77,7 @@ impl AppState {
             oidc: Oidc::new().expect("HTTP client"),
             config: Arc::new(config),
             limits,
+            changes: app::server::Changes::default(),
         }
     }
 }
@@ -82,10 +85,12 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let db = state.db.clone();
+    let changes = state.changes.clone();
     let options = state.leptos_options.clone();
     // Runs in the reactive context of every page render and server function.
     let context = move || {
         provide_context(db.clone());
+        provide_context(changes.clone());
         security::provide_request_nonce();
     };
     let app = Router::new()
@@ -98,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/callback", get(auth::callback))
         .route("/auth/logout", post(auth::logout))
         .route("/api/audit-log/export", get(crate::export::export))
+        .route("/api/events", get(crate::events::events))
         .route(
             "/api/agent/v1/enroll",
             post(crate::agent::enroll).layer(

@@ -180,6 +180,96 @@ impl IncidentQuery {
     }
 }
 
+impl IncidentQuery {
+    /// The query an address names (`?status=active&sort=severity&after=…`). The address is the
+    /// user's to edit: a value it does not know is left out rather than refused.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let date =
+            |key: &str| get(key).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
+        let cursor = |key: &str| get(key).and_then(|v| Cursor::decode(&v).ok());
+        let page = match (cursor("after"), cursor("before")) {
+            (Some(c), _) => PageFrom::After(c),
+            (None, Some(c)) => PageFrom::Before(c),
+            (None, None) => PageFrom::First,
+        };
+        Self {
+            status: get("status").and_then(|v| IncidentStatus::from_key(&v)),
+            ticket: get("ticket").and_then(|v| TicketStatus::from_key(&v)),
+            severity: get("severity").and_then(|v| Severity::from_key(&v)),
+            category: get("category").and_then(|v| Component::from_key(&v)),
+            room: get("room")
+                .and_then(|v| v.parse::<uuid::Uuid>().ok())
+                .map(RoomId),
+            text: get("q").unwrap_or_default(),
+            from: date("from"),
+            to: date("to"),
+            customer: get("customer")
+                .and_then(|v| v.parse::<uuid::Uuid>().ok())
+                .map(OrgId),
+            sort: get("sort")
+                .and_then(|v| IncidentSort::from_key(&v))
+                .unwrap_or(IncidentSort::Newest),
+            page,
+        }
+    }
+
+    /// The address's query string for this query and the open incident (`""` for none).
+    pub fn to_search(&self, open: Option<IncidentId>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut add = |key, value: Option<String>| {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                pairs.push((key, v));
+            }
+        };
+        add("status", self.status.map(|v| v.key().to_owned()));
+        add("ticket", self.ticket.map(|v| v.key().to_owned()));
+        add("severity", self.severity.map(|v| v.key().to_owned()));
+        add("category", self.category.map(|v| v.key().to_owned()));
+        add("room", self.room.map(|v| v.0.to_string()));
+        add("q", Some(self.text.clone()));
+        add("from", self.from.map(|d| d.to_string()));
+        add("to", self.to.map(|d| d.to_string()));
+        add("customer", self.customer.map(|v| v.0.to_string()));
+        add(
+            "sort",
+            (self.sort != IncidentSort::Newest).then(|| self.sort.key().to_owned()),
+        );
+        match self.page {
+            PageFrom::First => {}
+            PageFrom::After(c) => add("after", Some(c.encode())),
+            PageFrom::Before(c) => add("before", Some(c.encode())),
+        }
+        add("open", open.map(|id| id.0.to_string()));
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let encoded: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+            .collect();
+        format!("?{}", encoded.join("&"))
+    }
+
+    /// The same filters from the first page: any change of filter or sort starts over.
+    pub fn restarted(mut self) -> Self {
+        self.page = PageFrom::First;
+        self
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// An incident with its ticket, as lists show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentRow {
@@ -330,6 +420,52 @@ mod tests {
         ] {
             assert!(Cursor::decode(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_address_carries_the_query_and_ignores_what_it_does_not_know() {
+        let query = IncidentQuery {
+            status: Some(IncidentStatus::Active),
+            severity: Some(Severity::High),
+            text: "camera & co".into(),
+            from: NaiveDate::from_ymd_opt(2026, 11, 1),
+            sort: IncidentSort::Severity,
+            page: PageFrom::After(Cursor {
+                severity_rank: 3,
+                opened_at: DateTime::from_timestamp_micros(1_764_000_000_000_000).unwrap(),
+                id: IncidentId(uuid::Uuid::from_u128(9)),
+            }),
+            ..IncidentQuery::default()
+        };
+        let open = Some(IncidentId(uuid::Uuid::from_u128(5)));
+        let search = query.to_search(open);
+        assert!(search.contains("q=camera%20%26%20co"), "{search}");
+        let params: Vec<(String, String)> = search
+            .trim_start_matches('?')
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                let v = v.replace("%20", " ").replace("%26", "&");
+                (k.to_owned(), v)
+            })
+            .collect();
+        let get = |key: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(IncidentQuery::from_params(get), query);
+        assert_eq!(IncidentQuery::default().to_search(None), "");
+
+        let junk = |key: &str| match key {
+            "status" => Some("exploded".to_owned()),
+            "sort" => Some("random".to_owned()),
+            "after" => Some("9.9.9".to_owned()),
+            "from" => Some("2026-13-45".to_owned()),
+            _ => None,
+        };
+        assert_eq!(IncidentQuery::from_params(junk), IncidentQuery::default());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod directory;
 pub mod general;
 pub mod home;
+pub mod incidents;
 pub mod login;
 pub mod org_roles;
 pub mod partners;

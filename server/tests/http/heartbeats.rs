@@ -38,11 +38,11 @@ async fn beat(
 }
 
 /// An RFC 3339 time `minutes` ago: sent times after the server's clock count as now.
-fn ago(minutes: i64) -> String {
+pub(super) fn ago(minutes: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339()
 }
 
-fn signals(sent_at: &str, pairs: &[(&str, &str)]) -> Value {
+pub(super) fn signals(sent_at: &str, pairs: &[(&str, &str)]) -> Value {
     let components: serde_json::Map<String, Value> = pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), json!(v)))
@@ -51,7 +51,7 @@ fn signals(sent_at: &str, pairs: &[(&str, &str)]) -> Value {
 }
 
 /// Enrolls a room of Contoso and returns (grace's session, Contoso, room id, device token).
-async fn enrolled(h: &Harness, account: &str) -> (String, OrgId, Value, String) {
+pub(super) async fn enrolled(h: &Harness, account: &str) -> (String, OrgId, Value, String) {
     let contoso = h.org("Contoso").await;
     let grace = h.session_of("grace@contoso.com").await;
     let key = h

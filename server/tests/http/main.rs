@@ -20,6 +20,7 @@ use server::{router, AppState};
 use tower::ServiceExt;
 
 mod bad_input;
+mod events;
 mod heartbeats;
 mod idp;
 mod limits;

@@ -221,6 +221,16 @@ fn table() -> Vec<Row> {
         r("decide_change_request", C, Wide, "AAFFNNFNN"),
         r("list_partner_change_requests", C, Wide, "nnnnnnAnn"),
         r("get_session:customer", C, Wide, "AAAAAAAAA"),
+        // ---- Contoso: incidents and tickets (Sofia and Pia over the US rooms).
+        r("list_incidents", C, Wide, "AAAfnnAnn"),
+        r("get_ticket", C, In, "AAAfnnAnn"),
+        r("get_ticket", C, Out, "AAnfnnnnn"),
+        r("list_ticket_assignees", C, In, "AAAfnnAnn"),
+        r("list_ticket_assignees", C, Out, "AAnfnnnnn"),
+        r("change_ticket", C, In, "AAAFNNANN"),
+        r("change_ticket", C, Out, "AANFNNNNN"),
+        r("raise_incident", C, In, "AAAFNNANN"),
+        r("raise_incident", C, Out, "AANFNNNNN"),
         // ---- Partner mode on Contoso: its relationship is answered already.
         r("accept_invitation", C, Wide, "FFFFCCFFF"),
         r("deny_invitation", C, Wide, "FFFFCCFFF"),
@@ -281,6 +291,11 @@ fn table() -> Vec<Row> {
         r("decide_change_request", F, Wide, "NNNNNNFFF"),
         r("list_partner_change_requests", F, Wide, "nnnnnnAfn"),
         r("get_session:customer", F, Wide, "AAAAAAAAA"),
+        r("list_incidents", F, Wide, "nnnnnnAAf"),
+        r("get_ticket", F, In, "nnnnnnAAf"),
+        r("list_ticket_assignees", F, In, "nnnnnnAAf"),
+        r("change_ticket", F, In, "NNNNNNAAF"),
+        r("raise_incident", F, In, "NNNNNNAFF"),
         r("remove_customer", F, Wide, "NNNNNNaFN"),
         // ---- Woodgrove Bank: invited Northwind, not answered yet. Nobody here works on it.
         r("list_rooms", W, Wide, "nnnnnnnnn"),
@@ -331,6 +346,11 @@ fn table() -> Vec<Row> {
         r("decide_change_request", W, Wide, "NNNNNNNNN"),
         r("list_partner_change_requests", W, Wide, "nnnnnnnnn"),
         r("get_session:customer", W, Wide, "AAAAAAAAA"),
+        r("list_incidents", W, Wide, "nnnnnnnnn"),
+        r("get_ticket", W, In, "nnnnnnnnn"),
+        r("list_ticket_assignees", W, In, "nnnnnnnnn"),
+        r("change_ticket", W, In, "NNNNNNNNN"),
+        r("raise_incident", W, In, "NNNNNNNNN"),
         // Answering needs a staff role of a partner organisation; the refusal is the actor's
         // own organisation's (the resource is their organisation).
         r("accept_invitation", W, Wide, "FFFFaaFFF"),
@@ -350,6 +370,7 @@ fn table() -> Vec<Row> {
         r("search_directory", N, Wide, "nnnnAAAAn"),
         r("list_groups", N, Wide, "nnnnAfffn"),
         r("create_group", N, Wide, "NNNNAFFFN"),
+        r("list_incidents", N, Wide, "nnnnAfffn"),
     ]
 }
 
@@ -457,6 +478,8 @@ struct OrgFx {
     countries: [&'static str; 2],
     /// In scope, out of scope (empty for Northwind).
     rooms: Vec<Target>,
+    /// A customer incident on each of `rooms`, raised by the Global admin.
+    incidents: Vec<Value>,
     groups: Vec<Target>,
     ring: Option<Target>,
     security_group: Target,
@@ -692,7 +715,20 @@ async fn org_fx(h: &Harness, spec: &OrgSpec) -> OrgFx {
     } else {
         all_rooms(h, &admin, id).await
     };
+    let mut incidents = Vec::new();
+    for room in &rooms {
+        let input = json!({ "room": room.id, "title": "PTX projector", "severity": "Medium", "description": "Flickers." });
+        incidents.push(
+            h.ok(
+                "/api/raise_incident",
+                &admin,
+                json!({ "org": id, "input": input }),
+            )
+            .await,
+        );
+    }
     OrgFx {
+        incidents,
         id,
         admin,
         admin_id,
@@ -836,9 +872,10 @@ async fn world(h: &Harness) -> World {
                 vec![&contoso_abroad, &woodgrove_all],
                 [&["woodgrove"][..], &abroad_words].concat(),
             ),
-            // Hal: tickets in Fabrikam, so no rooms; Contoso and Woodgrove are nothing to him.
+            // Hal: tickets over all of Fabrikam's rooms, which name their room (he manages no
+            // room itself: the room rows refuse him); Contoso and Woodgrove are nothing to him.
             7 => (
-                vec![&contoso_all, &fabrikam_all, &woodgrove_all],
+                vec![&contoso_all, &woodgrove_all],
                 vec!["contoso", "woodgrove"],
             ),
             // Paul: a plain Fabrikam user.
@@ -1115,6 +1152,28 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
         "list_partner_change_requests" | "remove_customer" => json!({ "customer": org }),
         "list_tenants" => json!({ "page": 0 }),
         "get_session" | "get_session:customer" => json!({}),
+        "list_incidents" => json!({ "org": org, "query": {
+            "status": null, "ticket": null, "severity": null, "category": null, "room": null,
+            "text": "", "from": null, "to": null, "customer": null, "sort": "Newest", "page": "First"
+        } }),
+        "get_ticket" | "change_ticket" | "list_ticket_assignees" => {
+            let id = fx
+                .incidents
+                .get(spot)
+                .cloned()
+                .unwrap_or_else(|| json!(uuid::Uuid::new_v4()));
+            match row.case {
+                "get_ticket" => json!({ "org": org, "id": id }),
+                "change_ticket" => {
+                    json!({ "org": org, "id": id, "change": { "Comment": "PTX comment" } })
+                }
+                _ => json!({ "org": org, "id": id, "search": fx.query }),
+            }
+        }
+        "raise_incident" => {
+            let input = json!({ "room": room().id, "title": w.fresh("incident"), "severity": "Low", "description": "Seen." });
+            json!({ "org": org, "input": input })
+        }
         "accept_invitation" => {
             json!({ "id": rel().id, "primary_admins": [{ "User": w.who[PIA].id }] })
         }

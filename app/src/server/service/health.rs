@@ -10,7 +10,7 @@ use super::tickets;
 use crate::domain::health::{
     health_of, incident_for, Component, Heartbeat, IncidentStatus, Signal,
 };
-use crate::domain::ids::{IncidentId, RoomId};
+use crate::domain::ids::{IncidentId, OrgId, RoomId};
 use crate::domain::rooms::{Enrollment, Health};
 use crate::server::entity::{incident, org_settings, room, room_component};
 use crate::server::error::ServiceError;
@@ -31,6 +31,10 @@ impl Device {
     pub fn room(&self) -> RoomId {
         self.0.id
     }
+
+    pub fn org(&self) -> OrgId {
+        self.0.org_id
+    }
 }
 
 /// The enrolled room whose device holds `token`, if any: the credential is read once per
@@ -45,15 +49,26 @@ pub async fn device_of(
         .map(Device))
 }
 
-/// Records a heartbeat of `device`; `false` when its credential was revoked (unenrolled or
-/// enrolled again) since [`device_of`] read it. Signals older than the ones stored (by
+/// What became of a heartbeat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// The device's credential was revoked (unenrolled or enrolled again) since [`device_of`]
+    /// read it: nothing is stored.
+    Revoked,
+    /// Stored; no incident opened, changed or resolved.
+    Quiet,
+    /// Stored, and the room's incidents changed.
+    IncidentsChanged,
+}
+
+/// Records a heartbeat of `device`. Signals older than the ones stored (by
 /// `sent_at`, at most `now`) change nothing, so heartbeats may arrive in any order.
 pub async fn record_heartbeat(
     db: &(impl ConnectionTrait + TransactionTrait),
     device: &Device,
     beat: &Heartbeat,
     now: DateTime<Utc>,
-) -> Result<bool, ServiceError> {
+) -> Result<Recorded, ServiceError> {
     let found = &device.0;
     let scope = TenantScope::trusted(found.org_id);
     let sent_at = beat.sent_at.min(now);
@@ -69,7 +84,7 @@ pub async fn record_heartbeat(
         .await?
         .rows_affected;
     if still != 1 {
-        return Ok(false);
+        return Ok(Recorded::Revoked);
     }
     let stored: BTreeMap<Component, room_component::Model> = scope
         .select::<room_component::Entity>()
@@ -110,8 +125,9 @@ pub async fn record_heartbeat(
         .await?;
         changes.push((component, signal));
     }
+    let mut incidents_changed = false;
     for (component, signal) in changes {
-        apply(&tx, &scope, found, component, signal, sent_at).await?;
+        incidents_changed |= apply(&tx, &scope, found, component, signal, sent_at).await?;
     }
     let active = scope
         .select::<incident::Entity>()
@@ -129,10 +145,15 @@ pub async fn record_heartbeat(
         .exec(&tx)
         .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(if incidents_changed {
+        Recorded::IncidentsChanged
+    } else {
+        Recorded::Quiet
+    })
 }
 
-/// Opens, updates or resolves the room's incident for one component after its signal.
+/// Opens, updates or resolves the room's incident for one component after its signal; whether
+/// anything changed.
 async fn apply(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
@@ -140,7 +161,7 @@ async fn apply(
     component: Component,
     signal: Signal,
     at: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<bool, ServiceError> {
     // The room row is this transaction's (see `record_heartbeat`): nobody else changes the
     // room's incidents until it commits.
     let active = scope
@@ -156,10 +177,8 @@ async fn apply(
             .filter(incident::Column::Id.eq(found.id))
     };
     match (active, incident_for(component, signal)) {
-        (None, None) => {}
-        (None, Some(_)) => {
-            open(db, room, component, signal, at).await?;
-        }
+        (None, None) => Ok(false),
+        (None, Some(_)) => open(db, room, component, signal, at).await,
         (Some(found), None) => {
             by_id(&found)
                 .col_expr(
@@ -170,7 +189,9 @@ async fn apply(
                 .exec(db)
                 .await?;
             tickets::resolved_by_device(db, &found, at).await?;
+            Ok(true)
         }
+        (Some(found), Some((severity, _))) if found.severity == severity => Ok(false),
         // From warning to error or back: the open incident follows the signal.
         (Some(found), Some((severity, title))) => {
             by_id(&found)
@@ -179,9 +200,9 @@ async fn apply(
                 .col_expr(incident::Column::Title, Expr::value(title))
                 .exec(db)
                 .await?;
+            Ok(true)
         }
     }
-    Ok(())
 }
 
 /// Opens the room's incident for `component` unless one is active; whether it did. Another
@@ -230,15 +251,16 @@ async fn open(
 }
 
 /// Marks offline every enrolled room that has been silent for longer than its organisation's
-/// "minutes before offline", with a critical incident; returns how many it opened. Each room is
+/// "minutes before offline", with a critical incident; returns the organisation of each
+/// incident it opened. Each room is
 /// decided in a transaction that first writes the room row on the condition that it is still
 /// silent, so a heartbeat arriving meanwhile wins, and the partial unique index keeps one
 /// offline incident however many detectors (processes) run at once.
 pub async fn detect_offline(
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
-) -> Result<u64, ServiceError> {
-    let mut opened = 0;
+) -> Result<Vec<OrgId>, ServiceError> {
+    let mut opened = Vec::new();
     for settings in TenantScope::portal_job::<org_settings::Entity>()
         .all(db)
         .await?
@@ -269,7 +291,7 @@ pub async fn detect_offline(
                 // Offline from the moment the silence became too long.
                 let since = found.last_heartbeat.map_or(now, |t| t + silence);
                 if open(&tx, &found, Component::Offline, Signal::Error, since).await? {
-                    opened += 1;
+                    opened.push(found.org_id);
                 }
             }
             tx.commit().await?;

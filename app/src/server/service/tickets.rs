@@ -5,7 +5,9 @@
 use super::audit::{self, Attempt, Category, Operation};
 use super::identity::{self, Addressed};
 use super::membership::{facts, group_defs, room_resource, rooms_within};
-use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission, Resource};
+use crate::domain::authz::{
+    authorize, reach, Action, Actor, Decision, DenyReason, Permission, Resource,
+};
 use crate::domain::health::{Component, IncidentStatus};
 use crate::domain::ids::{IncidentId, OrgId, RoomId, TicketEventId, UserId};
 use crate::domain::tickets::{
@@ -19,7 +21,7 @@ use crate::server::entity::{
     incident, organisation, partner_relationship, room, ticket, ticket_event, user,
 };
 use crate::server::error::ServiceError;
-use crate::server::scope::TenantScope;
+use crate::server::scope::{CustomerScopes, TenantScope};
 use chrono::{DateTime, Days, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
@@ -27,6 +29,7 @@ use sea_orm::{
     JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, Set,
     TransactionSession, TransactionTrait,
 };
+use std::collections::BTreeSet;
 
 /// Who writes a timeline entry: a person, or the portal itself (nil ids).
 pub(crate) struct Author {
@@ -652,6 +655,27 @@ pub async fn assignees(
         }
     }
     Ok(found)
+}
+
+/// The customers whose incidents a partner user may follow live (the all-tickets view): those
+/// of the user's organisation with a live relationship. What each shows is decided per request.
+pub async fn customers_followed(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<BTreeSet<OrgId>, ServiceError> {
+    if !actor.org_manages_customers {
+        return Err(ServiceError::Forbidden(DenyReason::NotAPartner));
+    }
+    Ok(CustomerScopes::relationships_of(actor.org)
+        .filter(super::partners::live(now))
+        .select_only()
+        .column(partner_relationship::Column::OrgId)
+        .into_tuple::<OrgId>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Opens a customer incident on a room, with its ticket; its description is the first entry of
