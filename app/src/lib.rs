@@ -21,7 +21,7 @@ use domain::session::SessionView;
 use features::approvals::{ApprovalsPage, PartnerRequestsPage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
 use features::home::{CustomerHomePage, PartnerHomePage};
-use features::incidents::page::IncidentsPage;
+use features::incidents::page::{AllTicketsPage, IncidentsPage};
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
 use features::partners::{NewPartnerPage, PartnersPage};
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/partner") view=PartnerHomePage/>
                     <Route path=path!("/partner/tenants") view=TenantsPage/>
                     <Route path=path!("/partner/tenant-managers") view=TenantManagersPage/>
+                    <Route path=path!("/partner/tickets") view=AllTicketsPage/>
                     <ParentRoute path=path!("/partner/c/:customer") view=TenantFrame>
                         <Route path=path!("/rooms") view=RoomsPage/>
                         <Route path=path!("/room-groups") view=RoomGroupsPage/>

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { test as base, expect, type Browser, type Locator, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Browser, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 export { expect };
 
@@ -159,4 +160,15 @@ export function rowOf(scope: Page | Locator, name: string): Locator {
 /** A name no earlier run or test used. */
 export function uniqueName(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+/** No serious or critical axe violation on what the page shows now; a screenshot of it is
+ * attached to the report under `label`. */
+export async function axe(page: Page, testInfo: TestInfo, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const shot = testInfo.outputPath(`${label.replace(/[^a-z0-9]+/gi, '-')}.png`);
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach(label, { path: shot, contentType: 'image/png' });
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), label).toEqual([]);
 }

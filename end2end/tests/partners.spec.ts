@@ -4,24 +4,13 @@
 // accept; work inside the scope; a Help desk role; a change held for approval and approved;
 // the partner's actions in the customer's audit log; removal seen on the partner's next action.
 
-import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page, TestInfo } from '@playwright/test';
-import { expect, open, pageInNewContext, signIn, test, uniqueName } from './helpers';
+import type { Browser, Page } from '@playwright/test';
+import { axe, expect, open, pageInNewContext, signIn, test, uniqueName } from './helpers';
 
 async function as(browser: Browser, upn: string): Promise<Page> {
   const page = await pageInNewContext(browser);
   await signIn(page, upn);
   return page;
-}
-
-/** No serious or critical axe violation on what the page shows now. */
-async function axe(page: Page, testInfo: TestInfo, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const shot = testInfo.outputPath(`${label.replace(/[^a-z0-9]+/gi, '-')}.png`);
-  await page.screenshot({ path: shot, fullPage: true });
-  await testInfo.attach(label, { path: shot, contentType: 'image/png' });
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), label).toEqual([]);
 }
 
 test('a customer invites Northwind, a tenant manager accepts, and the primary admin works inside the scope until removed', async ({

@@ -15,9 +15,11 @@ use super::entity::{
 };
 use super::error::ServiceError;
 use crate::domain::authz::{
-    authorize, may_see, Action, Actor, BuiltInRole, Decision, DenyReason, Resource,
+    authorize, may_see, Action, Actor, BuiltInRole, Decision, DenyReason, Permission, Resource,
 };
 use crate::domain::ids::{GroupId, OrgId, UserId};
+use crate::domain::partners::RelationshipState;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
 use std::collections::BTreeSet;
@@ -289,6 +291,228 @@ impl CustomerScopes {
     pub fn is_empty(&self) -> bool {
         self.customers.is_empty()
     }
+
+    /// The incidents, in every customer of `partner`, whose tickets `user` (member of `groups`)
+    /// may see now: of a room inside the scope of a live relationship with the partner, and
+    /// inside the scope of an assignment of one of its partner roles that holds *Tickets:
+    /// View* and names the user or one of the groups. The SQL form of `authz::reach` for
+    /// tickets across customers, so the all-tickets view is one query and not one per
+    /// customer; every join stays within the relationship's customer.
+    pub fn incidents_seen_by(
+        partner: OrgId,
+        user: UserId,
+        groups: &[GroupId],
+        now: DateTime<Utc>,
+    ) -> Select<incident::Entity> {
+        use partner_relationship as r;
+        use role_assignment as a;
+        use role_assignment_member as m;
+        let ceiling = Condition::any()
+            .add(Expr::col((r::Entity, r::Column::AllRooms)).eq(true))
+            .add(room_named_by(
+                partner_scope_item::Entity,
+                (
+                    Expr::col((
+                        partner_scope_item::Entity,
+                        partner_scope_item::Column::RelationshipId,
+                    ))
+                    .equals((r::Entity, r::Column::Id)),
+                    partner_scope_item::Column::OrgId,
+                    partner_scope_item::Column::RoomId,
+                    partner_scope_item::Column::RoomGroupId,
+                ),
+            ));
+        let mut granted = Query::select();
+        granted
+            .expr(Expr::val(1))
+            .from(role::Entity)
+            .inner_join(
+                a::Entity,
+                Expr::col((a::Entity, a::Column::RoleId))
+                    .equals((role::Entity, role::Column::Id))
+                    .and(
+                        Expr::col((a::Entity, a::Column::OrgId))
+                            .equals((role::Entity, role::Column::OrgId)),
+                    ),
+            )
+            .inner_join(
+                m::Entity,
+                Expr::col((m::Entity, m::Column::AssignmentId))
+                    .equals((a::Entity, a::Column::Id))
+                    .and(
+                        Expr::col((m::Entity, m::Column::OrgId))
+                            .equals((a::Entity, a::Column::OrgId)),
+                    ),
+            )
+            .and_where(
+                Expr::col((role::Entity, role::Column::RelationshipId))
+                    .equals((r::Entity, r::Column::Id)),
+            )
+            .and_where(
+                Expr::col((role::Entity, role::Column::OrgId))
+                    .equals((r::Entity, r::Column::OrgId)),
+            )
+            .cond_where(role_holds(Permission::TicketsView))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((m::Entity, m::Column::UserId)).eq(user))
+                    .add(Expr::col((m::Entity, m::Column::GroupId)).is_in(groups.iter().copied())),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((a::Entity, a::Column::AllRooms)).eq(true))
+                    .add(room_named_by(
+                        role_assignment_scope::Entity,
+                        (
+                            Expr::col((
+                                role_assignment_scope::Entity,
+                                role_assignment_scope::Column::AssignmentId,
+                            ))
+                            .equals((a::Entity, a::Column::Id)),
+                            role_assignment_scope::Column::OrgId,
+                            role_assignment_scope::Column::RoomId,
+                            role_assignment_scope::Column::RoomGroupId,
+                        ),
+                    )),
+            );
+        let relationship = Query::select()
+            .expr(Expr::val(1))
+            .from(r::Entity)
+            .and_where(
+                Expr::col((r::Entity, r::Column::OrgId))
+                    .equals((room::Entity, room::Column::OrgId)),
+            )
+            .and_where(Expr::col((r::Entity, r::Column::PartnerOrgId)).eq(partner))
+            .and_where(Expr::col((r::Entity, r::Column::State)).eq(RelationshipState::Active))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((r::Entity, r::Column::EndsAt)).is_null())
+                    .add(Expr::col((r::Entity, r::Column::EndsAt)).gt(now)),
+            )
+            .cond_where(ceiling)
+            .and_where(Expr::exists(granted.to_owned()))
+            .to_owned();
+        let room_seen = Query::select()
+            .expr(Expr::val(1))
+            .from(room::Entity)
+            .and_where(
+                Expr::col((room::Entity, room::Column::Id))
+                    .equals((incident::Entity, incident::Column::RoomId)),
+            )
+            .and_where(
+                Expr::col((room::Entity, room::Column::OrgId))
+                    .equals((incident::Entity, incident::Column::OrgId)),
+            )
+            .and_where(Expr::exists(relationship))
+            .to_owned();
+        // A partner's roles never give more than Primary admins' permissions (`authz`).
+        let capped = BuiltInRole::PrimaryAdmins
+            .permissions()
+            .contains(&Permission::TicketsView);
+        incident::Entity::find()
+            .filter(Expr::val(capped).eq(true))
+            .filter(Expr::exists(room_seen))
+    }
+}
+/// Whether the role row being selected holds `permission`: by the matrix for a built-in role,
+/// by its stored permissions for a custom one (as `roles::permissions_of` reads them).
+fn role_holds(permission: Permission) -> Condition {
+    use strum::IntoEnumIterator;
+    let built_in: Vec<BuiltInRole> = BuiltInRole::iter()
+        .filter(|b| b.permissions().contains(&permission))
+        .collect();
+    let p = role_permission::Entity;
+    let stored = Query::select()
+        .expr(Expr::val(1))
+        .from(p)
+        .and_where(
+            Expr::col((p, role_permission::Column::RoleId))
+                .equals((role::Entity, role::Column::Id)),
+        )
+        .and_where(
+            Expr::col((p, role_permission::Column::OrgId))
+                .equals((role::Entity, role::Column::OrgId)),
+        )
+        .and_where(Expr::col((p, role_permission::Column::Permission)).eq(permission))
+        .to_owned();
+    Condition::any()
+        .add(Expr::col((role::Entity, role::Column::BuiltIn)).is_in(built_in))
+        .add(
+            Condition::all()
+                .add(Expr::col((role::Entity, role::Column::BuiltIn)).is_null())
+                .add(Expr::exists(stored)),
+        )
+}
+
+/// `EXISTS` a row of `table` (`parent` picks the rows of one scope) that names the room being
+/// selected (`rooms`): the room itself, or a room group it is in now, statically or by rule.
+fn room_named_by<E: EntityTrait>(
+    table: E,
+    (parent, org, room_col, group_col): (Expr, E::Column, E::Column, E::Column),
+) -> Expr {
+    let g = room_group::Entity;
+    let rooms = room::Entity;
+    let rule = Condition::all()
+        .add(
+            Condition::any()
+                .add(Expr::col((g, room_group::Column::RuleCountry)).is_not_null())
+                .add(Expr::col((g, room_group::Column::RuleSite)).is_not_null()),
+        )
+        .add(
+            Condition::any()
+                .add(Expr::col((g, room_group::Column::RuleCountry)).is_null())
+                .add(
+                    Expr::col((g, room_group::Column::RuleCountry))
+                        .equals((rooms, room::Column::Country)),
+                ),
+        )
+        .add(
+            Condition::any()
+                .add(Expr::col((g, room_group::Column::RuleSite)).is_null())
+                .add(
+                    Expr::col((g, room_group::Column::RuleSite))
+                        .equals((rooms, room::Column::Site)),
+                ),
+        );
+    let statically = Query::select()
+        .expr(Expr::val(1))
+        .from(room_group_member::Entity)
+        .and_where(
+            Expr::col((
+                room_group_member::Entity,
+                room_group_member::Column::RoomGroupId,
+            ))
+            .equals((g, room_group::Column::Id)),
+        )
+        .and_where(
+            Expr::col((room_group_member::Entity, room_group_member::Column::RoomId))
+                .equals((rooms, room::Column::Id)),
+        )
+        .and_where(
+            Expr::col((room_group_member::Entity, room_group_member::Column::OrgId))
+                .equals((rooms, room::Column::OrgId)),
+        )
+        .to_owned();
+    let group_holds = Query::select()
+        .expr(Expr::val(1))
+        .from(g)
+        .and_where(Expr::col((g, room_group::Column::Id)).equals((table, group_col)))
+        .and_where(Expr::col((g, room_group::Column::OrgId)).equals((rooms, room::Column::OrgId)))
+        .cond_where(Condition::any().add(rule).add(Expr::exists(statically)))
+        .to_owned();
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(table)
+            .and_where(parent)
+            .and_where(Expr::col((table, org)).equals((rooms, room::Column::OrgId)))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((table, room_col)).equals((rooms, room::Column::Id)))
+                    .add(Expr::exists(group_holds)),
+            )
+            .to_owned(),
+    )
 }
 
 impl Scoped for CustomerScopes {

@@ -480,3 +480,185 @@ async fn filters_narrow_the_list_and_keyset_pages_walk_it_both_ways() {
     };
     assert!(bad.validate().is_err());
 }
+
+/// Fabrikam, a second customer of Northwind over all its rooms (Pat accepted as Primary admin),
+/// with one room and a customer incident on it; and Woodgrove, a customer of nobody, with one.
+async fn second_customer(w: &World) -> (Org, IncidentId, IncidentId) {
+    use app::domain::directory::Principal;
+    use app::domain::partners::{ApprovalMode, ChangeCategory, InvitationDraft, ScopeChoice};
+    use app::server::service::partners;
+    let mut raised = Vec::new();
+    let mut fabrikam = None;
+    for (name, domain, invite) in [
+        ("Fabrikam", "fabrikam.com", true),
+        ("Woodgrove", "woodgrove.com", false),
+    ] {
+        let (org, admin) = org_with_admin(&w.db, name, domain).await;
+        let room = crate::rooms::new_room(
+            &w.db,
+            &admin,
+            org.id,
+            ("Lobby", &format!("lobby@{domain}"), "HQ", "Paris", "FR"),
+        )
+        .await;
+        let input = CustomerIncidentInput {
+            room: room.id,
+            title: format!("{name} screen cracked"),
+            severity: Severity::High,
+            description: "Seen.".into(),
+        };
+        raised.push(
+            tickets::raise_customer_incident(
+                &w.db,
+                &admin,
+                org.id,
+                input.validate().unwrap(),
+                now(),
+            )
+            .await
+            .unwrap(),
+        );
+        if invite {
+            let draft = InvitationDraft {
+                partner_domain: "northwind.com".into(),
+                expires_in_days: 14,
+                invited_admins: vec![],
+                approvals: vec![(ChangeCategory::Rooms, ApprovalMode::Auto)],
+                scope: ScopeChoice {
+                    all_rooms: true,
+                    rooms: vec![],
+                    room_groups: vec![],
+                },
+                ends_on: None,
+                terms_accepted: true,
+            };
+            let id = partners::invite_partner(
+                &w.db,
+                &admin,
+                org.id,
+                draft.validate(now().date_naive()).unwrap(),
+                now(),
+            )
+            .await
+            .unwrap();
+            partners::accept_invitation(&w.db, &w.tina, id, vec![Principal::User(w.pat)], now())
+                .await
+                .unwrap();
+            fabrikam = Some(org);
+        }
+    }
+    (fabrikam.unwrap(), raised[0], raised[1])
+}
+
+async fn all_tickets(
+    w: &World,
+    actor: &app::domain::authz::Actor,
+    q: IncidentQuery,
+) -> Result<Vec<(IncidentId, Option<String>)>, ServiceError> {
+    Ok(
+        tickets::list_all_tickets(&w.db, actor, q.validate().unwrap(), now())
+            .await?
+            .rows
+            .into_iter()
+            .map(|r| (r.id, r.customer.map(|(_, name)| name)))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn the_all_tickets_view_is_every_customers_list_in_one_within_each_scope() {
+    let w = world().await;
+    active(&w).await;
+    let seattle = raise(&w, w.seattle.id, "Projector flickers", Severity::Medium, 1).await;
+    let london = raise(&w, w.london.id, "Chairs missing", Severity::Low, 2).await;
+    let (fabrikam, lobby, woodgrove) = second_customer(&w).await;
+
+    let pat = pat(&w).await;
+    let seen = all_tickets(&w, &pat, IncidentQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        vec![
+            (seattle, Some("Contoso".to_owned())),
+            (lobby, Some("Fabrikam".to_owned())),
+        ],
+        "newest first; London is outside Contoso's scope, Woodgrove is no customer"
+    );
+    for hidden in [london, woodgrove] {
+        assert!(!seen.iter().any(|(id, _)| *id == hidden));
+    }
+    // The same rows as the per-customer lists together: the one query is the reach of each.
+    let mut per_customer = Vec::new();
+    for org in [w.contoso.id, fabrikam.id] {
+        per_customer.extend(
+            tickets::list_incidents(&w.db, &pat, org, query(IncidentQuery::default()))
+                .await
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|r| r.id),
+        );
+    }
+    let mut ids: Vec<_> = seen.iter().map(|(id, _)| *id).collect();
+    ids.sort();
+    per_customer.sort();
+    assert_eq!(ids, per_customer);
+
+    let only = all_tickets(
+        &w,
+        &pat,
+        IncidentQuery {
+            customer: Some(fabrikam.id),
+            ..IncidentQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(only, vec![(lobby, Some("Fabrikam".to_owned()))]);
+    let text = all_tickets(
+        &w,
+        &pat,
+        IncidentQuery {
+            text: "projector".into(),
+            ..IncidentQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(text.len(), 1);
+
+    // Hugo, a Primary admin of Contoso only (invited by name), sees Contoso's only; Tina, a
+    // Tenant manager with no partner role, sees nothing; Grace's organisation manages nobody.
+    let hugo = actor(&w.db, &w.northwind, w.hugo).await;
+    assert_eq!(
+        all_tickets(&w, &hugo, IncidentQuery::default())
+            .await
+            .unwrap(),
+        vec![(seattle, Some("Contoso".to_owned()))]
+    );
+    assert!(all_tickets(&w, &w.tina, IncidentQuery::default())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        all_tickets(&w, &w.grace, IncidentQuery::default()).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+
+    // Contoso removes Northwind: its tickets leave Pat's list on the next request.
+    let rel = app::server::service::partners::list_partners(&w.db, &w.grace, w.contoso.id, now())
+        .await
+        .unwrap()[0]
+        .summary
+        .id;
+    app::server::service::partners::remove_partner(&w.db, &w.grace, w.contoso.id, rel, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        all_tickets(&w, &pat, IncidentQuery::default())
+            .await
+            .unwrap(),
+        vec![(lobby, Some("Fabrikam".to_owned()))]
+    );
+}

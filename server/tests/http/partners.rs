@@ -371,6 +371,9 @@ fn table() -> Vec<Row> {
         r("list_groups", N, Wide, "nnnnAfffn"),
         r("create_group", N, Wide, "NNNNAFFFN"),
         r("list_incidents", N, Wide, "nnnnAfffn"),
+        // Partner mode's all-tickets view: each row within its customer's scope and the
+        // actor's roles there (Pia: Contoso's US rooms and Fabrikam; Hal: Fabrikam).
+        r("list_all_tickets", N, Wide, "ffffAAAAf"),
     ]
 }
 
@@ -432,7 +435,10 @@ fn the_partner_table_covers_every_server_function_for_every_kind_of_actor() {
     }
     // Contoso's places: every customer-mode function on Contoso.
     for endpoint in &declared {
-        let partner_mode = matches!(endpoint.as_str(), "list_tenants" | "get_session");
+        let partner_mode = matches!(
+            endpoint.as_str(),
+            "list_tenants" | "get_session" | "list_all_tickets"
+        );
         assert!(
             partner_mode || rows.iter().any(|r| r.endpoint() == endpoint && r.org == C),
             "{endpoint} has no row on Contoso"
@@ -992,6 +998,14 @@ async fn fresh_change_request(h: &Harness, w: &World) -> Value {
         .expect("Pia's change is held for approval")
 }
 
+/// An incident query without filters, first page.
+fn every_incident() -> Value {
+    json!({
+        "status": null, "ticket": null, "severity": null, "category": null, "room": null,
+        "text": "", "from": null, "to": null, "customer": null, "sort": "Newest", "page": "First"
+    })
+}
+
 /// The body of `row` as `who` sends it.
 async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
     let fx = w.org(row.org);
@@ -1152,10 +1166,8 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
         "list_partner_change_requests" | "remove_customer" => json!({ "customer": org }),
         "list_tenants" => json!({ "page": 0 }),
         "get_session" | "get_session:customer" => json!({}),
-        "list_incidents" => json!({ "org": org, "query": {
-            "status": null, "ticket": null, "severity": null, "category": null, "room": null,
-            "text": "", "from": null, "to": null, "customer": null, "sort": "Newest", "page": "First"
-        } }),
+        "list_incidents" => json!({ "org": org, "query": every_incident() }),
+        "list_all_tickets" => json!({ "query": every_incident() }),
         "get_ticket" | "change_ticket" | "list_ticket_assignees" => {
             let id = fx
                 .incidents

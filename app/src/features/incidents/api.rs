@@ -85,3 +85,19 @@ pub async fn raise_incident(
     })
     .await
 }
+
+/// The all-tickets view of partner mode: every customer's incidents the user may see tickets
+/// of, in one list.
+///
+/// # Authorization
+/// A user of an organisation that manages customers; each row within its relationship's scope
+/// and the user's assignments there (`CustomerScopes::incidents_seen_by`).
+#[server(endpoint = "list_all_tickets", input = Json)]
+pub async fn list_all_tickets(query: IncidentQuery) -> Result<IncidentPage, AppError> {
+    use crate::server::service::tickets;
+    crate::server::serve(async move {
+        let cx = crate::server::request_cx().await?;
+        Ok(tickets::list_all_tickets(&cx.db, &cx.actor, query.validate()?, cx.now).await?)
+    })
+    .await
+}

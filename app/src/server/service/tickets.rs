@@ -263,8 +263,7 @@ async fn keyset_page(
     db: &impl ConnectionTrait,
     select: Select<incident::Entity>,
     q: &IncidentQuery,
-    customer_names: impl Fn(OrgId) -> Option<String>,
-) -> Result<IncidentPage, ServiceError> {
+) -> Result<(IncidentPage, Vec<OrgId>), ServiceError> {
     use incident::Column as I;
     let keys: Vec<I> = match q.sort {
         IncidentSort::Newest | IncidentSort::Oldest => vec![I::OpenedAt, I::Id],
@@ -313,13 +312,8 @@ async fn keyset_page(
     if !forward {
         rows.reverse();
     }
-    let rows: Vec<IncidentRow> = rows
-        .into_iter()
-        .map(|r| {
-            let customer = customer_names(r.org_id).map(|name| (r.org_id, name));
-            r.row(customer)
-        })
-        .collect();
+    let orgs: Vec<OrgId> = rows.iter().map(|r| r.org_id).collect();
+    let rows: Vec<IncidentRow> = rows.into_iter().map(|r| r.row(None)).collect();
     let first = rows.first().map(|r| r.cursor.clone());
     let last = rows.last().map(|r| r.cursor.clone());
     let (previous, next) = match (forward, from.is_some()) {
@@ -327,11 +321,12 @@ async fn keyset_page(
         (true, true) => (first, last.filter(|_| more)),
         (false, _) => (first.filter(|_| more), last),
     };
-    Ok(IncidentPage {
+    let page = IncidentPage {
         rows,
         previous,
         next,
-    })
+    };
+    Ok((page, orgs))
 }
 
 /// # Authorization
@@ -353,7 +348,46 @@ pub async fn list_incidents(
     let select = scope
         .select::<incident::Entity>()
         .filter(incident::Column::RoomId.in_subquery(rooms));
-    keyset_page(db, filtered(listed(select), q), q, |_| None).await
+    Ok(keyset_page(db, filtered(listed(select), q), q).await?.0)
+}
+
+/// The all-tickets view: incidents of every customer of the user's organisation whose tickets
+/// the user may see (each within its relationship's scope and the user's assignments there),
+/// as one list in one query, with the customer's name on each row.
+///
+/// # Authorization
+/// A user of an organisation that manages customers; the rows are what
+/// `CustomerScopes::incidents_seen_by` lets through.
+pub async fn list_all_tickets(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    query: Valid<IncidentQuery>,
+    now: DateTime<Utc>,
+) -> Result<IncidentPage, ServiceError> {
+    if !actor.org_manages_customers {
+        return Err(ServiceError::Forbidden(DenyReason::NotAPartner));
+    }
+    let q = query.get();
+    let groups: Vec<_> = identity::groups_of(db, actor.org, actor.user)
+        .await?
+        .into_iter()
+        .collect();
+    let mut select = CustomerScopes::incidents_seen_by(actor.org, actor.user, &groups, now);
+    if let Some(customer) = q.customer {
+        select = select.filter(incident::Column::OrgId.eq(customer));
+    }
+    let (mut page, orgs) = keyset_page(db, filtered(listed(select), q), q).await?;
+    let names: std::collections::BTreeMap<OrgId, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(orgs.iter().copied().collect::<BTreeSet<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    for (row, org) in page.rows.iter_mut().zip(orgs) {
+        row.customer = names.get(&org).map(|name| (org, name.clone()));
+    }
+    Ok(page)
 }
 
 /// The incident `id` of `org` and the room it is about, as authorization sees it.
