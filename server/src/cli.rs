@@ -49,6 +49,18 @@ pub enum OrgCommand {
     Update(UpdateArgs),
     /// Remove an organisation and everything it owns (users, groups, roles, rooms, audit log)
     Remove(RemoveArgs),
+    /// Print the enrollment key one of the organisation's users downloads with *Download key*,
+    /// to set up devices from a script (such as `rooms-simulator`)
+    EnrollmentKey(KeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// The organisation: its id or one of its domains
+    pub org: String,
+    /// The user whose key it is (it reaches what they may enroll), like grace@contoso.com
+    #[arg(long = "as")]
+    pub as_user: String,
 }
 
 #[derive(Debug, Args)]
@@ -293,6 +305,20 @@ async fn run(command: OrgCommand) -> Result<(), Failure> {
                 println!("Updated {} ({}).", updated.name, updated.id);
                 print_details(&updated);
             }
+        }
+        OrgCommand::EnrollmentKey(args) => {
+            let db = open(&config).await?;
+            let org = find(&db, &args.org).await?;
+            let key = operator::enrollment_key_of(&db, org, &args.as_user, now)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::NotFound => Failure(format!(
+                        "{} is not a user of {} yet (users appear at their first sign-in)",
+                        args.as_user, args.org
+                    )),
+                    other => other.into(),
+                })?;
+            println!("{key}");
         }
         OrgCommand::Remove(args) => {
             let db = open(&config).await?;

@@ -19,7 +19,8 @@ pub struct Config {
     pub session_idle: chrono::Duration,
     /// `ROOMS_LOGIN_RATE_PER_MINUTE`: sign-in requests a minute per client (default 30).
     pub login_per_minute: u32,
-    /// `ROOMS_AGENT_RATE_PER_MINUTE`: device agent API requests a minute per client (default 60).
+    /// `ROOMS_AGENT_RATE_PER_MINUTE`: enrollments a minute per client address (default 60).
+    /// Heartbeats are limited per device (`heartbeat_per_minute`).
     pub agent_per_minute: u32,
     /// `ROOMS_HEARTBEAT_RATE_PER_MINUTE`: heartbeats a minute per room's device (default 12,
     /// one every five seconds on average).

@@ -134,6 +134,31 @@ async fn the_agent_api_is_limited_per_client_with_a_json_answer() {
     assert!(value["message"].is_string());
 }
 
+#[tokio::test]
+async fn heartbeats_of_a_sites_rooms_behind_one_address_are_limited_per_device_only() {
+    let mut config = test_config(PORTAL);
+    config.agent_per_minute = 2;
+    let h = harness_with(config).await;
+    let (_, _, _, token) = super::heartbeats::enrolled(&h, "site-room@contoso.com").await;
+    // Five heartbeats from the one address that may enroll twice a minute: each is the
+    // device's, within its own quota.
+    for _ in 0..5 {
+        let response = h
+            .send(
+                Request::post("/api/agent/v1/heartbeat")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::from(
+                        super::heartbeats::signals(&super::heartbeats::ago(0), &[("camera", "ok")])
+                            .to_string(),
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+}
+
 async fn body_text(response: Response) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await

@@ -415,6 +415,7 @@ fn AssigneeField(
                         Ok(people) if people.is_empty() && !search.get_untracked().trim().is_empty() => view! {
                             <p class="muted" role="status">"Nobody who may update this ticket matches."</p>
                         }.into_any(),
+                        Ok(people) if people.is_empty() => ().into_any(),
                         Ok(people) => view! {
                             <ul class="picker-results" id="ticket-assignee-results" aria-label="People who may update this ticket">
                                 {people.into_iter().map(|p| {

@@ -243,6 +243,31 @@ pub async fn list_organisations(
     Ok(views)
 }
 
+/// The enrollment key user `upn` of `org` downloads with *Download key*, for the operator to set
+/// up devices from a script (such as the fleet simulator). The key is that user's and reaches
+/// what they may enroll; a user who may not download one is refused as on the Rooms page.
+pub async fn enrollment_key_of(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    upn: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let found = TenantScope::trusted(org)
+        .select::<user::Entity>()
+        .filter(user::Column::UpnLower.eq(upn.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let signed_in = SignedIn {
+        user: found.id,
+        org,
+    };
+    let actor = identity::load_actor(db, &signed_in, now)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    super::settings::enrollment_key(db, &actor, org, now).await
+}
+
 pub async fn get_organisation(
     db: &impl ConnectionTrait,
     org: OrgId,
