@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/api/audit-log/export", get(crate::export::export))
         .route("/api/events", get(crate::events::events))
+        .route("/api/agent/v1/openapi.json", get(crate::agent::openapi))
         .route(
             "/api/agent/v1/enroll",
             post(crate::agent::enroll).layer(
@@ -179,6 +180,8 @@ fn is_public(path: &str) -> bool {
         || path == "/readyz"
         || path.starts_with("/auth/")
         || path.starts_with("/pkg/")
+        // Devices prove themselves with their key or token, never a session.
+        || path.starts_with("/api/agent/")
 }
 
 /// Resolves the session cookie into `SignedIn` for the handlers. A page without a live session

@@ -2,6 +2,7 @@
 //! errors, what a heartbeat does to the room's health, and the per-room rate.
 
 use super::*;
+use strum::IntoEnumIterator;
 
 const HEARTBEAT: &str = "/api/agent/v1/heartbeat";
 
@@ -202,4 +203,77 @@ async fn a_device_over_its_rate_is_told_when_to_come_back() {
     );
     // Another room's device has a rate of its own.
     assert_eq!(beat(&h, Some(&other), body).await.0, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_names_what_the_handlers_accept() {
+    let h = harness().await;
+    let response = h
+        .send(
+            Request::get("/api/agent/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "no session needed");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let enroll = &doc["paths"]["/api/agent/v1/enroll"]["post"];
+    let beat = &doc["paths"]["/api/agent/v1/heartbeat"]["post"];
+    let statuses = |op: &Value| -> Vec<String> {
+        op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(statuses(enroll), ["201", "400", "401", "403", "413", "429"]);
+    assert_eq!(statuses(beat), ["202", "400", "401", "413", "429"]);
+    assert_eq!(beat["security"], json!([{ "device_token": [] }]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["device_token"]["scheme"],
+        "bearer"
+    );
+    // The enums are the domain's own keys.
+    let schema = |name: &str| {
+        let body = &doc["components"]["schemas"][name];
+        assert!(body.is_object(), "{name} in {doc}");
+        body.clone()
+    };
+    let platforms: Vec<&str> = app::domain::rooms::Platform::iter()
+        .map(|p| p.key())
+        .collect();
+    assert_eq!(
+        schema("EnrollRequest")["properties"]["platform"]["enum"],
+        json!(platforms)
+    );
+    let field = &schema("HeartbeatRequest")["properties"]["components"];
+    // Inlined with its description, the schema may come wrapped in a one-element `oneOf`.
+    let components = field.get("oneOf").map_or(field, |one| &one[0]);
+    let named: Vec<&String> = components["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    let reported: Vec<String> = app::domain::health::reported()
+        .map(|c| c.key().to_owned())
+        .collect();
+    let mut named: Vec<String> = named.into_iter().cloned().collect();
+    named.sort();
+    let mut expected = reported.clone();
+    expected.sort();
+    assert_eq!(named, expected);
+    assert_eq!(components["additionalProperties"], json!(false));
+    assert_eq!(
+        components["properties"]["camera"]["enum"],
+        json!(["ok", "warning", "error"])
+    );
 }
