@@ -25,6 +25,7 @@ use features::incidents::page::{AllTicketsPage, IncidentsPage};
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
 use features::partners::{NewPartnerPage, PartnersPage};
+use features::reports::page::ReportsPage;
 use features::roles::{NewRolePage, RolesPage};
 use features::room_groups::{RoomGroupsPage, UpdateRingsPage};
 use features::rooms::RoomsPage;
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/room-groups") view=RoomGroupsPage/>
                     <Route path=path!("/update-rings") view=UpdateRingsPage/>
                     <Route path=path!("/incidents") view=IncidentsPage/>
+                    <Route path=path!("/reports") view=ReportsPage/>
                     <Route path=path!("/settings/administrators") view=AdministratorsPage/>
                     <Route path=path!("/settings/security-groups") view=SecurityGroupsPage/>
                     <Route path=path!("/settings/roles") view=RolesPage/>
@@ -92,6 +94,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/room-groups") view=RoomGroupsPage/>
                         <Route path=path!("/update-rings") view=UpdateRingsPage/>
                         <Route path=path!("/incidents") view=IncidentsPage/>
+                        <Route path=path!("/reports") view=ReportsPage/>
                         <Route path=path!("/settings/roles") view=RolesPage/>
                         <Route path=path!("/settings/roles/new") view=NewRolePage/>
                         <Route path=path!("/requests") view=PartnerRequestsPage/>

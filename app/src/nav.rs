@@ -33,6 +33,12 @@ pub const CUSTOMER_PAGES: &[NavEntry] = &[
         "What went wrong in your rooms, and the tickets people work on.",
     ),
     (
+        "Reports",
+        "/reports",
+        Action::ViewReports,
+        "Health now, incidents over time, and each room's availability.",
+    ),
+    (
         "Administrators",
         "/settings/administrators",
         Action::ViewAdministrators,
@@ -123,6 +129,12 @@ pub const TENANT_PAGES: &[NavEntry] = &[
         "/incidents",
         Action::ViewTickets,
         "The customer's incidents in your scope, and their tickets.",
+    ),
+    (
+        "Reports",
+        "/reports",
+        Action::ViewReports,
+        "Health, incidents and availability of the customer's rooms in your scope.",
     ),
     (
         "Roles",

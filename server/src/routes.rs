@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/api/audit-log/export", get(crate::export::export))
         .route("/api/events", get(crate::events::events))
+        .route("/api/reports/export", get(crate::export::report))
         .route("/api/agent/v1/openapi.json", get(crate::agent::openapi))
         .route(
             "/api/agent/v1/enroll",

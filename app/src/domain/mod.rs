@@ -9,6 +9,7 @@ pub mod health;
 pub mod ids;
 pub mod organisation;
 pub mod partners;
+pub mod reports;
 pub mod roles;
 pub mod rooms;
 pub mod session;

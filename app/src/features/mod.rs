@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod login;
 pub mod org_roles;
 pub mod partners;
+pub mod reports;
 pub mod roles;
 pub mod room_groups;
 pub mod rooms;

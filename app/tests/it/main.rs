@@ -12,6 +12,7 @@ mod health;
 mod identity;
 mod org_roles;
 mod partners;
+mod reports;
 mod roles;
 mod rooms;
 mod tickets;

@@ -25,6 +25,7 @@ mod heartbeats;
 mod idp;
 mod limits;
 mod partners;
+mod reports;
 mod security;
 
 /// The portal's address in the tests (`Config::public_url`).

@@ -231,6 +231,7 @@ fn table() -> Vec<Row> {
         r("change_ticket", C, Out, "AANFNNNNN"),
         r("raise_incident", C, In, "AAAFNNANN"),
         r("raise_incident", C, Out, "AANFNNNNN"),
+        r("get_reports", C, Wide, "AAAfnnAnn"),
         // ---- Partner mode on Contoso: its relationship is answered already.
         r("accept_invitation", C, Wide, "FFFFCCFFF"),
         r("deny_invitation", C, Wide, "FFFFCCFFF"),
@@ -296,6 +297,7 @@ fn table() -> Vec<Row> {
         r("list_ticket_assignees", F, In, "nnnnnnAAf"),
         r("change_ticket", F, In, "NNNNNNAAF"),
         r("raise_incident", F, In, "NNNNNNAFF"),
+        r("get_reports", F, Wide, "nnnnnnAff"),
         r("remove_customer", F, Wide, "NNNNNNaFN"),
         // ---- Woodgrove Bank: invited Northwind, not answered yet. Nobody here works on it.
         r("list_rooms", W, Wide, "nnnnnnnnn"),
@@ -351,6 +353,7 @@ fn table() -> Vec<Row> {
         r("list_ticket_assignees", W, In, "nnnnnnnnn"),
         r("change_ticket", W, In, "NNNNNNNNN"),
         r("raise_incident", W, In, "NNNNNNNNN"),
+        r("get_reports", W, Wide, "nnnnnnnnn"),
         // Answering needs a staff role of a partner organisation; the refusal is the actor's
         // own organisation's (the resource is their organisation).
         r("accept_invitation", W, Wide, "FFFFaaFFF"),
@@ -1168,6 +1171,7 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
         "get_session" | "get_session:customer" => json!({}),
         "list_incidents" => json!({ "org": org, "query": every_incident() }),
         "list_all_tickets" => json!({ "query": every_incident() }),
+        "get_reports" => json!({ "org": org, "period": null }),
         "get_ticket" | "change_ticket" | "list_ticket_assignees" => {
             let id = fx
                 .incidents

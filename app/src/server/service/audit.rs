@@ -423,7 +423,7 @@ pub fn csv_header() -> String {
 
 /// RFC 4180 quoting, and a leading apostrophe for text a spreadsheet would run as a formula
 /// (object names are typed by users).
-fn csv_cell(value: &str) -> String {
+pub fn csv_cell(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

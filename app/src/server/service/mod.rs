@@ -12,6 +12,7 @@ pub mod membership;
 pub mod operator;
 pub mod org_roles;
 pub mod partners;
+pub mod reports;
 pub mod roles;
 pub mod room_groups;
 pub mod rooms;
