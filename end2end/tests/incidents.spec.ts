@@ -5,7 +5,7 @@
 
 import type { APIRequestContext, Page } from '@playwright/test';
 
-import { axe, expect, open, signIn, test, uniqueName } from './helpers';
+import { axe, expect, open, pageInNewContext, signIn, test, uniqueName } from './helpers';
 
 /** Calls a server function from the signed-in page, as the browser would, and returns its JSON. */
 async function call<T>(page: Page, endpoint: string, body: unknown): Promise<T> {
@@ -120,4 +120,54 @@ test('a person raises a customer incident on a room', async ({ page }, testInfo)
   await expect(opened).toContainText('Customer incident');
   await expect(opened.getByRole('listitem').first()).toContainText('Every few minutes, since Monday.');
   await expect(page.getByRole('row').filter({ hasText: title })).toContainText('High');
+});
+
+/** Raises a customer incident on the first room matching `search`, through the server function. */
+async function raiseOn(page: Page, search: string, title: string): Promise<void> {
+  const org = await orgOf(page);
+  const rooms = await call<{ rows: { id: string }[] }>(page, 'list_rooms', {
+    org,
+    query: { search, sort: 'Name', descending: false, page: 0 },
+  });
+  expect(rooms.rows.length).toBeGreaterThan(0);
+  await call(page, 'raise_incident', {
+    org,
+    input: { room: rooms.rows[0].id, title, severity: 'High', description: 'Raised by the browser test.' },
+  });
+}
+
+test("a partner's all-tickets view lists two customers' incidents and none outside the scope", async ({ browser }, testInfo) => {
+  const grace = await pageInNewContext(browser);
+  await signIn(grace, 'grace@contoso.com');
+  const us = uniqueName('Seattle projector');
+  const munich = uniqueName('Munich projector');
+  await raiseOn(grace, 'harbour', us);
+  await raiseOn(grace, 'parkstadt', munich);
+  const felix = await pageInNewContext(browser);
+  await signIn(felix, 'felix@fabrikam.com');
+  const berlin = uniqueName('Berlin projector');
+  await raiseOn(felix, 'mitte', berlin);
+
+  // Pia: Primary admin of Contoso over the US rooms, and of Fabrikam over all of them.
+  const pia = await pageInNewContext(browser);
+  await signIn(pia, 'pia@northwindmsp.com');
+  const contoso = await call<{ customers: [string, string][] }>(pia, 'get_session', {});
+  const contosoId = contoso.customers.find(([, name]) => name === 'Contoso')?.[0];
+  expect(contosoId).toBeTruthy();
+  await open(pia, `/partner/c/${contosoId}/incidents`);
+  await expect(pia.getByRole('row').filter({ hasText: us })).toHaveCount(1);
+  await pia.getByRole('switch', { name: 'Enable all tickets view' }).click();
+  await expect(pia).toHaveURL(/\/partner\/tickets/);
+  await expect(pia.getByRole('heading', { name: 'Incidents & tickets: all customers' })).toBeVisible();
+  await expect(pia.getByRole('row').filter({ hasText: us })).toContainText('Contoso');
+  await expect(pia.getByRole('row').filter({ hasText: berlin })).toContainText('Fabrikam');
+  await expect(pia.getByRole('row').filter({ hasText: munich })).toHaveCount(0);
+
+  // The customer filter narrows to one; the open ticket is the customer's, in the address.
+  await pia.getByRole('search', { name: 'Filter incidents' }).getByRole('combobox', { name: 'Customer' }).selectOption({ label: 'Fabrikam' });
+  await expect(pia.getByRole('row').filter({ hasText: us })).toHaveCount(0);
+  await pia.getByRole('row').filter({ hasText: berlin }).getByRole('button', { name: berlin }).click();
+  await expect(pia.getByRole('complementary', { name: berlin })).toBeVisible();
+  await expect(pia).toHaveURL(/open=.*&in=/);
+  await axe(pia, testInfo, 'all tickets with a ticket open');
 });

@@ -32,6 +32,9 @@ pub struct Config {
     /// `ROOMS_HEADER_READ_TIMEOUT_SECS`: a client must send its request headers within this
     /// time, and an idle kept-alive connection is closed after it (default 15).
     pub header_read_timeout: Duration,
+    /// `ROOMS_OFFLINE_CHECK_SECS`: how often each instance looks for rooms silent past their
+    /// organisation's offline threshold (default 30).
+    pub offline_check: Duration,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             heartbeat_per_minute: 12,
             client_ip_header: None,
             header_read_timeout: Duration::from_secs(15),
+            offline_check: Duration::from_secs(30),
         }
     }
 
@@ -80,6 +84,8 @@ impl Config {
         config.login_per_minute = positive("ROOMS_LOGIN_RATE_PER_MINUTE", 30, 100_000)?;
         config.agent_per_minute = positive("ROOMS_AGENT_RATE_PER_MINUTE", 60, 100_000)?;
         config.heartbeat_per_minute = positive("ROOMS_HEARTBEAT_RATE_PER_MINUTE", 12, 100_000)?;
+        config.offline_check =
+            Duration::from_secs(positive("ROOMS_OFFLINE_CHECK_SECS", 30, 3600)?.into());
         config.header_read_timeout =
             Duration::from_secs(positive("ROOMS_HEADER_READ_TIMEOUT_SECS", 15, 3600)?.into());
         config.client_ip_header = var("ROOMS_CLIENT_IP_HEADER")

@@ -50,8 +50,9 @@ pub async fn run() -> anyhow::Result<()> {
     startup::prepare_database(&db, &config.database_url, config.seed_demo).await?;
     spawn_audit_purge(db.clone());
     spawn_lapse_log(db.clone());
+    let every = config.offline_check;
     let state = AppState::new(leptos, db.clone(), config);
-    spawn_offline_detector(db, state.changes.clone());
+    spawn_offline_detector(db, state.changes.clone(), every);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -88,9 +89,13 @@ async fn shutdown_signal() {
 /// decided by the database (a conditional update, then a partial unique index), so two
 /// detectors open one incident.
 #[cfg(feature = "ssr")]
-fn spawn_offline_detector(db: sea_orm::DatabaseConnection, changes: app::server::Changes) {
+fn spawn_offline_detector(
+    db: sea_orm::DatabaseConnection,
+    changes: app::server::Changes,
+    period: std::time::Duration,
+) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut every = tokio::time::interval(period);
         loop {
             every.tick().await;
             match app::server::service::health::detect_offline(&db, chrono::Utc::now()).await {

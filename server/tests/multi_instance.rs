@@ -95,6 +95,33 @@ async fn wait_ready(instances: &mut Instances, i: usize) {
     }
 }
 
+/// Two server processes on `url`, with `env` besides the usual, spawned at once.
+fn spawn(url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Instances {
+    let mut instances = Instances(Vec::new());
+    for i in 0..2 {
+        let port = free_port();
+        let log = dir.join(format!("instance-{i}.log"));
+        let out = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "rooms")
+            .env("ROOMS_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env("ROOMS_SEED_DEMO", "true")
+            .env("RUST_LOG", "info")
+            .env_remove("ROOMS_LOG_FORMAT")
+            .current_dir(dir)
+            .stdout(Stdio::from(out.try_clone().unwrap()))
+            .stderr(Stdio::from(out));
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        instances.0.push((command.spawn().unwrap(), port, log));
+    }
+    instances
+}
+
 fn demo_organisations() -> Vec<String> {
     let demo: serde_json::Value =
         serde_json::from_str(include_str!("../../end2end/idp/demo.json")).unwrap();
@@ -111,28 +138,9 @@ fn demo_organisations() -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_started_together_migrate_and_seed_once_and_purge_once() {
     let (url, dir) = fresh_database("multi").await;
-    let mut instances = Instances(Vec::new());
     // Both spawned before either can have done anything: the same moment, as far as a
     // migration (hundreds of statements) is concerned.
-    for i in 0..2 {
-        let port = free_port();
-        let log = dir.join(format!("instance-{i}.log"));
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("DATABASE_URL", &url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_OUTPUT_NAME", "rooms")
-            .env("ROOMS_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-            .env("ROOMS_SEED_DEMO", "true")
-            .env("RUST_LOG", "info")
-            .env_remove("ROOMS_LOG_FORMAT")
-            .current_dir(&dir)
-            .stdout(Stdio::from(out.try_clone().unwrap()))
-            .stderr(Stdio::from(out))
-            .spawn()
-            .unwrap();
-        instances.0.push((child, port, log));
-    }
+    let mut instances = spawn(&url, &dir, &[]);
     let started = Instant::now();
     for i in 0..2 {
         wait_ready(&mut instances, i).await;
@@ -183,6 +191,71 @@ async fn two_instances_started_together_migrate_and_seed_once_and_purge_once() {
         "{}",
         instances.logs()
     );
+    drop(instances);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Offline detection in two processes at once, each looking every second: every silent room
+/// gets one offline incident, however often both find it (the database decides).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_detecting_silent_rooms_open_one_incident_each() {
+    use app::domain::health::{Component, IncidentStatus};
+    use app::domain::rooms::{Enrollment, Health};
+    use app::server::entity::incident;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let (url, dir) = fresh_database("offline").await;
+    let mut instances = spawn(&url, &dir, &[("ROOMS_OFFLINE_CHECK_SECS", "1")]);
+    for i in 0..2 {
+        wait_ready(&mut instances, i).await;
+    }
+    let db = connect(&url).await;
+    // Forty rooms whose devices enrolled and then fell silent two hours ago.
+    let silent: Vec<app::domain::ids::RoomId> = room::Entity::find()
+        .select_only()
+        .column(room::Column::Id)
+        .order_by_asc(room::Column::ResourceAccount)
+        .limit(40)
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    room::Entity::update_many()
+        .col_expr(room::Column::Enrollment, Expr::value(Enrollment::Enrolled))
+        .col_expr(room::Column::Health, Expr::value(Health::Healthy))
+        .col_expr(
+            room::Column::LastHeartbeat,
+            Expr::value(Utc::now() - Duration::hours(2)),
+        )
+        .filter(room::Column::Id.is_in(silent.clone()))
+        .exec(&db)
+        .await
+        .unwrap();
+    let offline = || {
+        incident::Entity::find()
+            .filter(incident::Column::Component.eq(Component::Offline))
+            .filter(incident::Column::Status.eq(IncidentStatus::Active))
+            .count(&db)
+    };
+    let waited = Instant::now();
+    while offline().await.unwrap() < 40 {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(30),
+            "not all rooms marked offline:\n{}",
+            instances.logs()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Both keep looking for a few more rounds.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(offline().await.unwrap(), 40, "{}", instances.logs());
+    let marked = room::Entity::find()
+        .filter(room::Column::Id.is_in(silent))
+        .filter(room::Column::Health.eq(Health::Offline))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(marked, 40);
     drop(instances);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -52,6 +52,10 @@ struct Options {
     /// Only enroll, then stop.
     #[arg(long)]
     enroll_only: bool,
+    /// At the end, one line over the whole run: the rate sustained and latency percentiles
+    /// (for benchmarks).
+    #[arg(long)]
+    summary: bool,
     /// Enroll these rooms' resource accounts (one per line) instead of sim-NNNN@<domain>:
     /// pre-provisioned rooms come alive.
     #[arg(long)]
@@ -70,6 +74,8 @@ struct Tally {
     failed: AtomicU64,
     /// Latencies of the last second, in microseconds.
     latencies: Mutex<Vec<u64>>,
+    /// Every latency of the run, with `--summary`.
+    all: Mutex<Vec<u64>>,
 }
 
 struct Portal {
@@ -256,6 +262,7 @@ async fn main() -> Result<()> {
     }
 
     let tally = Arc::new(Tally::default());
+    let running = Instant::now();
     let stop_at =
         (options.duration > 0).then(|| Instant::now() + Duration::from_secs(options.duration));
     let progress = tokio::spawn(report(tally.clone(), devices.len()));
@@ -285,6 +292,7 @@ async fn main() -> Result<()> {
         let portal = portal.clone();
         let tally = tally.clone();
         let token = device.token.clone();
+        let summary = options.summary;
         tokio::spawn(async move {
             let _permit = permit;
             let sent = Instant::now();
@@ -303,12 +311,37 @@ async fn main() -> Result<()> {
             if let Ok(mut latencies) = tally.latencies.lock() {
                 latencies.push(micros);
             }
+            if summary {
+                if let Ok(mut all) = tally.all.lock() {
+                    all.push(micros);
+                }
+            }
         });
     }
     // Let the last requests finish before the final line.
     let _ = limit.acquire_many(options.concurrency as u32).await;
     progress.abort();
-    print_line(&tally, devices.len(), started.elapsed(), true);
+    print_line(&tally, devices.len(), running.elapsed(), true);
+    if options.summary {
+        let mut all = tally.all.lock().map(|a| a.clone()).unwrap_or_default();
+        all.sort_unstable();
+        let answered = all.len() as f64;
+        let ms = |p| percentile(&all, p) as f64 / 1000.0;
+        println!(
+            "summary: {} heartbeats answered in {:.1} s = {:.0}/s sustained; 202 {}, 429 {}, refused {}, failed {}; latency p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+            all.len(),
+            running.elapsed().as_secs_f64(),
+            answered / running.elapsed().as_secs_f64(),
+            tally.accepted.load(Ordering::Relaxed),
+            tally.limited.load(Ordering::Relaxed),
+            tally.refused.load(Ordering::Relaxed),
+            tally.failed.load(Ordering::Relaxed),
+            ms(0.5),
+            ms(0.99),
+            ms(0.999),
+            ms(1.0),
+        );
+    }
     Ok(())
 }
 

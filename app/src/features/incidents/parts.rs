@@ -415,7 +415,10 @@ fn AssigneeField(
                         Ok(people) if people.is_empty() && !search.get_untracked().trim().is_empty() => view! {
                             <p class="muted" role="status">"Nobody who may update this ticket matches."</p>
                         }.into_any(),
-                        Ok(people) if people.is_empty() => ().into_any(),
+                        // Kept, empty, for the search box's `aria-controls`.
+                        Ok(people) if people.is_empty() => view! {
+                            <ul class="picker-results" id="ticket-assignee-results" aria-label="People who may update this ticket"></ul>
+                        }.into_any(),
                         Ok(people) => view! {
                             <ul class="picker-results" id="ticket-assignee-results" aria-label="People who may update this ticket">
                                 {people.into_iter().map(|p| {

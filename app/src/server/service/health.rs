@@ -11,14 +11,15 @@ use crate::domain::health::{
     health_of, incident_for, Component, Heartbeat, IncidentStatus, Signal,
 };
 use crate::domain::ids::{IncidentId, OrgId, RoomId};
+use crate::domain::rooms::ServiceSettings;
 use crate::domain::rooms::{Enrollment, Health};
-use crate::server::entity::{incident, org_settings, room, room_component};
+use crate::server::entity::{incident, org_settings, organisation, room, room_component};
 use crate::server::error::ServiceError;
 use crate::server::scope::TenantScope;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
     TransactionTrait, TryInsertResult,
 };
 use std::collections::BTreeMap;
@@ -261,13 +262,28 @@ pub async fn detect_offline(
     now: DateTime<Utc>,
 ) -> Result<Vec<OrgId>, ServiceError> {
     let mut opened = Vec::new();
-    for settings in TenantScope::portal_job::<org_settings::Entity>()
+    // Every organisation, with its threshold or the default one: a room counts as silent
+    // whether or not anyone has opened its organisation's settings yet.
+    let thresholds: BTreeMap<OrgId, i32> = TenantScope::portal_job::<org_settings::Entity>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.org_id, s.offline_after_minutes))
+        .collect();
+    let default = ServiceSettings::default().offline_after_minutes;
+    for org in organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .into_tuple::<OrgId>()
         .all(db)
         .await?
     {
-        let silence = Duration::minutes(i64::from(settings.offline_after_minutes.max(1)));
+        let minutes = thresholds
+            .get(&org)
+            .map_or(i64::from(default), |m| i64::from(*m));
+        let silence = Duration::minutes(minutes.max(1));
         let cutoff = now - silence;
-        let scope = TenantScope::trusted(settings.org_id);
+        let scope = TenantScope::trusted(org);
         let silent = scope
             .select::<room::Entity>()
             .filter(room::Column::Enrollment.eq(Enrollment::Enrolled))
