@@ -10,6 +10,11 @@ apt_packages=()
 if [ "${ROOMS_NEED_POSTGRES:-0}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_packages+=(postgresql)
 fi
+# The tests' Schemathesis runs in a Python virtual environment.
+if [ "${ROOMS_NEED_POSTGRES:-0}" = 1 ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  apt_packages+=(python3-venv)
+fi
+command -v curl >/dev/null || apt_packages+=(curl)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "==> apt-get install ${apt_packages[*]}"
   sudo_if_needed apt-get update -qq

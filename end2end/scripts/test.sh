@@ -46,6 +46,9 @@ fi
 step "release build for the browser tests"
 cargo leptos build --release
 
+step "the device agent API against its OpenAPI document (Schemathesis)"
+bash end2end/scripts/agent-api-check.sh
+
 step "Playwright (Debian Chromium)"
 (cd end2end && npx playwright test)
 

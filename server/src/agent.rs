@@ -96,8 +96,17 @@ impl ToSchema for ComponentSignals {}
 pub struct EnrollRequest {
     /// A key from *Download key* on the portal's Rooms page: it enrolls what its holder may.
     enrollment_key: String,
-    /// The room's resource account; the room is matched by it, or created.
+    /// The room's resource account; the room is matched by it, or created. (The API also
+    /// takes international addresses; the document describes the ASCII ones.)
+    #[schema(max_length = 254, pattern = r"^[!-?A-~]+@[!-?A-~]*\.[!-?A-~]*$")]
     resource_account: String,
+    /// Used for a room the portal does not have yet: 1 to 120 characters, not only blanks,
+    /// without control characters or bidirectional overrides (as a name typed in the portal).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     display_name: String,
     #[schema(inline, value_type = AgentPlatform)]
     platform: String,
