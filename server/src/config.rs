@@ -140,6 +140,13 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging(false);
     if url.starts_with("sqlite::memory:") {
         options.max_connections(1);
+    } else if url.starts_with("sqlite:") {
+        // Readers do not wait for the writer, and a commit does not wait for the disk twice:
+        // a power cut may lose the last moments' writes, never the file's consistency.
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+        });
     }
     Database::connect(options)
         .await

@@ -97,54 +97,64 @@ pub async fn record_heartbeat(
         .collect();
     // A heartbeat is the room speaking again: it ends an offline incident.
     let mut changes: Vec<(Component, Signal)> = vec![(Component::Offline, Signal::Ok)];
+    let mut reported = Vec::new();
     for (&component, &signal) in &beat.components {
-        if stored
-            .get(&component)
-            .is_some_and(|s| s.changed_at > sent_at)
-        {
+        let previous = stored.get(&component);
+        if previous.is_some_and(|s| s.changed_at > sent_at) {
             continue;
         }
-        room_component::Entity::insert(room_component::ActiveModel {
+        // Every reported signal is stored with its time (so that an older heartbeat arriving
+        // late changes nothing), but only a different one can open or resolve an incident.
+        if previous.is_none_or(|s| s.signal != signal) {
+            changes.push((component, signal));
+        }
+        reported.push(room_component::ActiveModel {
             org_id: Set(found.org_id),
             room_id: Set(found.id),
             component: Set(component),
             signal: Set(signal),
             changed_at: Set(sent_at),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                room_component::Column::RoomId,
-                room_component::Column::Component,
-            ])
-            .update_columns([
-                room_component::Column::Signal,
-                room_component::Column::ChangedAt,
-            ])
-            .to_owned(),
-        )
-        .exec(&tx)
-        .await?;
-        changes.push((component, signal));
+        });
+    }
+    if !reported.is_empty() {
+        room_component::Entity::insert_many(reported)
+            .on_conflict(
+                OnConflict::columns([
+                    room_component::Column::RoomId,
+                    room_component::Column::Component,
+                ])
+                .update_columns([
+                    room_component::Column::Signal,
+                    room_component::Column::ChangedAt,
+                ])
+                .to_owned(),
+            )
+            .exec(&tx)
+            .await?;
     }
     let mut incidents_changed = false;
     for (component, signal) in changes {
         incidents_changed |= apply(&tx, &scope, found, component, signal, sent_at).await?;
     }
-    let active = scope
-        .select::<incident::Entity>()
-        .filter(incident::Column::RoomId.eq(found.id))
-        .filter(incident::Column::Status.eq(IncidentStatus::Active))
-        .all(&tx)
-        .await?;
-    scope
-        .update_many::<room::Entity>()
-        .col_expr(
-            room::Column::Health,
-            Expr::value(health_of(active.iter().map(|i| (i.component, i.severity)))),
-        )
-        .filter(room::Column::Id.eq(found.id))
-        .exec(&tx)
-        .await?;
+    // Health follows the incidents: read again only when they may have changed, or when the
+    // room has none computed yet (its first heartbeat) or was offline.
+    if incidents_changed || matches!(found.health, Health::Unknown | Health::Offline) {
+        let active = scope
+            .select::<incident::Entity>()
+            .filter(incident::Column::RoomId.eq(found.id))
+            .filter(incident::Column::Status.eq(IncidentStatus::Active))
+            .all(&tx)
+            .await?;
+        scope
+            .update_many::<room::Entity>()
+            .col_expr(
+                room::Column::Health,
+                Expr::value(health_of(active.iter().map(|i| (i.component, i.severity)))),
+            )
+            .filter(room::Column::Id.eq(found.id))
+            .exec(&tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(if incidents_changed {
         Recorded::IncidentsChanged
