@@ -20,7 +20,7 @@ use crate::domain::authz::{
 use crate::domain::ids::{GroupId, OrgId, UserId};
 use crate::domain::partners::RelationshipState;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany};
 use std::collections::BTreeSet;
 
@@ -219,44 +219,7 @@ impl CustomerScopes {
         groups: impl IntoIterator<Item = GroupId>,
         built_in: Option<BuiltInRole>,
     ) -> Expr {
-        use role_assignment as a;
-        use role_assignment_member as m;
-        let mut held = Query::select();
-        held.expr(Expr::val(1))
-            .from(role::Entity)
-            .inner_join(
-                a::Entity,
-                Expr::col((a::Entity, a::Column::RoleId))
-                    .equals((role::Entity, role::Column::Id))
-                    .and(
-                        Expr::col((a::Entity, a::Column::OrgId))
-                            .equals((role::Entity, role::Column::OrgId)),
-                    ),
-            )
-            .inner_join(
-                m::Entity,
-                Expr::col((m::Entity, m::Column::AssignmentId))
-                    .equals((a::Entity, a::Column::Id))
-                    .and(
-                        Expr::col((m::Entity, m::Column::OrgId))
-                            .equals((a::Entity, a::Column::OrgId)),
-                    ),
-            )
-            .and_where(
-                Expr::col((role::Entity, role::Column::RelationshipId)).equals((
-                    partner_relationship::Entity,
-                    partner_relationship::Column::Id,
-                )),
-            )
-            .and_where(Expr::col((role::Entity, role::Column::OrgId)).equals((
-                partner_relationship::Entity,
-                partner_relationship::Column::OrgId,
-            )))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((m::Entity, m::Column::UserId)).eq(user))
-                    .add(Expr::col((m::Entity, m::Column::GroupId)).is_in(groups)),
-            );
+        let mut held = assignments_naming(user, groups);
         if let Some(kind) = built_in {
             held.and_where(Expr::col((role::Entity, role::Column::BuiltIn)).eq(kind));
         }
@@ -306,7 +269,6 @@ impl CustomerScopes {
     ) -> Select<incident::Entity> {
         use partner_relationship as r;
         use role_assignment as a;
-        use role_assignment_member as m;
         let ceiling = Condition::any()
             .add(Expr::col((r::Entity, r::Column::AllRooms)).eq(true))
             .add(room_named_by(
@@ -322,42 +284,9 @@ impl CustomerScopes {
                     partner_scope_item::Column::RoomGroupId,
                 ),
             ));
-        let mut granted = Query::select();
+        let mut granted = assignments_naming(user, groups.iter().copied());
         granted
-            .expr(Expr::val(1))
-            .from(role::Entity)
-            .inner_join(
-                a::Entity,
-                Expr::col((a::Entity, a::Column::RoleId))
-                    .equals((role::Entity, role::Column::Id))
-                    .and(
-                        Expr::col((a::Entity, a::Column::OrgId))
-                            .equals((role::Entity, role::Column::OrgId)),
-                    ),
-            )
-            .inner_join(
-                m::Entity,
-                Expr::col((m::Entity, m::Column::AssignmentId))
-                    .equals((a::Entity, a::Column::Id))
-                    .and(
-                        Expr::col((m::Entity, m::Column::OrgId))
-                            .equals((a::Entity, a::Column::OrgId)),
-                    ),
-            )
-            .and_where(
-                Expr::col((role::Entity, role::Column::RelationshipId))
-                    .equals((r::Entity, r::Column::Id)),
-            )
-            .and_where(
-                Expr::col((role::Entity, role::Column::OrgId))
-                    .equals((r::Entity, r::Column::OrgId)),
-            )
             .cond_where(role_holds(Permission::TicketsView))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((m::Entity, m::Column::UserId)).eq(user))
-                    .add(Expr::col((m::Entity, m::Column::GroupId)).is_in(groups.iter().copied())),
-            )
             .cond_where(
                 Condition::any()
                     .add(Expr::col((a::Entity, a::Column::AllRooms)).eq(true))
@@ -414,6 +343,51 @@ impl CustomerScopes {
             .filter(Expr::exists(room_seen))
     }
 }
+/// `SELECT 1` over the assignments of the partner roles of the relationship row being selected
+/// (`partner_relationships`) that name `user` or one of `groups`, joined as `roles`,
+/// `role_assignments` and `role_assignment_members` for the caller to narrow. Every join stays
+/// within the relationship's customer.
+fn assignments_naming(user: UserId, groups: impl IntoIterator<Item = GroupId>) -> SelectStatement {
+    use role_assignment as a;
+    use role_assignment_member as m;
+    Query::select()
+        .expr(Expr::val(1))
+        .from(role::Entity)
+        .inner_join(
+            a::Entity,
+            Expr::col((a::Entity, a::Column::RoleId))
+                .equals((role::Entity, role::Column::Id))
+                .and(
+                    Expr::col((a::Entity, a::Column::OrgId))
+                        .equals((role::Entity, role::Column::OrgId)),
+                ),
+        )
+        .inner_join(
+            m::Entity,
+            Expr::col((m::Entity, m::Column::AssignmentId))
+                .equals((a::Entity, a::Column::Id))
+                .and(
+                    Expr::col((m::Entity, m::Column::OrgId)).equals((a::Entity, a::Column::OrgId)),
+                ),
+        )
+        .and_where(
+            Expr::col((role::Entity, role::Column::RelationshipId)).equals((
+                partner_relationship::Entity,
+                partner_relationship::Column::Id,
+            )),
+        )
+        .and_where(Expr::col((role::Entity, role::Column::OrgId)).equals((
+            partner_relationship::Entity,
+            partner_relationship::Column::OrgId,
+        )))
+        .cond_where(
+            Condition::any()
+                .add(Expr::col((m::Entity, m::Column::UserId)).eq(user))
+                .add(Expr::col((m::Entity, m::Column::GroupId)).is_in(groups)),
+        )
+        .to_owned()
+}
+
 /// Whether the role row being selected holds `permission`: by the matrix for a built-in role,
 /// by its stored permissions for a custom one (as `roles::permissions_of` reads them).
 fn role_holds(permission: Permission) -> Condition {
