@@ -72,6 +72,10 @@ test('a broken camera appears live, is worked on, and resolves itself', async ({
   await expect(pane.getByRole('listitem').first()).toContainText('Rooms MTM (automatic)');
 
   await pane.getByLabel('Comment').fill('Replaced the USB cable of the camera.');
+  // Another change meanwhile keeps what is typed.
+  await pane.getByLabel('Priority').selectOption('urgent');
+  await expect(pane.getByRole('listitem').filter({ hasText: 'High → Urgent' })).toBeVisible();
+  await expect(pane.getByLabel('Comment')).toHaveValue('Replaced the USB cable of the camera.');
   await pane.getByRole('button', { name: 'Add comment' }).click();
   await expect(pane.getByRole('listitem').filter({ hasText: 'Replaced the USB cable' })).toContainText('Contoso');
   await expect(pane.getByLabel('Comment')).toHaveValue('');

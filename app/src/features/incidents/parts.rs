@@ -269,6 +269,20 @@ pub fn TicketPane(
             changed.update(|n| *n += 1);
         }
     });
+    // The comment being typed outlives the body, which is drawn again after every change and
+    // every live update; it is cleared only once it is saved, and a refused one stays as typed.
+    let comment = RwSignal::new(String::new());
+    let comment_sent = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(result) = change.value().get() {
+            if comment_sent.get_untracked() {
+                comment_sent.set(false);
+                if result.is_ok() {
+                    comment.set(String::new());
+                }
+            }
+        }
+    });
     let title = RwSignal::new("Incident".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
@@ -279,7 +293,7 @@ pub fn TicketPane(
                         Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         Ok(detail) => {
                             title.set(detail.row.title.clone());
-                            view! { <TicketBody org detail change/> }.into_any()
+                            view! { <TicketBody org detail change comment comment_sent/> }.into_any()
                         }
                     }
                 })}
@@ -293,6 +307,8 @@ fn TicketBody(
     org: OrgId,
     detail: TicketDetail,
     change: ServerAction<ChangeTicket>,
+    comment: RwSignal<String>,
+    comment_sent: RwSignal<bool>,
 ) -> impl IntoView {
     let r = detail.row.clone();
     let id = r.id;
@@ -300,13 +316,6 @@ fn TicketBody(
         change.dispatch(ChangeTicket { org, id, change: c });
     };
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
-    let comment = RwSignal::new(String::new());
-    // A comment is cleared only once it is saved; a refused one stays as typed.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = change.value().get() {
-            comment.set(String::new());
-        }
-    });
     let me = use_context::<SessionView>().map(|s| (s.actor.user, s.actor.org));
     let assigned_to_me = me.is_some() && detail.assignee == me;
     view! {
@@ -357,6 +366,7 @@ fn TicketBody(
         {detail.may_update.then(|| view! {
             <form class="form" on:submit=move |ev| {
                 ev.prevent_default();
+                comment_sent.set(true);
                 send(TicketChange::Comment(comment.get_untracked()));
             }>
                 <div class="field">
