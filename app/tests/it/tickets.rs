@@ -46,6 +46,13 @@ async fn beat(w: &World, token: &str, minutes_later: i64, camera: &str) {
     );
 }
 
+fn active_only() -> IncidentQuery {
+    IncidentQuery {
+        status: Some(IncidentStatus::Active),
+        ..IncidentQuery::default()
+    }
+}
+
 fn query(q: IncidentQuery) -> app::domain::validation::Valid<IncidentQuery> {
     q.validate().unwrap()
 }
@@ -139,15 +146,7 @@ async fn a_device_incident_has_a_ticket_that_the_device_resolves() {
 
     // A closed ticket stays closed when its room's next incident of the kind resolves.
     beat(&w, &token, 3, "error").await;
-    let second = list(
-        &w,
-        &w.grace,
-        IncidentQuery {
-            status: Some(IncidentStatus::Active),
-            ..IncidentQuery::default()
-        },
-    )
-    .await;
+    let second = list(&w, &w.grace, active_only()).await;
     assert_eq!(second.rows.len(), 1);
     assert_ne!(second.rows[0].id, id, "breaking again is a new incident");
     change(
@@ -297,15 +296,7 @@ async fn a_customer_incident_is_resolved_with_its_ticket_and_a_room_may_have_sev
     let w = world().await;
     let first = raise(&w, w.london.id, "Projector flickers", Severity::High, 1).await;
     let second = raise(&w, w.london.id, "Whiteboard pens dry", Severity::Low, 2).await;
-    let active = list(
-        &w,
-        &w.grace,
-        IncidentQuery {
-            status: Some(IncidentStatus::Active),
-            ..IncidentQuery::default()
-        },
-    )
-    .await;
+    let active = list(&w, &w.grace, active_only()).await;
     assert_eq!(active.rows.len(), 2);
     let done = change(
         &w,
@@ -326,7 +317,20 @@ async fn a_customer_incident_is_resolved_with_its_ticket_and_a_room_may_have_sev
     .unwrap();
     assert_eq!(again.row.status, IncidentStatus::Active);
     assert!(again.row.resolved_at.is_none());
-    let _ = second;
+    change(
+        &w,
+        &w.grace,
+        first,
+        TicketChange::Status(TicketStatus::Closed),
+    )
+    .await
+    .unwrap();
+    let open = list(&w, &w.grace, active_only()).await;
+    assert_eq!(
+        open.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![second],
+        "closing one leaves the other open"
+    );
 }
 
 #[tokio::test]
