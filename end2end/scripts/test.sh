@@ -45,6 +45,7 @@ fi
 
 step "release build for the browser tests"
 cargo leptos build --release
+cargo build --release -p simulator
 
 step "the device agent API against its OpenAPI document (Schemathesis)"
 bash end2end/scripts/agent-api-check.sh

@@ -1,9 +1,15 @@
-// Incidents & tickets, issue 10: a device breaks its camera through the agent API and the
+// Incidents & tickets, issue 10: the fleet simulator breaks a room's camera and the
 // incident appears on the open Incidents page without a reload; it is opened, commented and set
 // in progress; the device heals and the page shows it resolved. A Site Lead and a partner see
 // only what their scope holds. Every test makes its own rooms, so they run on any demo data.
 
-import type { APIRequestContext, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Page } from '@playwright/test';
 
 import { axe, expect, open, pageInNewContext, signIn, test, uniqueName } from './helpers';
 
@@ -28,30 +34,30 @@ async function orgOf(page: Page): Promise<string> {
   return s.actor.org;
 }
 
-/** Enrolls a new room with the signed-in admin's key; its device token. */
-async function newDevice(page: Page, request: APIRequestContext, account: string, name: string): Promise<string> {
+const SIMULATOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'release', 'rooms-simulator');
+
+/** The fleet simulator as the room's device: enrolls `account` with the signed-in admin's key
+ * (again, on later calls: a new token each time) and sends one heartbeat, with the camera
+ * forced to `camera` and nothing else going wrong. */
+async function simulate(page: Page, account: string, camera: 'ok' | 'error'): Promise<void> {
   const key = await call<string>(page, 'get_enrollment_key', { org: await orgOf(page) });
-  const r = await request.post('/api/agent/v1/enroll', {
-    data: { enrollment_key: key, resource_account: account, display_name: name, platform: 'windows' },
-  });
-  expect(r.status()).toBe(201);
-  return ((await r.json()) as { device_token: string }).device_token;
+  const accounts = path.join(os.tmpdir(), `${account}.txt`);
+  fs.writeFileSync(accounts, `${account}\n`);
+  const baseURL = test.info().project.use.baseURL ?? 'http://127.0.0.1:3000';
+  const out = execFileSync(
+    SIMULATOR,
+    ['--url', baseURL, '--rooms', '1', '--accounts-file', accounts, '--rate', '1', '--duration', '1', '--faults', '0', '--force', `camera=${camera}`],
+    { env: { ...process.env, ROOMS_ENROLLMENT_KEY: key }, encoding: 'utf8' },
+  );
+  expect(out).toMatch(/202 1 /);
 }
 
-async function camera(request: APIRequestContext, token: string, signal: 'ok' | 'error'): Promise<void> {
-  const r = await request.post('/api/agent/v1/heartbeat', {
-    headers: { authorization: `Bearer ${token}` },
-    data: { sent_at: new Date().toISOString(), software_version: '1.0', components: { camera: signal } },
-  });
-  expect(r.status()).toBe(202);
-}
-
-test('a broken camera appears live, is worked on, and resolves itself', async ({ page, request }, testInfo) => {
+test('the simulator breaks a camera: it appears live, is worked on, and resolves itself', async ({ page }, testInfo) => {
   await signIn(page, 'grace@contoso.com');
-  const name = uniqueName('Live room');
-  const account = `${name.replace(/\W+/g, '-').toLowerCase()}@contoso.com`;
-  const token = await newDevice(page, request, account, name);
-  await camera(request, token, 'ok');
+  // The simulator names a new room after its account.
+  const name = uniqueName('live-room').replace(/\W+/g, '-').toLowerCase();
+  const account = `${name}@contoso.com`;
+  await simulate(page, account, 'ok');
 
   await open(page, '/incidents');
   await expect(page.getByRole('heading', { name: 'Incidents & tickets' })).toBeVisible();
@@ -59,7 +65,7 @@ test('a broken camera appears live, is worked on, and resolves itself', async ({
   await expect(row).toHaveCount(0);
 
   // The device reports a failed camera; the open page shows it without a reload.
-  await camera(request, token, 'error');
+  await simulate(page, account, 'error');
   await expect(row).toHaveCount(1, { timeout: 10_000 });
   await expect(row).toContainText('Camera failed');
   await expect(row).toContainText('Active');
@@ -86,7 +92,7 @@ test('a broken camera appears live, is worked on, and resolves itself', async ({
   await axe(page, testInfo, 'incidents with a ticket open');
 
   // The device reports the camera fine again: incident and ticket resolve, live.
-  await camera(request, token, 'ok');
+  await simulate(page, account, 'ok');
   await expect(pane.getByRole('listitem').filter({ hasText: 'Camera reports OK again.' })).toBeVisible({ timeout: 10_000 });
   await expect(row).toContainText('Resolved');
 

@@ -52,6 +52,10 @@ struct Options {
     /// Only enroll, then stop.
     #[arg(long)]
     enroll_only: bool,
+    /// Report this signal whatever the fault model says, like `camera=error` (repeatable): to
+    /// break or heal a room on purpose.
+    #[arg(long = "force", value_parser = parse_forced)]
+    forced: Vec<(String, String)>,
     /// At the end, one line over the whole run: the rate sustained and latency percentiles
     /// (for benchmarks).
     #[arg(long)]
@@ -172,7 +176,12 @@ async fn enroll(portal: &Portal, options: &Options, i: u32, account: &str) -> Re
     let body = json!({
         "enrollment_key": options.key,
         "resource_account": account,
-        "display_name": format!("Sim room {i:04}"),
+        // A room the portal does not have yet is named after its account.
+        "display_name": if options.accounts_file.is_some() {
+            account.split('@').next().unwrap_or(account).to_owned()
+        } else {
+            format!("Sim room {i:04}")
+        },
         "platform": platforms[i as usize % platforms.len()],
     });
     loop {
@@ -190,6 +199,13 @@ async fn enroll(portal: &Portal, options: &Options, i: u32, account: &str) -> Re
             other => bail!("enrolling {account}: {other} {answer}"),
         }
     }
+}
+
+fn parse_forced(raw: &str) -> Result<(String, String), String> {
+    let (component, signal) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("expected component=signal, like camera=error, not {raw:?}"))?;
+    Ok((component.trim().to_owned(), signal.trim().to_owned()))
 }
 
 fn percentile(sorted: &[u64], p: f64) -> u64 {
@@ -280,9 +296,12 @@ async fn main() -> Result<()> {
         tokio::time::sleep_until(next).await;
         let device = &mut devices[room];
         room = (room + 1) % fleet;
-        let Some(components) = device.step(&mut rng, options.faults) else {
+        let Some(mut components) = device.step(&mut rng, options.faults) else {
             continue;
         };
+        for (component, signal) in &options.forced {
+            components[component.as_str()] = Value::String(signal.clone());
+        }
         let body = json!({
             "sent_at": chrono::Utc::now().to_rfc3339(),
             "software_version": "4.19.2",
