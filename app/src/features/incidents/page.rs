@@ -181,22 +181,13 @@ pub fn AllTicketsPage() -> impl IntoView {
         move || (query.get(), live.get(), changed.get()),
         move |(q, ..)| list_all_tickets(q),
     );
-    // The table opens rows by id; the page knows each row's customer.
-    let rows_customer = Memo::new(move |_| {
-        incidents
-            .get()
-            .and_then(Result::ok)
-            .map(|page| {
-                page.rows
-                    .iter()
-                    .filter_map(|r| r.customer.as_ref().map(|(org, _)| (r.id, *org)))
-                    .collect::<std::collections::BTreeMap<IncidentId, OrgId>>()
-            })
-            .unwrap_or_default()
-    });
+    // The table opens rows by id; the page knows each row's customer. Kept when a page is
+    // drawn, not read from the resource outside its `Transition` (which server rendering does
+    // not wait for).
+    let rows_customer = StoredValue::new(std::collections::BTreeMap::<IncidentId, OrgId>::new());
     let go = Callback::new(move |(q, open): (IncidentQuery, Option<IncidentId>)| {
         let open =
-            open.and_then(|id| rows_customer.with_untracked(|m| m.get(&id).map(|org| (*org, id))));
+            open.and_then(|id| rows_customer.with_value(|m| m.get(&id).map(|org| (*org, id))));
         go_to.run((q, open));
     });
     let opened_id = Memo::new(move |_| opened.get().map(|(_, id)| id));
@@ -221,7 +212,10 @@ pub fn AllTicketsPage() -> impl IntoView {
                             Ok(page) if page.rows.is_empty() => view! {
                                 <p class="empty">"No incidents match these filters."</p>
                             }.into_any(),
-                            Ok(page) => view! { <IncidentTable page query opened=opened_id go/> }.into_any(),
+                            Ok(page) => {
+                                rows_customer.set_value(page.rows.iter().filter_map(|r| r.customer.as_ref().map(|(org, _)| (r.id, *org))).collect());
+                                view! { <IncidentTable page query opened=opened_id go/> }.into_any()
+                            }
                         }
                     })}
                 </Transition>

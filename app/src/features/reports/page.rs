@@ -30,14 +30,9 @@ pub fn ReportsPage() -> impl IntoView {
         })
     });
     let reports = Resource::new(move || period.get(), move |p| get_reports(org, p));
-    // The period the numbers are of: the address's, or the server's default.
-    let shown = Memo::new(move |_| {
-        reports
-            .get()
-            .and_then(Result::ok)
-            .map(|r| r.period)
-            .or_else(|| period.get())
-    });
+    // The period the numbers are of (the address's, or the server's default), kept when they
+    // are drawn: the form reads it without reading the resource outside its `Transition`.
+    let shown = RwSignal::new(None::<Period>);
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let navigate = use_navigate();
@@ -94,6 +89,7 @@ pub fn ReportsPage() -> impl IntoView {
                     match reports.await {
                         Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         Ok(r) => {
+                            shown.set(Some(r.period));
                             let csv = move |kind: &str| format!(
                                 "/api/reports/export?org={org}&report={kind}&from={}&to={}",
                                 r.period.from, r.period.to
