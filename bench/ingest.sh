@@ -4,16 +4,20 @@
 # build (`cargo leptos build --release`, `cargo build --release -p simulator`) and, for
 # PostgreSQL, BENCH_DATABASE_URL naming an empty database (skipped without it).
 #
-#   bash bench/ingest.sh [rooms=2000] [rate=12000] [seconds=30]
+# `in_flight` bounds the requests in flight (the simulator's --concurrency): a real fleet has as
+# many as it has rooms sending at once, each device one.
+#
+#   bash bench/ingest.sh [rooms=2000] [rate=12000] [seconds=30] [in_flight=256]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rooms=${1:-2000}
 rate=${2:-12000}
 seconds=${3:-30}
+in_flight=${4:-256}
 
 run() {
   local label=$1 url=$2
-  echo "== $label: $rooms rooms, asking $rate heartbeats/s for $seconds s"
+  echo "== $label: $rooms rooms, asking $rate heartbeats/s for $seconds s, at most $in_flight in flight"
   DATABASE_URL="$url" LEPTOS_SITE_ADDR=127.0.0.1:3100 LEPTOS_SITE_ROOT=target/site \
     ROOMS_PUBLIC_URL=http://127.0.0.1:3100 ROOMS_SEED_DEMO=true RUST_LOG=warn \
     ROOMS_AGENT_RATE_PER_MINUTE=100000 ROOMS_HEARTBEAT_RATE_PER_MINUTE=100000 \
@@ -27,9 +31,14 @@ run() {
   key=$(DATABASE_URL="$url" ./target/release/server org enrollment-key contoso.com --as grace@contoso.com)
   ROOMS_ENROLLMENT_KEY="$key" ./target/release/rooms-simulator --url http://127.0.0.1:3100 \
     --rooms "$rooms" --enroll-only --concurrency 16
+  if [[ $url == postgres* ]] && command -v psql >/dev/null; then
+    # Planner statistics for the rooms just enrolled, as autovacuum gathers them within a
+    # minute: a running fleet is not a table filled a second ago.
+    psql -q "$url" -c ANALYZE
+  fi
   ROOMS_ENROLLMENT_KEY="$key" ./target/release/rooms-simulator --url http://127.0.0.1:3100 \
     --rooms "$rooms" --rate "$rate" --duration "$seconds" \
-    --concurrency 64 --summary
+    --concurrency "$in_flight" --summary
   kill "$server"; wait "$server" 2>/dev/null || true
 }
 

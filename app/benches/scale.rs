@@ -126,6 +126,7 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Estate> {
                 enrollment: Set(Enrollment::Unenrolled),
                 health: Set(Health::Unknown),
                 last_heartbeat: Set(None),
+                signals_at: Set(None),
                 update_ring_id: Set(None),
                 device_token_hash: Set(None),
                 created_at: Set(now),

@@ -12,6 +12,7 @@ mod m20261126_000005_grant_indexes;
 mod m20261126_000006_relationship_lapses;
 mod m20261126_000007_room_health;
 mod m20261126_000008_tickets;
+mod m20261126_000009_ingest_and_reports;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_relationship_lapses::Migration),
             Box::new(m20261126_000007_room_health::Migration),
             Box::new(m20261126_000008_tickets::Migration),
+            Box::new(m20261126_000009_ingest_and_reports::Migration),
         ]
     }
 }

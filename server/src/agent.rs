@@ -6,7 +6,7 @@
 use crate::routes::AppState;
 use app::domain::health::{reported, Heartbeat, Signal};
 use app::domain::rooms::{Platform, RoomInput};
-use app::server::service::health;
+use app::server::service::health::{self, Verdict};
 use app::server::service::settings::{self, DeviceEnrollment, EnrollError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -269,44 +269,38 @@ pub async fn heartbeat(
         Ok(beat) => beat,
         Err(message) => return error(StatusCode::BAD_REQUEST, "malformed", &message),
     };
-    let device = match health::device_of(&state.db, token).await {
-        Ok(Some(device)) => device,
-        Ok(None) => return unauthorized(),
-        Err(e) => return internal(&e),
+    let received = health::Received {
+        token: token.to_owned(),
+        beat,
     };
-    if let Err(not_until) = state.limits.heartbeat.check_key(&device.room()) {
-        use governor::clock::{Clock, DefaultClock};
-        let wait = not_until
-            .wait_time_from(DefaultClock::default().now())
-            .as_secs()
-            .saturating_add(1);
-        let mut response = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            &format!("Too many heartbeats from this device; retry after {wait} seconds."),
-        );
-        if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
-    }
-    match health::record_heartbeat(&state.db, &device, &beat, chrono::Utc::now()).await {
-        Ok(health::Recorded::Revoked) => unauthorized(),
-        Ok(recorded) => {
-            if recorded == health::Recorded::IncidentsChanged {
-                state.changes.incidents_changed(device.org());
-            }
+    match state.ingest.record(received).await {
+        Some(Verdict::Accepted) => {
             let body = Accepted {
                 status: "accepted".to_owned(),
             };
             (StatusCode::ACCEPTED, Json(body)).into_response()
         }
-        Err(e) => internal(&e),
+        Some(Verdict::UnknownDevice) => unauthorized(),
+        Some(Verdict::Limited { retry_after_secs }) => {
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                &format!(
+                    "Too many heartbeats from this device; retry after {retry_after_secs} seconds."
+                ),
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs),
+            );
+            response
+        }
+        None => internal(),
     }
 }
 
-fn internal(e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "heartbeat failed");
+/// The batch's error is logged by the writer (`ingest`).
+fn internal() -> Response {
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",

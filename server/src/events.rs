@@ -4,6 +4,7 @@
 //! again, and they decide what the user may see. The stream is allowed once, like a request
 //! (`Action::ViewTickets`), asked again on each refresh, and ends when that is refused.
 
+use crate::export::refuse;
 use crate::routes::AppState;
 use app::domain::authz::{Action, Actor, Resource};
 use app::domain::ids::OrgId;
@@ -13,7 +14,6 @@ use app::server::scope::TenantScope;
 use app::server::service::identity::{self, Addressed};
 use app::server::service::tickets;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -33,11 +33,6 @@ const REFRESH: Duration = Duration::from_secs(30);
 #[derive(Deserialize)]
 pub struct EventParams {
     org: Option<OrgId>,
-}
-
-fn refuse(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, err.to_string()).into_response()
 }
 
 /// The organisations whose changes this user may follow, or why not.

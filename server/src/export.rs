@@ -25,7 +25,9 @@ pub struct ExportParams {
     to: String,
 }
 
-fn refuse(err: AppError) -> Response {
+/// A refusal as the status of its error and its message (the exports and the event stream are
+/// plain HTTP routes, not server functions).
+pub(crate) fn refuse(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, err.to_string()).into_response()
 }

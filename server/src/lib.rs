@@ -18,6 +18,8 @@ mod events;
 #[cfg(feature = "ssr")]
 mod export;
 #[cfg(feature = "ssr")]
+mod ingest;
+#[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
 mod limits;

@@ -37,6 +37,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Whose incidents just changed, for `/api/events`.
     pub changes: app::server::Changes,
+    /// The heartbeats' writer (group commit).
+    pub ingest: crate::ingest::Ingest,
 }
 
 /// The rate limiters, shared by every clone of the router (and cleaned by `serve`).
@@ -45,7 +47,7 @@ pub struct Limits {
     pub login: Limit,
     pub agent: Limit,
     /// Per room, after its device's credential is checked: as many keys as enrolled rooms.
-    pub heartbeat: Arc<governor::DefaultKeyedRateLimiter<app::domain::ids::RoomId>>,
+    pub heartbeat: crate::ingest::RoomRate,
 }
 
 impl Limits {
@@ -69,6 +71,9 @@ impl AppState {
                     .unwrap_or(std::num::NonZeroU32::MIN),
             ))),
         };
+        let changes = app::server::Changes::default();
+        let ingest =
+            crate::ingest::Ingest::start(db.clone(), limits.heartbeat.clone(), changes.clone());
         Self {
             leptos_options,
             db,
@@ -77,7 +82,8 @@ impl AppState {
             oidc: Oidc::new().expect("HTTP client"),
             config: Arc::new(config),
             limits,
-            changes: app::server::Changes::default(),
+            changes,
+            ingest,
         }
     }
 }

@@ -150,6 +150,9 @@ pub enum Action {
     ViewReports,
     CreateCustomerIncident,
     ViewTickets,
+    /// Partner side: the all-tickets view across customers, whose rows are filtered by the
+    /// relationships and the user's assignments in each customer (`scope::CustomerScopes`).
+    ViewAllTickets,
     UpdateTicket,
     ViewSettings,
     ModifySettings,
@@ -166,6 +169,8 @@ enum Requirement {
     OrgRole(&'static [OrgRole]),
     /// An organisation role held in an organisation that manages customers.
     PartnerOrgRole(&'static [OrgRole]),
+    /// Any member of an organisation that manages customers.
+    PartnerMember,
     /// Membership of the Primary admins of the relationship acted on.
     PrimaryAdmin,
     /// A catalogue permission over the resource.
@@ -212,6 +217,7 @@ impl Action {
             Action::ViewReports => R::Permission(P::ReportsView),
             Action::CreateCustomerIncident => R::Permission(P::ReportsCreateCustomerIncident),
             Action::ViewTickets => R::Permission(P::TicketsView),
+            Action::ViewAllTickets => R::PartnerMember,
             Action::UpdateTicket => R::Permission(P::TicketsUpdate),
             Action::ViewSettings => R::Permission(P::SettingsView),
             Action::ModifySettings => R::Permission(P::SettingsModify),
@@ -333,6 +339,10 @@ fn as_member(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             Decision::Deny(DenyReason::NotAPartner)
         }
         Requirement::PartnerOrgRole(roles) => org_role_decision(actor, roles),
+        Requirement::PartnerMember if !actor.org_manages_customers => {
+            Decision::Deny(DenyReason::NotAPartner)
+        }
+        Requirement::PartnerMember => Decision::Allow,
         Requirement::PrimaryAdmin => Decision::Deny(DenyReason::MissingRole),
         Requirement::Permission(Permission::RolesModify)
             if matches!(resource, Resource::Relationship { .. }) =>
@@ -360,6 +370,7 @@ fn as_partner(p: &Partnership, action: Action, resource: &Resource) -> Decision 
         Requirement::Member
         | Requirement::OrgRole(_)
         | Requirement::PartnerOrgRole(_)
+        | Requirement::PartnerMember
         | Requirement::PrimaryAdmin => return Decision::Deny(DenyReason::MissingRole),
         Requirement::Permission(permission) => permission,
     };

@@ -17,7 +17,7 @@ use super::error::ServiceError;
 use crate::domain::authz::{
     authorize, may_see, Action, Actor, BuiltInRole, Decision, DenyReason, Permission, Resource,
 };
-use crate::domain::ids::{GroupId, OrgId, UserId};
+use crate::domain::ids::{GroupId, OrgId, RoomId, UserId};
 use crate::domain::partners::RelationshipState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
@@ -108,12 +108,6 @@ impl TenantScope {
         E::find()
     }
 
-    /// The room whose device holds the credential hashed as `hash`: a device proves its room,
-    /// and the room's organisation follows from it. Unenrolled rooms hold none.
-    pub(crate) fn by_device_credential(hash: &str) -> Select<room::Entity> {
-        room::Entity::find().filter(room::Column::DeviceTokenHash.eq(hash))
-    }
-
     /// For signing in and seeding: the organisation was established by a verified ID token or
     /// by the operator, not by an actor's roles.
     pub(crate) fn trusted(org: OrgId) -> Self {
@@ -172,6 +166,71 @@ pub trait Scoped {
 impl Scoped for TenantScope {
     fn select<E: TenantOwned>(&self) -> Select<E> {
         TenantScope::select(self)
+    }
+}
+
+/// A table whose rows belong to one room (and so to the room's organisation).
+pub trait RoomOwned: TenantOwned {
+    fn room_column() -> Self::Column;
+}
+
+impl RoomOwned for room::Entity {
+    fn room_column() -> Self::Column {
+        room::Column::Id
+    }
+}
+
+impl RoomOwned for room_component::Entity {
+    fn room_column() -> Self::Column {
+        room_component::Column::RoomId
+    }
+}
+
+impl RoomOwned for incident::Entity {
+    fn room_column() -> Self::Column {
+        incident::Column::RoomId
+    }
+}
+
+/// Rooms whose devices proved them with their credentials, in any organisations: a batch of
+/// heartbeats reads and writes these rooms' rows only. Unenrolled rooms hold no credential.
+#[derive(Debug, Clone, Default)]
+pub struct ProvenRooms {
+    rooms: Vec<RoomId>,
+    orgs: BTreeSet<OrgId>,
+}
+
+impl ProvenRooms {
+    /// The rooms whose devices hold the credentials hashed as `hashes`, before anything is
+    /// written (a rate may refuse some): no rows of any room are read through it but the proof.
+    pub(crate) fn holding<'a>(hashes: impl IntoIterator<Item = &'a str>) -> Select<room::Entity> {
+        room::Entity::find().filter(room::Column::DeviceTokenHash.is_in(hashes))
+    }
+
+    /// Writes to the rooms whose devices (still) hold the credentials: the statement that proves
+    /// them inside the batch's transaction, so that a credential revoked meanwhile proves none.
+    pub(crate) fn prove<'a>(hashes: impl IntoIterator<Item = &'a str>) -> UpdateMany<room::Entity> {
+        room::Entity::update_many().filter(room::Column::DeviceTokenHash.is_in(hashes))
+    }
+
+    /// The rooms [`ProvenRooms::prove`] returned.
+    pub(crate) fn of(rooms: impl IntoIterator<Item = (RoomId, OrgId)>) -> Self {
+        let (rooms, orgs) = rooms.into_iter().unzip();
+        Self { rooms, orgs }
+    }
+
+    pub(crate) fn select<E: RoomOwned>(&self) -> Select<E> {
+        E::find().filter(E::room_column().is_in(self.rooms.iter().copied()))
+    }
+
+    pub(crate) fn update_many<E: RoomOwned>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::room_column().is_in(self.rooms.iter().copied()))
+    }
+
+    /// Writes to rows of the rooms' organisations that are not a room's own (a ticket is its
+    /// incident's); the caller narrows to the rows of its rooms.
+    pub(crate) fn update_many_of_orgs<E: TenantOwned>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::org_column().is_in(self.orgs.iter().copied()))
     }
 }
 

@@ -159,3 +159,20 @@ pub async fn audit_rows(
     .unwrap()
     .rows
 }
+
+/// One heartbeat recorded as the agent API records it (a batch of one, under no rate): its
+/// verdict, and whether the room's incidents changed.
+pub async fn heartbeat(
+    db: &DatabaseConnection,
+    token: &str,
+    beat: &app::domain::health::Heartbeat,
+    now: DateTime<Utc>,
+) -> Result<(app::server::service::health::Verdict, bool), app::server::ServiceError> {
+    use app::server::service::health;
+    let received = [health::Received {
+        token: token.to_owned(),
+        beat: beat.clone(),
+    }];
+    let batch = health::record_heartbeats(db, &received, now, |_| Ok(())).await?;
+    Ok((batch.verdicts[0], !batch.changed.is_empty()))
+}

@@ -4,29 +4,39 @@
 use crate::common::*;
 use app::domain::health::{Component, Heartbeat, IncidentStatus};
 use app::domain::rooms::{Health, Platform};
-use app::server::entity::{incident, org_settings, room};
+use app::domain::tickets::{TicketStatus, TimelineKind};
+use app::server::entity::{incident, org_settings, room, ticket, ticket_event};
 use app::server::service::health;
 use app::server::service::settings::{self, DeviceEnrollment};
 use chrono::Duration;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
 
 /// An enrolled room of a new organisation: (database, room, device token).
 async fn enrolled_room() -> (DatabaseConnection, app::domain::ids::RoomId, String) {
+    let (db, room, token, _) = enrolled_room_and_key().await;
+    (db, room, token)
+}
+
+/// The same, with the enrollment key that enrolled it.
+async fn enrolled_room_and_key() -> (DatabaseConnection, app::domain::ids::RoomId, String, String) {
     let db = db().await;
     let (org, admin) = org_with_admin(&db, "Contoso", "contoso.com").await;
     let key = settings::enrollment_key(&db, &admin, org.id, now())
         .await
         .unwrap();
-    let device = DeviceEnrollment {
+    let (room, token) = settings::enroll(&db, &key, room_1(), now())
+        .await
+        .unwrap_or_else(|_| panic!("enrolls"));
+    (db, room, token, key)
+}
+
+fn room_1() -> DeviceEnrollment {
+    DeviceEnrollment {
         resource_account: "room1@contoso.com".into(),
         display_name: "Room 1".into(),
         platform: Platform::Windows,
-    };
-    let (room, token) = settings::enroll(&db, &key, device, now())
-        .await
-        .unwrap_or_else(|_| panic!("enrolls"));
-    (db, room, token)
+    }
 }
 
 fn beat(minutes_ago: i64, pairs: &[(&str, &str)]) -> Heartbeat {
@@ -38,19 +48,14 @@ fn beat(minutes_ago: i64, pairs: &[(&str, &str)]) -> Heartbeat {
     Heartbeat::parse(&at, "1.0", &components).unwrap()
 }
 
-/// A heartbeat as the agent API records it: the device by its token, then the heartbeat; the
-/// room, or `None` for a token no enrolled room holds.
+/// A heartbeat as the agent API records it: a batch of one, under no rate.
 async fn record(
     db: &DatabaseConnection,
     token: &str,
     beat: &Heartbeat,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<app::domain::ids::RoomId>, app::server::ServiceError> {
-    let Some(device) = health::device_of(db, token).await? else {
-        return Ok(None);
-    };
-    let recorded = health::record_heartbeat(db, &device, beat, now).await?;
-    Ok((recorded != health::Recorded::Revoked).then(|| device.room()))
+) -> Result<health::Verdict, app::server::ServiceError> {
+    Ok(heartbeat(db, token, beat, now).await?.0)
 }
 
 async fn incidents(
@@ -85,7 +90,7 @@ async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it
         )
         .await
         .unwrap();
-        assert_eq!(recorded, Some(room));
+        assert_eq!(recorded, health::Verdict::Accepted);
     }
     let open = incidents(&db, room).await;
     assert_eq!(open.len(), 1, "{open:?}");
@@ -129,7 +134,7 @@ async fn a_component_turning_bad_opens_one_incident_and_turning_good_resolves_it
         record(&db, "nope", &beat(1, &[("display", "error")]), now())
             .await
             .unwrap(),
-        None
+        health::Verdict::UnknownDevice
     );
     assert_eq!(incidents(&db, room).await.len(), 2);
 }
@@ -233,4 +238,132 @@ async fn a_silent_room_goes_offline_once_and_its_next_heartbeat_brings_it_back()
     let all = incidents(&db, room).await;
     assert_eq!(all[0].status, IncidentStatus::Resolved);
     assert_eq!(health_of(&db, room).await, Health::Healthy);
+}
+
+/// A batch (group commit) is recorded heartbeat by heartbeat, in order: a room breaking and
+/// healing in one batch gets its incident opened and resolved, a late older heartbeat changes
+/// nothing, an unknown credential and a room over its rate store nothing, and the others are
+/// stored.
+#[tokio::test]
+async fn a_batch_is_recorded_in_order_and_refuses_each_heartbeat_on_its_own() {
+    let (db, room, token) = enrolled_room().await;
+    let (org, admin) = org_with_admin(&db, "Fabrikam", "fabrikam.com").await;
+    let key = settings::enrollment_key(&db, &admin, org.id, now())
+        .await
+        .unwrap();
+    let other = DeviceEnrollment {
+        resource_account: "lobby@fabrikam.com".into(),
+        display_name: "Lobby".into(),
+        platform: Platform::Android,
+    };
+    let (limited, limited_token) = settings::enroll(&db, &key, other, now())
+        .await
+        .unwrap_or_else(|_| panic!("enrolls"));
+    let received = |token: &str, beat: Heartbeat| health::Received {
+        token: token.to_owned(),
+        beat,
+    };
+    let batch = [
+        received(&token, beat(10, &[("camera", "error")])),
+        received("nope", beat(10, &[("display", "error")])),
+        received(&limited_token, beat(10, &[("display", "error")])),
+        received(&token, beat(9, &[("camera", "ok"), ("network", "warning")])),
+        // Older than the one before: its camera error changes nothing.
+        received(&token, beat(11, &[("camera", "error")])),
+    ];
+    let recorded = health::record_heartbeats(&db, &batch, now(), |r| {
+        if r == limited {
+            Err(42)
+        } else {
+            Ok(())
+        }
+    })
+    .await
+    .unwrap();
+    use health::Verdict::*;
+    assert_eq!(
+        recorded.verdicts,
+        [
+            Accepted,
+            UnknownDevice,
+            Limited {
+                retry_after_secs: 42
+            },
+            Accepted,
+            Accepted
+        ]
+    );
+    assert_eq!(
+        recorded.changed.len(),
+        1,
+        "only Contoso's incidents changed"
+    );
+
+    let all = incidents(&db, room).await;
+    let camera: Vec<_> = all
+        .iter()
+        .filter(|i| i.component == Component::Camera)
+        .collect();
+    assert_eq!(camera.len(), 1, "{all:?}");
+    assert_eq!(camera[0].status, IncidentStatus::Resolved);
+    // Its ticket was opened and resolved with it, and the timeline says both, in order.
+    let camera_ticket = ticket::Entity::find_by_id(camera[0].id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(camera_ticket.status, TicketStatus::Resolved);
+    let timeline: Vec<TimelineKind> = ticket_event::Entity::find()
+        .filter(ticket_event::Column::IncidentId.eq(camera[0].id))
+        .order_by_asc(ticket_event::Column::At)
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(timeline, [TimelineKind::Opened, TimelineKind::Resolved]);
+    let network: Vec<_> = all
+        .iter()
+        .filter(|i| i.component == Component::Network)
+        .collect();
+    assert_eq!(network.len(), 1);
+    assert_eq!(network[0].status, IncidentStatus::Active);
+    assert_eq!(health_of(&db, room).await, Health::Warning);
+
+    // The limited room: no heartbeat time, no incident, health still unknown.
+    assert!(incidents(&db, limited).await.is_empty());
+    let limited_room = room::Entity::find_by_id(limited)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(limited_room.last_heartbeat, None);
+    assert_eq!(limited_room.health, Health::Unknown);
+}
+
+/// Heartbeats are ordered by their device's clock: enrolling the room again (a new device)
+/// starts over, so a new device whose clock is behind the old one's is not ignored.
+#[tokio::test]
+async fn a_new_device_is_ordered_by_its_own_clock() {
+    let (db, room, token, key) = enrolled_room_and_key().await;
+    record(&db, &token, &beat(0, &[("camera", "ok")]), now())
+        .await
+        .unwrap();
+    // Older than the heartbeat already applied: ignored.
+    record(&db, &token, &beat(60, &[("camera", "error")]), now())
+        .await
+        .unwrap();
+    assert!(incidents(&db, room).await.is_empty());
+
+    let (same, new_token) = settings::enroll(&db, &key, room_1(), now())
+        .await
+        .unwrap_or_else(|_| panic!("enrolls again"));
+    assert_eq!(same, room);
+    record(&db, &new_token, &beat(60, &[("camera", "error")]), now())
+        .await
+        .unwrap();
+    let open = incidents(&db, room).await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].component, Component::Camera);
 }

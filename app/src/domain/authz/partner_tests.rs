@@ -375,6 +375,16 @@ ViewTickets
   help desk          | NotMember    allow        OutOfScope   OutOfScope   MissingRole  NotMember
   other partner PA   | NotMember    NotMember    NotMember    NotMember    NotMember    NotMember
   customer user      | NotMember    NotMember    NotMember    NotMember    NotMember    NotMember
+ViewAllTickets
+  customer GA        | NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotMember
+  customer MSA       | NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotMember
+  customer site lead | NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotMember
+  partner GA         | allow        NotMember    NotMember    NotMember    NotMember    NotMember
+  tenant manager     | allow        NotMember    NotMember    NotMember    NotMember    NotMember
+  primary admin      | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
+  help desk          | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
+  other partner PA   | allow        NotMember    NotMember    NotMember    NotMember    NotMember
+  customer user      | NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotAPartner  NotMember
 UpdateTicket
   customer GA        | allow        allow        allow        allow        allow        NotMember
   customer MSA       | allow        allow        allow        allow        allow        NotMember

@@ -315,6 +315,11 @@ const ORG_TABLE: &[(Action, [&str; 4], [&str; 4])] = &[
         ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],
     ),
     (
+        Action::ViewAllTickets,
+        [A, A, A, A],
+        ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],
+    ),
+    (
         Action::AnswerInvitation,
         [A, A, A, "MissingRole"],
         ["NotAPartner", "NotAPartner", "NotAPartner", "NotAPartner"],

@@ -19,6 +19,9 @@ pub struct Model {
     pub enrollment: Enrollment,
     pub health: Health,
     pub last_heartbeat: Option<ChronoDateTimeUtc>,
+    /// The device's time of the newest heartbeat whose signals were applied: an older one
+    /// arriving late changes no signal.
+    pub signals_at: Option<ChronoDateTimeUtc>,
     pub update_ring_id: Option<UpdateRingId>,
     /// SHA-256 of the device credential; `None` when unenrolled (revoked).
     pub device_token_hash: Option<String>,

@@ -70,6 +70,27 @@ pub fn room_resource(
     }
 }
 
+/// Room `id` of `org` and what authorization needs to decide on it, read before it decides
+/// (through [`TenantScope::describing`]): nothing of it may reach the actor unless allowed.
+pub async fn described_room(
+    db: &impl ConnectionTrait,
+    org: crate::domain::ids::OrgId,
+    id: RoomId,
+) -> Result<Option<(room::Model, Resource)>, DbErr> {
+    let look = TenantScope::describing(org);
+    let Some(room) = look
+        .select::<room::Entity>()
+        .filter(room::Column::Id.eq(id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let defs = group_defs(db, &look).await?;
+    let resource = room_resource(&facts(&room), org, &defs);
+    Ok(Some((room, resource)))
+}
+
 /// The organisation's rooms in reach (named by the grants, inside the ceiling), as a query to
 /// refine (filters, sort, paging).
 pub async fn rooms_within(

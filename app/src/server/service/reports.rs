@@ -19,21 +19,33 @@ use crate::server::scope::TenantScope;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
 
-/// The rooms in reach for *Reports: View*, and the scope they were read through.
-async fn rooms_in_reach(
+/// The rooms in reach for *Reports: View* and their incidents. When the reach is every room of
+/// the organisation, incidents are the organisation's (the scope says so) rather than "of a
+/// room in this list": with 200,000 rooms, the list alone costs more than the report.
+async fn in_reach(
     db: &impl ConnectionTrait,
     actor: &Actor,
     org: OrgId,
-) -> Result<(TenantScope, Select<room::Entity>), ServiceError> {
+) -> Result<(Select<room::Entity>, Select<incident::Entity>), ServiceError> {
     let scope = TenantScope::authorize(actor, Action::ViewReports, &Resource::SomeRooms(org))?;
     let reach = reach(actor, org, Permission::ReportsView).ok_or(ServiceError::NotFound)?;
-    Ok((scope, rooms_within(db, &scope, &reach).await?))
+    let rooms = rooms_within(db, &scope, &reach).await?;
+    let mut incidents = scope.select::<incident::Entity>();
+    if !reach.is_all_rooms() {
+        let ids = rooms
+            .clone()
+            .select_only()
+            .column(room::Column::Id)
+            .into_query();
+        incidents = incidents.filter(incident::Column::RoomId.in_subquery(ids));
+    }
+    Ok((rooms, incidents))
 }
 
 /// The UTC day of `opened_at`, as text `YYYY-MM-DD`, on either database. Literal SQL without
@@ -48,6 +60,11 @@ fn day_of_opening(backend: DbBackend) -> SimpleExpr {
     }
 }
 
+/// `COUNT(*)`, which an index answers alone (counting a column reads it from every row).
+fn count_all() -> SimpleExpr {
+    Expr::cust("COUNT(*)")
+}
+
 /// # Authorization
 /// `Action::ViewReports` over some rooms; every number counts only rooms in the actor's reach.
 pub async fn reports(
@@ -58,12 +75,12 @@ pub async fn reports(
     now: DateTime<Utc>,
 ) -> Result<Reports, ServiceError> {
     let period = *period.get();
-    let (scope, rooms) = rooms_in_reach(db, actor, org).await?;
+    let (rooms, incidents) = in_reach(db, actor, org).await?;
     let health: BTreeMap<Health, u64> = rooms
         .clone()
         .select_only()
         .column(room::Column::Health)
-        .column_as(room::Column::Id.count(), "rooms")
+        .expr_as(count_all(), "rooms")
         .group_by(room::Column::Health)
         .into_tuple::<(Health, i64)>()
         .all(db)
@@ -71,29 +88,23 @@ pub async fn reports(
         .into_iter()
         .map(|(h, n)| (h, n.unsigned_abs()))
         .collect();
-    let in_reach = rooms
-        .clone()
-        .select_only()
-        .column(room::Column::Id)
-        .into_query();
     let start = period.start();
     let end = period.end(now);
     let day = day_of_opening(db.get_database_backend());
-    let per_day = scope
-        .select::<incident::Entity>()
-        .filter(incident::Column::RoomId.in_subquery(in_reach.clone()))
+    let per_day = incidents
+        .clone()
         .filter(incident::Column::OpenedAt.gte(start))
         .filter(incident::Column::OpenedAt.lt(end))
         .select_only()
         .expr_as(day.clone(), "day")
         .column(incident::Column::Component)
-        .column_as(incident::Column::Id.count(), "incidents")
+        .expr_as(count_all(), "incidents")
         .group_by(day)
         .group_by(incident::Column::Component)
         .into_tuple::<(String, Component, i64)>()
         .all(db)
         .await?;
-    let mut incidents: Vec<DayCount> = per_day
+    let mut counts: Vec<DayCount> = per_day
         .into_iter()
         .filter_map(|(d, category, n)| {
             let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
@@ -104,10 +115,9 @@ pub async fn reports(
             })
         })
         .collect();
-    incidents.sort_by_key(|c| (c.day, c.category));
-    let (enrolled, average_permille, mut worst) =
-        availability(db, &scope, rooms, in_reach, start, end).await?;
-    worst.truncate(Reports::WORST);
+    counts.sort_by_key(|c| (c.day, c.category));
+    let (enrolled, average_permille, worst) =
+        least_available(db, rooms, incidents, start, end).await?;
     Ok(Reports {
         period,
         health: Health::iter()
@@ -116,7 +126,7 @@ pub async fn reports(
                 rooms: health.get(&h).copied().unwrap_or(0),
             })
             .collect(),
-        incidents,
+        incidents: counts,
         enrolled,
         average_permille,
         worst,
@@ -126,16 +136,132 @@ pub async fn reports(
 /// An offline incident's time, `[opened, resolved or the period's end)`.
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
-/// Every enrolled room's availability over `[start, end)`, least available first (then by
-/// name), with their count and average.
-async fn availability(
+/// The offline incidents that overlap `[start, end)`.
+fn offline_during(
+    incidents: Select<incident::Entity>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Select<incident::Entity> {
+    incidents
+        .filter(incident::Column::Component.eq(Component::Offline))
+        .filter(incident::Column::OpenedAt.lt(end))
+        .filter(
+            Condition::any()
+                .add(incident::Column::ResolvedAt.is_null())
+                .add(incident::Column::ResolvedAt.gt(start)),
+        )
+}
+
+/// A room's availability from its offline spans.
+fn availability_of(
+    room: RoomId,
+    name: String,
+    spans: Vec<Span>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> RoomAvailability {
+    let down = covered_seconds(spans, start, end);
+    RoomAvailability {
+        room,
+        name,
+        offline_minutes: (down / 60).unsigned_abs(),
+        permille: permille(down, (end - start).num_seconds()),
+    }
+}
+
+/// For the page: how many rooms are enrolled, their average availability, and the
+/// [`Reports::WORST`] least available (then by name). Only rooms that were offline can be below
+/// 1000 ‰, so only they are read with their incidents; the others are counted, and named only
+/// to fill the list.
+async fn least_available(
     db: &impl ConnectionTrait,
-    scope: &TenantScope,
     rooms: Select<room::Entity>,
-    in_reach: sea_orm::sea_query::SelectStatement,
+    incidents: Select<incident::Entity>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<(u64, u32, Vec<RoomAvailability>), ServiceError> {
+    let enrolled = rooms.filter(room::Column::Enrollment.eq(Enrollment::Enrolled));
+    let count = enrolled
+        .clone()
+        .select_only()
+        .expr(count_all())
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .unwrap_or(0)
+        .unsigned_abs();
+    // The offline spans of enrolled rooms, in the rooms' name order.
+    let mut down: Vec<(RoomId, String, Vec<Span>)> = Vec::new();
+    for (room, name, opened, resolved) in offline_during(incidents, start, end)
+        .join(JoinType::InnerJoin, incident::Relation::Room.def())
+        .filter(room::Column::Enrollment.eq(Enrollment::Enrolled))
+        .select_only()
+        .column(incident::Column::RoomId)
+        .column(room::Column::DisplayName)
+        .column(incident::Column::OpenedAt)
+        .column(incident::Column::ResolvedAt)
+        .order_by_asc(room::Column::NameLower)
+        .order_by_asc(incident::Column::RoomId)
+        .into_tuple::<(RoomId, String, DateTime<Utc>, Option<DateTime<Utc>>)>()
+        .all(db)
+        .await?
+    {
+        let span = (opened, resolved.unwrap_or(end));
+        match down.last_mut() {
+            Some((last, _, spans)) if *last == room => spans.push(span),
+            _ => down.push((room, name, vec![span])),
+        }
+    }
+    let down: Vec<RoomAvailability> = down
+        .into_iter()
+        .map(|(room, name, spans)| availability_of(room, name, spans, start, end))
+        .collect();
+    let sum = down.iter().map(|r| u64::from(r.permille)).sum::<u64>()
+        + 1000 * count.saturating_sub(down.len() as u64);
+    let average = sum.checked_div(count).map_or(1000, |a| a as u32);
+    let (mut worst, full): (Vec<_>, Vec<_>) = down.into_iter().partition(|r| r.permille < 1000);
+    // Stable: rooms of equal availability stay in name order.
+    worst.sort_by_key(|r| r.permille);
+    worst.truncate(Reports::WORST);
+    if worst.len() < Reports::WORST {
+        // Then fully available rooms in name order (some offline for less than a per mille).
+        let minutes: BTreeMap<RoomId, u64> =
+            full.iter().map(|r| (r.room, r.offline_minutes)).collect();
+        let fill = enrolled
+            .filter(room::Column::Id.is_not_in(worst.iter().map(|r| r.room)))
+            .select_only()
+            .column(room::Column::Id)
+            .column(room::Column::DisplayName)
+            .order_by_asc(room::Column::NameLower)
+            .limit((Reports::WORST - worst.len()) as u64)
+            .into_tuple::<(RoomId, String)>()
+            .all(db)
+            .await?;
+        worst.extend(fill.into_iter().map(|(room, name)| RoomAvailability {
+            room,
+            name,
+            offline_minutes: minutes.get(&room).copied().unwrap_or(0),
+            permille: 1000,
+        }));
+    }
+    Ok((count, average, worst))
+}
+
+/// Every enrolled room's availability, least available first (then by name), for the CSV
+/// download.
+///
+/// # Authorization
+/// As [`reports`].
+pub async fn all_availability(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+    period: Valid<Period>,
+    now: DateTime<Utc>,
+) -> Result<Vec<RoomAvailability>, ServiceError> {
+    let period = *period.get();
+    let (start, end) = (period.start(), period.end(now));
+    let (rooms, incidents) = in_reach(db, actor, org).await?;
     let enrolled: Vec<(RoomId, String)> = rooms
         .filter(room::Column::Enrollment.eq(Enrollment::Enrolled))
         .select_only()
@@ -146,16 +272,7 @@ async fn availability(
         .all(db)
         .await?;
     let mut offline: BTreeMap<RoomId, Vec<Span>> = BTreeMap::new();
-    for (room, opened, resolved) in scope
-        .select::<incident::Entity>()
-        .filter(incident::Column::RoomId.in_subquery(in_reach))
-        .filter(incident::Column::Component.eq(Component::Offline))
-        .filter(incident::Column::OpenedAt.lt(end))
-        .filter(
-            Condition::any()
-                .add(incident::Column::ResolvedAt.is_null())
-                .add(incident::Column::ResolvedAt.gt(start)),
-        )
+    for (room, opened, resolved) in offline_during(incidents, start, end)
         .select_only()
         .column(incident::Column::RoomId)
         .column(incident::Column::OpenedAt)
@@ -169,51 +286,15 @@ async fn availability(
             .or_default()
             .push((opened, resolved.unwrap_or(end)));
     }
-    let period = (end - start).num_seconds();
     let mut rows: Vec<RoomAvailability> = enrolled
         .into_iter()
         .map(|(room, name)| {
-            let down = covered_seconds(offline.remove(&room).unwrap_or_default(), start, end);
-            RoomAvailability {
-                room,
-                name,
-                offline_minutes: (down / 60).unsigned_abs(),
-                permille: permille(down, period),
-            }
+            let spans = offline.remove(&room).unwrap_or_default();
+            availability_of(room, name, spans, start, end)
         })
         .collect();
-    let count = rows.len() as u64;
-    let average = rows
-        .iter()
-        .map(|r| u64::from(r.permille))
-        .sum::<u64>()
-        .checked_div(count)
-        .map_or(1000, |a| a as u32);
     // Stable: rooms of equal availability stay in name order.
     rows.sort_by_key(|r| r.permille);
-    Ok((count, average, rows))
-}
-
-/// Every enrolled room's availability, for the CSV download.
-///
-/// # Authorization
-/// As [`reports`].
-pub async fn all_availability(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    org: OrgId,
-    period: Valid<Period>,
-    now: DateTime<Utc>,
-) -> Result<Vec<RoomAvailability>, ServiceError> {
-    let period = *period.get();
-    let (scope, rooms) = rooms_in_reach(db, actor, org).await?;
-    let in_reach = rooms
-        .clone()
-        .select_only()
-        .column(room::Column::Id)
-        .into_query();
-    let (_, _, rows) =
-        availability(db, &scope, rooms, in_reach, period.start(), period.end(now)).await?;
     Ok(rows)
 }
 

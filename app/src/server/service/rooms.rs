@@ -8,7 +8,7 @@
 
 use super::approvals;
 use super::audit::{Attempt, Category, Operation};
-use super::membership::{facts, group_defs, reaches_group, room_resource, rooms_within};
+use super::membership::{described_room, group_defs, reaches_group, room_resource, rooms_within};
 use crate::domain::access::RoomFacts;
 use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission, Resource};
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
@@ -168,16 +168,9 @@ async fn find_room(
     id: RoomId,
 ) -> Result<(room::Model, Resource), ServiceError> {
     TenantScope::authorize(actor, action, &Resource::SomeRooms(org))?;
-    let look = TenantScope::describing(org);
-    let room = look
-        .select::<room::Entity>()
-        .filter(room::Column::Id.eq(id))
-        .one(db)
+    described_room(db, org, id)
         .await?
-        .ok_or(ServiceError::NotFound)?;
-    let defs = group_defs(db, &look).await?;
-    let resource = room_resource(&facts(&room), org, &defs);
-    Ok((room, resource))
+        .ok_or(ServiceError::NotFound)
 }
 
 /// # Authorization
@@ -281,6 +274,7 @@ pub async fn create_room(
         enrollment: Set(Enrollment::Unenrolled),
         health: Set(Health::Unknown),
         last_heartbeat: Set(None),
+        signals_at: Set(None),
         update_ring_id: Set(None),
         device_token_hash: Set(None),
         created_at: Set(now),
@@ -485,6 +479,7 @@ pub(crate) async fn unenroll_room_as(
     let mut active = room.into_active_model();
     active.enrollment = Set(Enrollment::Unenrolled);
     active.device_token_hash = Set(None);
+    active.signals_at = Set(None);
     active.health = Set(Health::Unknown);
     active.updated_at = Set(now);
     active.update(&tx).await?;

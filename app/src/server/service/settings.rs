@@ -339,6 +339,8 @@ pub async fn enroll(
             active.enrollment = Set(Enrollment::Enrolled);
             active.platform = Set(device.platform);
             active.device_token_hash = Set(Some(hash));
+            // The new device's heartbeats are ordered by its own clock.
+            active.signals_at = Set(None);
             active.updated_at = Set(now);
             active.update(&tx).await?;
             id
@@ -359,6 +361,7 @@ pub async fn enroll(
                 enrollment: Set(Enrollment::Enrolled),
                 health: Set(Health::Unknown),
                 last_heartbeat: Set(None),
+                signals_at: Set(None),
                 update_ring_id: Set(None),
                 device_token_hash: Set(Some(hash)),
                 created_at: Set(now),

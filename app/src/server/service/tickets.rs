@@ -4,10 +4,8 @@
 
 use super::audit::{self, Attempt, Category, Operation};
 use super::identity::{self, Addressed};
-use super::membership::{facts, group_defs, room_resource, rooms_within};
-use crate::domain::authz::{
-    authorize, reach, Action, Actor, Decision, DenyReason, Permission, Resource,
-};
+use super::membership::{described_room, rooms_within};
+use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission, Resource};
 use crate::domain::health::{Component, IncidentStatus};
 use crate::domain::ids::{IncidentId, OrgId, RoomId, TicketEventId, UserId};
 use crate::domain::tickets::{
@@ -60,14 +58,14 @@ impl Author {
     }
 }
 
-async fn write_event(
-    db: &impl ConnectionTrait,
+/// A timeline entry of `incident`.
+pub(crate) fn event(
     incident: &incident::Model,
     author: &Author,
     kind: TimelineKind,
     body: String,
     at: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> ticket_event::ActiveModel {
     ticket_event::ActiveModel {
         id: Set(TicketEventId::new()),
         org_id: Set(incident.org_id),
@@ -80,9 +78,43 @@ async fn write_event(
         author_org_name: Set(author.org_name.clone()),
         body: Set(body),
     }
-    .insert(db)
-    .await
-    .map(|_| ())
+}
+
+async fn write_event(
+    db: &impl ConnectionTrait,
+    incident: &incident::Model,
+    author: &Author,
+    kind: TimelineKind,
+    body: String,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    ticket_event::Entity::insert(event(incident, author, kind, body, at))
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// The ticket of an incident just opened (or opened and resolved again by one batch of
+/// heartbeats): new, or resolved with it.
+pub(crate) fn ticket_of(
+    incident: &incident::Model,
+    raised_by: Option<UserId>,
+) -> ticket::ActiveModel {
+    ticket::ActiveModel {
+        incident_id: Set(incident.id),
+        org_id: Set(incident.org_id),
+        status: Set(if incident.resolved_at.is_some() {
+            TicketStatus::Resolved
+        } else {
+            TicketStatus::New
+        }),
+        priority: Set(Priority::for_severity(incident.severity)),
+        assignee_user_id: Set(None),
+        assignee_org_id: Set(None),
+        assignee_name: Set(None),
+        raised_by: Set(raised_by),
+        updated_at: Set(incident.resolved_at.unwrap_or(incident.opened_at)),
+    }
 }
 
 /// The ticket of an incident just opened, with the first entry of its timeline. In the
@@ -94,19 +126,9 @@ pub(crate) async fn open_ticket(
     raised_by: Option<UserId>,
     body: String,
 ) -> Result<(), DbErr> {
-    ticket::ActiveModel {
-        incident_id: Set(incident.id),
-        org_id: Set(incident.org_id),
-        status: Set(TicketStatus::New),
-        priority: Set(Priority::for_severity(incident.severity)),
-        assignee_user_id: Set(None),
-        assignee_org_id: Set(None),
-        assignee_name: Set(None),
-        raised_by: Set(raised_by),
-        updated_at: Set(incident.opened_at),
-    }
-    .insert(db)
-    .await?;
+    ticket::Entity::insert(ticket_of(incident, raised_by))
+        .exec_without_returning(db)
+        .await?;
     write_event(
         db,
         incident,
@@ -118,35 +140,13 @@ pub(crate) async fn open_ticket(
     .await
 }
 
-/// A device's incident resolved itself: its ticket is resolved unless someone closed it, and
-/// the timeline says so.
-pub(crate) async fn resolved_by_device(
-    db: &impl ConnectionTrait,
-    incident: &incident::Model,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let scope = TenantScope::trusted(incident.org_id);
-    scope
-        .update_many::<ticket::Entity>()
-        .col_expr(ticket::Column::Status, Expr::value(TicketStatus::Resolved))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(at))
-        .filter(ticket::Column::IncidentId.eq(incident.id))
-        .filter(ticket::Column::Status.ne(TicketStatus::Closed))
-        .exec(db)
-        .await?;
-    let body = match incident.component {
+/// The timeline's words for a device's incident that resolved itself (its ticket is resolved
+/// unless someone closed it).
+pub(crate) fn resolved_body(component: Component) -> String {
+    match component {
         Component::Offline => "The room is sending heartbeats again.".to_owned(),
         c => format!("{} reports OK again.", c.label()),
-    };
-    write_event(
-        db,
-        incident,
-        &Author::portal(),
-        TimelineKind::Resolved,
-        body,
-        at,
-    )
-    .await
+    }
 }
 
 /// A row of the list: the incident, its ticket and its room's name.
@@ -356,7 +356,7 @@ pub async fn list_incidents(
 /// as one list in one query, with the customer's name on each row.
 ///
 /// # Authorization
-/// A user of an organisation that manages customers; the rows are what
+/// `Action::ViewAllTickets` in the user's own organisation; the rows are what
 /// `CustomerScopes::incidents_seen_by` lets through.
 pub async fn list_all_tickets(
     db: &impl ConnectionTrait,
@@ -364,9 +364,7 @@ pub async fn list_all_tickets(
     query: Valid<IncidentQuery>,
     now: DateTime<Utc>,
 ) -> Result<IncidentPage, ServiceError> {
-    if !actor.org_manages_customers {
-        return Err(ServiceError::Forbidden(DenyReason::NotAPartner));
-    }
+    TenantScope::authorize(actor, Action::ViewAllTickets, &Resource::Org(actor.org))?;
     let q = query.get();
     let groups: Vec<_> = identity::groups_of(db, actor.org, actor.user)
         .await?
@@ -403,14 +401,9 @@ async fn find(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let room = look
-        .select::<room::Entity>()
-        .filter(room::Column::Id.eq(found.room_id))
-        .one(db)
+    let (room, resource) = described_room(db, org, found.room_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let defs = group_defs(db, &look).await?;
-    let resource = room_resource(&facts(&room), org, &defs);
     Ok((found, room, resource))
 }
 
@@ -698,9 +691,7 @@ pub async fn customers_followed(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<BTreeSet<OrgId>, ServiceError> {
-    if !actor.org_manages_customers {
-        return Err(ServiceError::Forbidden(DenyReason::NotAPartner));
-    }
+    TenantScope::authorize(actor, Action::ViewAllTickets, &Resource::Org(actor.org))?;
     Ok(CustomerScopes::relationships_of(actor.org)
         .filter(super::partners::live(now))
         .select_only()
@@ -733,15 +724,9 @@ pub async fn raise_customer_incident(
             &Resource::SomeRooms(org),
         )
         .await?;
-    let look = TenantScope::describing(org);
-    let room = look
-        .select::<room::Entity>()
-        .filter(room::Column::Id.eq(i.room))
-        .one(db)
+    let (room, resource) = described_room(db, org, i.room)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let defs = group_defs(db, &look).await?;
-    let resource = room_resource(&facts(&room), org, &defs);
     let object = format!("{} · {}", i.title, room.display_name);
     let attempt = attempt.naming(&object);
     let scope = attempt
