@@ -32,8 +32,10 @@ use app::domain::ids::{IncidentId, OrgId, RoomId};
 use app::domain::reports::{Period, Reports};
 use app::domain::rooms::{Enrollment, Health, Platform};
 use app::domain::tickets::{Cursor, IncidentPage, IncidentQuery, PageFrom, Priority, TicketStatus};
+use app::server::context::SignedIn;
 use app::server::entity::{incident, room, ticket, user};
-use app::server::service::{identity, org_roles, reports, tickets};
+use app::server::service::identity::Addressed;
+use app::server::service::{identity, reports, tickets};
 use chrono::{DateTime, Duration as Days, Utc};
 use migrations::MigratorTrait;
 use sea_orm::{
@@ -341,32 +343,8 @@ impl Incidents {
 /// The reports' organisation: 200,000 enrolled rooms in every health; one incident each over the
 /// last 30 days, and an offline one (resolved) for every tenth room.
 async fn seed_single(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(OrgId, Actor)> {
-    let issuer = "https://login.example/single".to_owned();
-    let org = identity::create_organisation(
-        db,
-        identity::NewOrganisation {
-            name: "Single Large".into(),
-            domains: vec![REPORT_DOMAIN.into()],
-            manages_customers: false,
-            issuer_url: issuer.clone(),
-            client_id: "client".into(),
-            client_secret: "secret".into(),
-            accepted_tenant_ids: vec![],
-            is_demo: false,
-        },
-        now,
-    )
-    .await?;
-    let upn = format!("admin@{REPORT_DOMAIN}");
-    let who = identity::VerifiedIdentity {
-        issuer,
-        tenant_id: None,
-        subject: format!("sub-{upn}"),
-        display_name: upn.clone(),
-        upn,
-    };
-    let admin = identity::provision_user(db, org, &who, now).await?;
-    org_roles::grant_first_global_admin(db, org, admin, now).await?;
+    let (org, admin) =
+        organisation_with_admin(db, "Single Large", REPORT_DOMAIN, false, now).await?;
     let healths = [
         Health::Healthy,
         Health::Healthy,
@@ -410,7 +388,7 @@ async fn seed_single(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(Org
     }
     insert_chunked(db, rooms).await?;
     made.flush(db).await?;
-    Ok((org, load(db, org, admin).await?))
+    Ok((org, admin))
 }
 
 impl Incidents {
@@ -631,17 +609,46 @@ async fn all_tickets(db: &DatabaseConnection, w: &World, now: DateTime<Utc>) -> 
 async fn customer_incidents(db: &DatabaseConnection, w: &World) -> Result<Vec<Line>> {
     let mut lines = Vec::new();
     let org = w.customer_0;
+    // The customer's admin (every room), then Tess in partner mode: customer 0 gives the partner
+    // "All US rooms", half of its rooms.
+    let tess = identity::load_actor_for(
+        db,
+        &SignedIn {
+            user: w.tess.user,
+            org: w.partner,
+        },
+        Addressed::Org(org),
+        Utc::now(),
+    )
+    .await?
+    .ok_or("Tess has no standing in customer 0")?;
+    for (who, actor, whose) in [
+        ("admin", &w.customer_0_admin, "WHERE i.org_id = ?"),
+        ("Tess", &tess, "WHERE i.org_id = ? AND r.country = 'US'"),
+    ] {
+        lines.extend(one_customer(db, org, who, actor, whose).await?);
+    }
+    Ok(lines)
+}
+
+async fn one_customer(
+    db: &DatabaseConnection,
+    org: OrgId,
+    who: &str,
+    actor: &Actor,
+    whose: &str,
+) -> Result<Vec<Line>> {
+    let mut lines = Vec::new();
     let list = |q: IncidentQuery| async move {
-        tickets::list_incidents(db, &w.customer_0_admin, org, q.validate()?).await
+        tickets::list_incidents(db, actor, org, q.validate()?).await
     };
-    let whose = "WHERE i.org_id = ?";
     for on in [false, true] {
         let mut first = None;
         for page in [1, 100] {
             let q = query_for_page(filtered(IncidentQuery::default(), on), page, list).await?;
             let line = side_by_side(
                 format!(
-                    "Customer 0's incidents ({}), {}, page {page}",
+                    "Customer 0 ({} incidents), {who}, {}, page {page}",
                     thousands(CUSTOMER_0_INCIDENTS),
                     if on { "camera + high" } else { "unfiltered" }
                 ),
@@ -782,7 +789,7 @@ fn print_table(url: &str, lines: &[Line]) {
     let backend = url.split(':').next().unwrap_or(url);
     println!("\nScale L on {backend} ({RUNS} runs each; median / p95 in ms)");
     println!(
-        "{:<58} {:>6} {:>16} {:>16} {:>7} {:>9}  targets",
+        "{:<66} {:>6} {:>16} {:>16} {:>7} {:>9}  targets",
         "", "rows", "service", "floor", "×floor", "÷page 1"
     );
     for l in lines {
@@ -799,7 +806,7 @@ fn print_table(url: &str, lines: &[Line]) {
             misses.push(format!("> {PAGE_100_RATIO}× page 1"));
         }
         println!(
-            "{:<58} {:>6} {:>7.2} / {:>6.2} {:>7.2} / {:>6.2} {:>7.2} {:>9}  {}",
+            "{:<66} {:>6} {:>7.2} / {:>6.2} {:>7.2} / {:>6.2} {:>7.2} {:>9}  {}",
             l.what,
             l.rows,
             l.service.median,

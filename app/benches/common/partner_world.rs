@@ -104,20 +104,32 @@ pub struct Partner {
     pub rooms: usize,
 }
 
-/// The partner, its admin and the benchmarked user; each customer will have `rooms` rooms.
-pub async fn seed_partner(
+/// Someone of the organisation of `domain`, as its identity provider names them.
+pub fn person(domain: &str, upn: &str, name: &str) -> identity::VerifiedIdentity {
+    identity::VerifiedIdentity {
+        issuer: format!("https://login.example/{domain}"),
+        tenant_id: None,
+        subject: format!("sub-{upn}"),
+        upn: upn.to_owned(),
+        display_name: name.to_owned(),
+    }
+}
+
+/// A new organisation of `domain` with its first Global admin, `admin@<domain>`.
+pub async fn organisation_with_admin(
     db: &DatabaseConnection,
-    rooms: usize,
+    name: &str,
+    domain: &str,
+    manages_customers: bool,
     now: DateTime<Utc>,
-) -> Result<Partner> {
-    let issuer = "https://login.example/fabrikam".to_owned();
+) -> Result<(OrgId, Actor)> {
     let org = identity::create_organisation(
         db,
         identity::NewOrganisation {
-            name: "Fabrikam Partners".into(),
-            domains: vec![PARTNER_DOMAIN.into()],
-            manages_customers: true,
-            issuer_url: issuer.clone(),
+            name: name.into(),
+            domains: vec![domain.into()],
+            manages_customers,
+            issuer_url: format!("https://login.example/{domain}"),
             client_id: "client".into(),
             client_secret: "secret".into(),
             accepted_tenant_ids: vec![],
@@ -126,29 +138,26 @@ pub async fn seed_partner(
         now,
     )
     .await?;
-    let person = |upn: &str, name: &str| identity::VerifiedIdentity {
-        issuer: issuer.clone(),
-        tenant_id: None,
-        subject: format!("sub-{upn}"),
-        upn: upn.to_owned(),
-        display_name: name.to_owned(),
-    };
-    let admin = identity::provision_user(
-        db,
-        org,
-        &person("admin@fabrikam.bench.example", "Fabrikam Admin"),
-        now,
-    )
-    .await?;
+    let upn = format!("admin@{domain}");
+    let admin = identity::provision_user(db, org, &person(domain, &upn, &upn), now).await?;
     org_roles::grant_first_global_admin(db, org, admin, now).await?;
-    let admin = load(db, org, admin).await?;
-    let user = identity::provision_user(
-        db,
-        org,
-        &person("tess@fabrikam.bench.example", "Tess Technician"),
-        now,
-    )
-    .await?;
+    Ok((org, load(db, org, admin).await?))
+}
+
+/// The partner, its admin and the benchmarked user; each customer will have `rooms` rooms.
+pub async fn seed_partner(
+    db: &DatabaseConnection,
+    rooms: usize,
+    now: DateTime<Utc>,
+) -> Result<Partner> {
+    let (org, admin) =
+        organisation_with_admin(db, "Fabrikam Partners", PARTNER_DOMAIN, true, now).await?;
+    let tess = person(
+        PARTNER_DOMAIN,
+        "tess@fabrikam.bench.example",
+        "Tess Technician",
+    );
+    let user = identity::provision_user(db, org, &tess, now).await?;
     let group = groups::create_group(db, &admin, org, GroupName::parse("Technicians")?, now)
         .await?
         .id;
@@ -240,33 +249,8 @@ pub async fn seed_customer_through_services(
     partner: &Partner,
     now: DateTime<Utc>,
 ) -> Result<OrgId> {
-    let issuer = "https://login.example/c0000".to_owned();
-    let org = identity::create_organisation(
-        db,
-        identity::NewOrganisation {
-            name: customer_name(0),
-            domains: vec![customer_domain(0)],
-            manages_customers: false,
-            issuer_url: issuer.clone(),
-            client_id: "client".into(),
-            client_secret: "secret".into(),
-            accepted_tenant_ids: vec![],
-            is_demo: false,
-        },
-        now,
-    )
-    .await?;
-    let upn = format!("admin@{}", customer_domain(0));
-    let who = identity::VerifiedIdentity {
-        issuer,
-        tenant_id: None,
-        subject: format!("sub-{upn}"),
-        display_name: upn.clone(),
-        upn,
-    };
-    let admin = identity::provision_user(db, org, &who, now).await?;
-    org_roles::grant_first_global_admin(db, org, admin, now).await?;
-    let admin = load(db, org, admin).await?;
+    let (org, admin) =
+        organisation_with_admin(db, &customer_name(0), &customer_domain(0), false, now).await?;
     let rooms = room_rows(org, 0, partner.rooms, now);
     let first = rooms.first().cloned().ok_or("no rooms")?;
     insert_chunked(db, rooms).await?;

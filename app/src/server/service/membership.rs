@@ -99,12 +99,28 @@ pub async fn rooms_within(
     reach: &Reach,
 ) -> Result<Select<room::Entity>, DbErr> {
     let mut select = scope.select::<room::Entity>();
-    for named in [&reach.grants, &reach.ceiling] {
-        if let Some(condition) = rooms_named(db, scope, named).await? {
-            select = select.filter(condition);
-        }
+    if let Some(condition) = reach_condition(db, scope, reach).await? {
+        select = select.filter(condition);
     }
     Ok(select)
+}
+
+/// The rooms in reach as a condition on `rooms`, for a query of the scope's organisation that
+/// joins them; `None` for every room of the organisation.
+pub async fn reach_condition(
+    db: &impl ConnectionTrait,
+    scope: &TenantScope,
+    reach: &Reach,
+) -> Result<Option<Condition>, DbErr> {
+    let mut all = Condition::all();
+    let mut narrowed = false;
+    for named in [&reach.grants, &reach.ceiling] {
+        if let Some(condition) = rooms_named(db, scope, named).await? {
+            all = all.add(condition);
+            narrowed = true;
+        }
+    }
+    Ok(narrowed.then_some(all))
 }
 
 /// The rooms a scope names, as a condition on `rooms`; `None` for all rooms.

@@ -4,7 +4,7 @@
 
 use super::audit::{self, Attempt, Category, Operation};
 use super::identity::{self, Addressed};
-use super::membership::{described_room, rooms_within};
+use super::membership::{described_room, reach_condition};
 use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission, Resource};
 use crate::domain::health::{Component, IncidentStatus};
 use crate::domain::ids::{IncidentId, OrgId, RoomId, TicketEventId, UserId};
@@ -24,7 +24,7 @@ use chrono::{DateTime, Days, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, Set,
+    JoinType, Order, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Set,
     TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeSet;
@@ -340,15 +340,14 @@ pub async fn list_incidents(
     let scope = TenantScope::authorize(actor, Action::ViewTickets, &Resource::SomeRooms(org))?;
     let q = query.get();
     let reach = reach(actor, org, Permission::TicketsView).ok_or(ServiceError::NotFound)?;
-    let rooms = rooms_within(db, &scope, &reach)
-        .await?
-        .select_only()
-        .column(room::Column::Id)
-        .into_query();
-    let select = scope
-        .select::<incident::Entity>()
-        .filter(incident::Column::RoomId.in_subquery(rooms));
-    Ok(keyset_page(db, filtered(listed(select), q), q).await?.0)
+    let mut select = filtered(listed(scope.select::<incident::Entity>()), q);
+    // On the rooms the list joins: "of a room in this list" (a subquery) made PostgreSQL join
+    // all of a large organisation's incidents before taking a page (1.1 s at 200,000
+    // incidents, against 0.7 ms).
+    if let Some(within) = reach_condition(db, &scope, &reach).await? {
+        select = select.filter(within);
+    }
+    Ok(keyset_page(db, select, q).await?.0)
 }
 
 /// The all-tickets view: incidents of every customer of the user's organisation whose tickets
