@@ -21,7 +21,7 @@ use crate::server::entity::{
 use crate::server::error::ServiceError;
 use crate::server::scope::{ProvenRooms, TenantScope};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{CaseStatement, Expr, OnConflict, Query};
+use sea_orm::sea_query::{CaseStatement, Expr, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Set, TransactionSession, TransactionTrait,
@@ -246,30 +246,17 @@ pub async fn record_heartbeats(
         }
     }
     if !proven.is_empty() {
-        let case = |values: Vec<(RoomId, sea_orm::Value)>, column: room::Column| {
-            values
-                .into_iter()
-                .fold(CaseStatement::new(), |case, (id, value)| {
-                    case.case(room::Column::Id.eq(id), Expr::val(value))
-                })
-                .finally(Expr::col(column))
-        };
+        use room::Column as R;
         let mut update = rooms
             .update_many::<room::Entity>()
-            .col_expr(room::Column::LastHeartbeat, Expr::value(now));
+            .col_expr(R::LastHeartbeat, Expr::value(now));
         if !signals_at.is_empty() {
-            let values = signals_at.iter().map(|(id, at)| (*id, Some(*at).into()));
-            update = update.col_expr(
-                room::Column::SignalsAt,
-                case(values.collect(), room::Column::SignalsAt).into(),
-            );
+            let values = signals_at.iter().map(|(id, at)| (*id, Some(*at)));
+            update = update.col_expr(R::SignalsAt, per_row(R::Id, values, R::SignalsAt));
         }
         if !health.is_empty() {
-            let values = health.iter().map(|(id, h)| (*id, (*h).into()));
-            update = update.col_expr(
-                room::Column::Health,
-                case(values.collect(), room::Column::Health).into(),
-            );
+            let values = health.iter().map(|(id, h)| (*id, *h));
+            update = update.col_expr(R::Health, per_row(R::Id, values, R::Health));
         }
         update.exec(&tx).await?;
     }
@@ -290,6 +277,23 @@ pub async fn record_heartbeats(
     );
     batch.changed = incidents.orgs;
     Ok(batch)
+}
+
+/// `CASE key WHEN k THEN v … ELSE column END`: each row's own value in one `UPDATE` of many
+/// rows, and the value it has for a row not named.
+fn per_row<C, K, V>(key: C, values: impl IntoIterator<Item = (K, V)>, column: C) -> SimpleExpr
+where
+    C: ColumnTrait,
+    K: Into<sea_orm::Value>,
+    V: Into<sea_orm::Value>,
+{
+    values
+        .into_iter()
+        .fold(CaseStatement::new(), |case, (k, v)| {
+            case.case(key.eq(k), Expr::val(v))
+        })
+        .finally(Expr::col(column))
+        .into()
 }
 
 /// What a batch needs of a room its device proved, read back by the statement that proves it
@@ -444,29 +448,23 @@ impl IncidentChanges {
         if !self.changed.is_empty() {
             use incident::Column as I;
             let by_id = |value: fn(&incident::Model) -> sea_orm::Value, column: I| {
-                let mut case = CaseStatement::new();
-                for i in self.changed.values() {
-                    case = case.case(I::Id.eq(i.id), Expr::val(value(i)));
-                }
-                case.finally(Expr::col(column))
+                let values = self.changed.values().map(|i| (i.id, value(i)));
+                per_row(I::Id, values, column)
             };
             rooms
                 .update_many::<incident::Entity>()
                 .filter(I::Id.is_in(self.changed.keys().copied()))
-                .col_expr(I::Status, by_id(|i| i.status.into(), I::Status).into())
+                .col_expr(I::Status, by_id(|i| i.status.into(), I::Status))
                 .col_expr(
                     I::ResolvedAt,
-                    by_id(|i| i.resolved_at.into(), I::ResolvedAt).into(),
+                    by_id(|i| i.resolved_at.into(), I::ResolvedAt),
                 )
-                .col_expr(
-                    I::Severity,
-                    by_id(|i| i.severity.into(), I::Severity).into(),
-                )
+                .col_expr(I::Severity, by_id(|i| i.severity.into(), I::Severity))
                 .col_expr(
                     I::SeverityRank,
-                    by_id(|i| i.severity_rank.into(), I::SeverityRank).into(),
+                    by_id(|i| i.severity_rank.into(), I::SeverityRank),
                 )
-                .col_expr(I::Title, by_id(|i| i.title.clone().into(), I::Title).into())
+                .col_expr(I::Title, by_id(|i| i.title.clone().into(), I::Title))
                 .exec(db)
                 .await?;
             // A device's incident that resolved itself resolves its ticket, unless someone
@@ -477,18 +475,15 @@ impl IncidentChanges {
                 .filter_map(|i| Some((i.id, i.resolved_at?)))
                 .collect();
             if !resolved.is_empty() {
-                let mut at = CaseStatement::new();
-                for (id, when) in &resolved {
-                    at = at.case(ticket::Column::IncidentId.eq(*id), Expr::val(*when));
-                }
+                use ticket::Column as T;
                 rooms
                     .update_many_of_orgs::<ticket::Entity>()
-                    .filter(ticket::Column::IncidentId.is_in(resolved.iter().map(|(id, _)| *id)))
-                    .filter(ticket::Column::Status.ne(TicketStatus::Closed))
-                    .col_expr(ticket::Column::Status, Expr::value(TicketStatus::Resolved))
+                    .filter(T::IncidentId.is_in(resolved.iter().map(|(id, _)| *id)))
+                    .filter(T::Status.ne(TicketStatus::Closed))
+                    .col_expr(T::Status, Expr::value(TicketStatus::Resolved))
                     .col_expr(
-                        ticket::Column::UpdatedAt,
-                        at.finally(Expr::col(ticket::Column::UpdatedAt)).into(),
+                        T::UpdatedAt,
+                        per_row(T::IncidentId, resolved.iter().copied(), T::UpdatedAt),
                     )
                     .exec(db)
                     .await?;

@@ -76,18 +76,27 @@ pub async fn reports(
 ) -> Result<Reports, ServiceError> {
     let period = *period.get();
     let (rooms, incidents) = in_reach(db, actor, org).await?;
-    let health: BTreeMap<Health, u64> = rooms
+    // Grouped as the index is ordered (enrollment, then health), which counts without sorting,
+    // and gives the enrolled rooms' count with the same read.
+    let mut health: BTreeMap<Health, u64> = BTreeMap::new();
+    let mut enrolled = 0;
+    for (enrollment, h, n) in rooms
         .clone()
         .select_only()
+        .column(room::Column::Enrollment)
         .column(room::Column::Health)
         .expr_as(count_all(), "rooms")
+        .group_by(room::Column::Enrollment)
         .group_by(room::Column::Health)
-        .into_tuple::<(Health, i64)>()
+        .into_tuple::<(Enrollment, Health, i64)>()
         .all(db)
         .await?
-        .into_iter()
-        .map(|(h, n)| (h, n.unsigned_abs()))
-        .collect();
+    {
+        *health.entry(h).or_default() += n.unsigned_abs();
+        if enrollment == Enrollment::Enrolled {
+            enrolled += n.unsigned_abs();
+        }
+    }
     let start = period.start();
     let end = period.end(now);
     let day = day_of_opening(db.get_database_backend());
@@ -116,8 +125,8 @@ pub async fn reports(
         })
         .collect();
     counts.sort_by_key(|c| (c.day, c.category));
-    let (enrolled, average_permille, worst) =
-        least_available(db, rooms, incidents, start, end).await?;
+    let (average_permille, worst) =
+        least_available(db, rooms, incidents, enrolled, (start, end)).await?;
     Ok(Reports {
         period,
         health: Health::iter()
@@ -169,7 +178,7 @@ fn availability_of(
     }
 }
 
-/// For the page: how many rooms are enrolled, their average availability, and the
+/// For the page: the average availability of the `count` enrolled rooms, and the
 /// [`Reports::WORST`] least available (then by name). Only rooms that were offline can be below
 /// 1000 ‰, so only they are read with their incidents; the others are counted, and named only
 /// to fill the list.
@@ -177,19 +186,10 @@ async fn least_available(
     db: &impl ConnectionTrait,
     rooms: Select<room::Entity>,
     incidents: Select<incident::Entity>,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Result<(u64, u32, Vec<RoomAvailability>), ServiceError> {
+    count: u64,
+    (start, end): Span,
+) -> Result<(u32, Vec<RoomAvailability>), ServiceError> {
     let enrolled = rooms.filter(room::Column::Enrollment.eq(Enrollment::Enrolled));
-    let count = enrolled
-        .clone()
-        .select_only()
-        .expr(count_all())
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .unwrap_or(0)
-        .unsigned_abs();
     // The offline spans of enrolled rooms, in the rooms' name order.
     let mut down: Vec<(RoomId, String, Vec<Span>)> = Vec::new();
     for (room, name, opened, resolved) in offline_during(incidents, start, end)
@@ -244,7 +244,7 @@ async fn least_available(
             permille: 1000,
         }));
     }
-    Ok((count, average, worst))
+    Ok((average, worst))
 }
 
 /// Every enrolled room's availability, least available first (then by name), for the CSV

@@ -376,10 +376,13 @@ pub async fn list_all_tickets(
     let (mut page, orgs) = keyset_page(db, filtered(listed(select), q), q).await?;
     let names: std::collections::BTreeMap<OrgId, String> = organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(orgs.iter().copied().collect::<BTreeSet<_>>()))
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::Name)
+        .into_tuple()
         .all(db)
         .await?
         .into_iter()
-        .map(|o| (o.id, o.name))
         .collect();
     for (row, org) in page.rows.iter_mut().zip(orgs) {
         row.customer = names.get(&org).map(|name| (org, name.clone()));
