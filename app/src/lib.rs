@@ -63,6 +63,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Kept across pages for the life of the tab.
+    provide_context(components::Flash::new());
+    provide_context(features::roles::parts::RoleWizard::new());
     view! {
         <Stylesheet id="leptos" href="/pkg/rooms.css"/>
         <Title text="Rooms MTM"/>

@@ -122,7 +122,7 @@ test('a custom role made with the wizard scopes its member to one room group', a
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach('wizard, finish step', { path: shot, contentType: 'image/png' });
   await page.getByRole('button', { name: 'Create role' }).click();
-  await expect(page).toHaveURL('/settings/roles');
+  await expect(page).toHaveURL(/\/settings\/roles\?role=/);
   await expect(rowOf(page, role)).toContainText('Custom');
   const org = await orgOf(page);
   await signOut(page);
@@ -235,4 +235,67 @@ test('the audit log exports a date range as CSV with the rows of what was done',
   // Outside the 180 days: refused with a message, never a 500.
   const old = await page.evaluate(async () => (await fetch('/api/audit-log/export?org=00000000-0000-0000-0000-000000000000&from=2000-01-01&to=2000-01-02')).status);
   expect(old).toBe(422);
+});
+
+test('the role wizard moves on with Enter, says a taken name on its first step, keeps a draft while you look elsewhere, and says when the role is made', async ({ page }, testInfo) => {
+  const role = uniqueName('Wizard');
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/settings/roles/new');
+  const name = page.getByLabel('Name', { exact: true });
+
+  // A built-in role's name, typed in another case, is refused by the field on the first step.
+  await name.fill('site lead');
+  await name.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('That name is already taken.');
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('heading', { level: 2, name: 'General' })).toBeVisible();
+
+  // Enter in the name field is Next: it moves on and creates nothing.
+  await name.fill(role);
+  await name.press('Enter');
+  await expect(page.getByRole('heading', { level: 2, name: 'Permissions' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('group', { name: 'Rooms', exact: true }).getByLabel('View').check();
+
+  // Leaving half-way to look at the rooms, and coming back, finds the draft as it was left.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Rooms' }).click();
+  await expect(page).toHaveURL('/rooms');
+  await nav.getByRole('link', { name: 'Roles' }).click();
+  await expect(rowOf(page, role)).toHaveCount(0);
+  await page.getByRole('link', { name: 'Create custom role' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'the role you started earlier' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Permissions' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Rooms', exact: true }).getByLabel('View')).toBeChecked();
+  const kept = testInfo.outputPath('wizard-draft-kept.png');
+  await page.screenshot({ path: kept, fullPage: true });
+  await testInfo.attach('wizard, draft kept', { path: kept, contentType: 'image/png' });
+
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Assignment name').fill(`${role} for Omar`);
+  await page.getByLabel('Assignment name').press('Enter');
+  await expect(page.getByRole('heading', { level: 2, name: 'Members' })).toBeVisible();
+  await page.getByLabel('Search for the user or security group').fill('omar');
+  await page.getByRole('button', { name: /^Omar Haddad/ }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('All rooms', { exact: true }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Finish' })).toBeVisible();
+  await page.getByRole('button', { name: 'Create role' }).click();
+
+  // The new role's pane is open, its address says so, and the page says it was made.
+  await expect(page).toHaveURL(/\/settings\/roles\?role=[0-9a-f-]{36}$/);
+  await expect(page.getByRole('status').filter({ hasText: 'created' })).toHaveText(`Role “${role}” created.`);
+  await expect(page.getByRole('complementary', { name: role })).toBeVisible();
+  const made = testInfo.outputPath('wizard-created.png');
+  await page.screenshot({ path: made, fullPage: true });
+  await testInfo.attach('role created', { path: made, contentType: 'image/png' });
+
+  // A reload shows the same pane, and does not say "created" again; the wizard starts empty.
+  await page.reload();
+  await expect(page.getByRole('complementary', { name: role })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'created' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Create custom role' }).click();
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue('');
+  await expect(page.getByRole('status').filter({ hasText: 'the role you started earlier' })).toHaveCount(0);
 });

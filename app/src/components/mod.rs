@@ -2,6 +2,7 @@
 
 mod confirm_dialog;
 mod error_note;
+mod flash;
 mod pane;
 mod principal_picker;
 mod room_picker;
@@ -9,6 +10,7 @@ mod typed_confirm_dialog;
 
 pub use confirm_dialog::ConfirmDialog;
 pub use error_note::{ErrorNote, ResultNote};
+pub use flash::Flash;
 pub use pane::{Pager, PaneHeader};
 pub use principal_picker::PrincipalPicker;
 pub use room_picker::RoomPicker;

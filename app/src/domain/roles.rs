@@ -47,8 +47,13 @@ pub struct RoleDraft {
 }
 
 impl RoleDraft {
+    /// A role's name as [`RoleDraft::validate`] takes it, for the wizard's first step.
+    pub fn name_only(raw: String) -> Result<String, ValidationError> {
+        name("name", &raw, 80, "the role")
+    }
+
     pub fn validate(self) -> Result<Valid<Self>, ValidationError> {
-        let name = name("name", &self.name, 80, "the role")?;
+        let name = Self::name_only(self.name)?;
         let description = description(&self.description)?;
         let permissions: BTreeSet<Permission> = self.permissions.into_iter().collect();
         if permissions.is_empty() {

@@ -199,6 +199,48 @@ async fn the_wizard_creates_a_role_with_its_first_assignment() {
 }
 
 #[tokio::test]
+async fn the_wizard_hears_of_a_taken_name_on_its_first_step() {
+    let db = db().await;
+    let w = world(&db).await;
+    let name_taken = |r: Result<(), ServiceError>| {
+        matches!(r, Err(ServiceError::Conflict(ConflictKind::NameTaken)))
+    };
+    roles::create_role(
+        &db,
+        &w.grace,
+        w.org.id,
+        draft("Help desk", &[Permission::RoomsView]),
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    // In any case, as the unique index compares names.
+    assert!(name_taken(
+        roles::check_role_name(&db, &w.grace, w.org.id, "HELP DESK").await
+    ));
+    assert!(name_taken(
+        roles::check_role_name(&db, &w.grace, w.org.id, "Help desk").await
+    ));
+    roles::check_role_name(&db, &w.grace, w.org.id, "Help desk 2")
+        .await
+        .unwrap();
+    // A built-in role's name is taken too.
+    assert!(name_taken(
+        roles::check_role_name(&db, &w.grace, w.org.id, "site lead").await
+    ));
+    // Another organisation has its own names, and may not ask about Contoso's.
+    let (fabrikam, felix) = org_with_admin(&db, "Fabrikam", "fabrikam.com").await;
+    roles::check_role_name(&db, &felix, fabrikam.id, "Help desk")
+        .await
+        .unwrap();
+    assert!(matches!(
+        roles::check_role_name(&db, &felix, w.org.id, "Something new").await,
+        Err(ServiceError::Forbidden(_) | ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
 async fn a_role_manager_cannot_hand_out_what_they_do_not_hold() {
     let db = db().await;
     let w = world(&db).await;

@@ -493,6 +493,11 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
         ),
         ("list_roles", json!({ "org": contoso }), false),
         (
+            "check_role_name",
+            json!({ "org": contoso, "name": "Intruders" }),
+            false,
+        ),
+        (
             "create_role",
             json!({
                 "org": contoso,

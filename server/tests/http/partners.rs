@@ -143,7 +143,10 @@ const PIA: usize = 6;
 fn is_read(endpoint: &str) -> bool {
     endpoint.starts_with("list_")
         || endpoint.starts_with("get_")
-        || matches!(endpoint, "room_facets" | "search_directory")
+        || matches!(
+            endpoint,
+            "room_facets" | "search_directory" | "check_role_name"
+        )
 }
 
 /// The table. Columns: Grace, Ivan, Sofia, Omar (Contoso), Ada, Tess, Pia, Hal (Northwind),
@@ -185,6 +188,7 @@ fn table() -> Vec<Row> {
         r("list_roles", C, Wide, "AAffnnAnn"),
         r("get_role", C, Wide, "AAffnnnnn"),
         r("get_role", C, Roles, "nnffnnAnn"),
+        r("check_role_name", C, Wide, "AAffnnAnn"),
         r("create_role", C, Wide, "AAFFNNANN"),
         r("update_role", C, Wide, "AAFFNNnNN"),
         r("update_role", C, Roles, "nnFFNNANN"),
@@ -260,6 +264,7 @@ fn table() -> Vec<Row> {
         r("list_roles", F, Wide, "nnnnnnAff"),
         r("get_role", F, Wide, "nnnnnnnff"),
         r("get_role", F, Roles, "nnnnnnAff"),
+        r("check_role_name", F, Wide, "nnnnnnAff"),
         r("create_role", F, Wide, "NNNNNNAFF"),
         r("update_role", F, Wide, "NNNNNNnFF"),
         r("update_role", F, Roles, "NNNNNNAFF"),
@@ -320,6 +325,7 @@ fn table() -> Vec<Row> {
         r("update_update_ring", W, Wide, "NNNNNNNNN"),
         r("list_roles", W, Wide, "nnnnnnnnn"),
         r("get_role", W, Wide, "nnnnnnnnn"),
+        r("check_role_name", W, Wide, "nnnnnnnnn"),
         r("create_role", W, Wide, "NNNNNNNNN"),
         r("update_role", W, Wide, "NNNNNNNNN"),
         r("delete_role", W, Wide, "NNNNNNNNN"),
@@ -1073,6 +1079,7 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
             };
             json!({ "org": org, "id": id })
         }
+        "check_role_name" => json!({ "org": org, "name": w.fresh("role") }),
         "create_role" => {
             json!({ "org": org, "role": role_draft(&w.fresh("role")), "assignment": assignment_of(who.id) })
         }

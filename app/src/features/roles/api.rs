@@ -28,6 +28,21 @@ pub async fn get_role(org: OrgId, id: RoleId) -> Result<RoleDetail, AppError> {
     .await
 }
 
+/// The wizard's first step: whether the name is valid and free.
+///
+/// # Authorization
+/// `Action::ModifyRoles`, as creating.
+#[server(endpoint = "check_role_name", input = Json)]
+pub async fn check_role_name(org: OrgId, name: String) -> Result<(), AppError> {
+    use crate::server::service::roles;
+    crate::server::serve(async move {
+        let cx = crate::server::request_cx_for(org).await?;
+        let name = RoleDraft::name_only(name)?;
+        Ok(roles::check_role_name(&cx.db, &cx.actor, org, &name).await?)
+    })
+    .await
+}
+
 /// The wizard's Finish: the role and its first assignment.
 ///
 /// # Authorization

@@ -1,10 +1,11 @@
 use super::api::{
-    get_role, list_roles, CreateRole, DeleteAssignment, DeleteRole, SaveAssignment, UpdateRole,
+    check_role_name, get_role, list_roles, CreateRole, DeleteAssignment, DeleteRole,
+    SaveAssignment, UpdateRole,
 };
 use super::parts::{
-    AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, ScopeStep,
+    AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, RoleWizard, ScopeStep,
 };
-use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, Flash, PaneHeader, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{RoleAssignmentId, RoleId};
 use crate::domain::roles::{AssignmentView, RoleDraft};
@@ -12,7 +13,8 @@ use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pane {
@@ -39,7 +41,39 @@ pub fn RolesPage() -> impl IntoView {
     };
     let changed = RwSignal::new(0usize);
     let roles = Resource::new(move || changed.get(), move |_| list_roles(org));
-    let pane = RwSignal::new(Pane::Closed);
+    // The open role is in the address, so a reload, Back or a link shows the same pane.
+    let query = use_query_map();
+    let in_address = move || {
+        query
+            .read()
+            .get("role")
+            .and_then(|id| id.parse::<RoleId>().ok())
+            .map_or(Pane::Closed, Pane::Role)
+    };
+    let pane = RwSignal::new(untrack(in_address));
+    let navigate = StoredValue::new(use_navigate());
+    let list = StoredValue::new(tenant.href("/settings/roles"));
+    Effect::new(move |_| {
+        let shown = in_address();
+        if pane.get_untracked() != shown {
+            pane.set(shown);
+        }
+    });
+    Effect::new(move |_| {
+        let open = pane.get();
+        if untrack(in_address) != open {
+            let to = match open {
+                Pane::Closed => list.get_value(),
+                Pane::Role(id) => format!("{}?role={id}", list.get_value()),
+            };
+            let options = NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            };
+            navigate.with_value(|n| n(&to, options));
+        }
+    });
+    let notice = RwSignal::new(Flash::get().take());
     view! {
         <Title text="Roles · Rooms MTM"/>
         <div class="page-with-pane">
@@ -51,6 +85,7 @@ pub fn RolesPage() -> impl IntoView {
                     </Show>
                 </header>
                 <p class="lead">{lead}</p>
+                {move || notice.get().map(|m| view! { <p class="note note-success" role="status">{m}</p> })}
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match roles.await {
@@ -315,23 +350,67 @@ pub fn NewRolePage() -> impl IntoView {
         }
         .into_any();
     }
-    let step = RwSignal::new(0usize);
-    let name = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let permissions = RwSignal::new(Vec::<Permission>::new());
-    let fields = AssignmentFields::new();
+    let wizard = RoleWizard::of(org);
+    let (step, name, description, permissions, fields) = (
+        wizard.step,
+        wizard.name,
+        wizard.description,
+        wizard.permissions,
+        wizard.fields,
+    );
+    let resumed = RwSignal::new(wizard.started());
     let create = ServerAction::<CreateRole>::new();
     let step_error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
+    let name_error = RwSignal::new(None::<String>);
+    let checking = RwSignal::new(false);
+    let navigate = StoredValue::new(use_navigate());
+    let flash = Flash::get();
+    let list = StoredValue::new(roles_page);
     Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) {
-            navigate(&roles_page, Default::default());
+        if let Some(Ok(id)) = create.value().get() {
+            flash.say(format!("Role “{}” created.", name.get_untracked().trim()));
+            wizard.clear();
+            let to = format!("{}?role={id}", list.get_value());
+            navigate.with_value(|n| n(&to, Default::default()));
         }
     });
+    // Reloading or closing the tab would lose the draft (moving within the portal keeps it).
+    #[cfg(feature = "hydrate")]
+    {
+        let leaving = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if wizard.started() {
+                ev.prevent_default();
+            }
+        });
+        on_cleanup(move || leaving.remove());
+    }
+    let advance = move || {
+        step_error.set(None);
+        name_error.set(None);
+        resumed.set(false);
+        step.update(|s| *s = (*s + 1).min(STEPS.len() - 1));
+    };
     // Each step checks what it asks for before moving on; the server checks everything again.
-    let next = move |_| {
+    // The name is asked of the server at once, so a taken one is said by the field.
+    let next = move || {
         let problem = match step.get_untracked() {
-            0 if name.get_untracked().trim().is_empty() => Some("Enter a name for the role."),
+            0 => {
+                let typed = name.get_untracked();
+                if typed.trim().is_empty() {
+                    name_error.set(Some("Enter a name for the role.".into()));
+                } else if !checking.get_untracked() {
+                    checking.set(true);
+                    leptos::task::spawn_local(async move {
+                        let answer = check_role_name(org, typed).await;
+                        checking.set(false);
+                        match answer {
+                            Ok(()) => advance(),
+                            Err(e) => name_error.set(Some(e.to_string())),
+                        }
+                    });
+                }
+                return;
+            }
             1 if permissions.with_untracked(Vec::is_empty) => {
                 Some("Choose at least one permission.")
             }
@@ -351,19 +430,39 @@ pub fn NewRolePage() -> impl IntoView {
         };
         step_error.set(problem.map(str::to_owned));
         if problem.is_none() {
-            step.update(|s| *s = (*s + 1).min(STEPS.len() - 1));
+            advance();
         }
+    };
+    let leave = move |_| {
+        wizard.clear();
+        navigate.with_value(|n| n(&list.get_value(), Default::default()));
     };
     view! {
         <Title text="Create custom role · Rooms MTM"/>
         <h1>"Create custom role"</h1>
+        <Show when=move || resumed.get()>
+            <div class="note note-info" role="status">
+                <p>"This is the role you started earlier, as you left it."</p>
+                <button type="button" class="btn" on:click=move |_| {
+                    wizard.clear();
+                    step_error.set(None);
+                    name_error.set(None);
+                    resumed.set(false);
+                }>"Start over"</button>
+            </div>
+        </Show>
         <ol class="wizard-steps" aria-label="Steps">
             {STEPS.iter().enumerate().map(|(i, s)| view! {
                 <li aria-current=move || (step.get() == i).then_some("step") class=("done", move || step.get() > i)>{*s}</li>
             }).collect_view()}
         </ol>
+        // Enter in a field moves to the next step; only Finish creates the role.
         <form class="wizard" aria-labelledby="step-title" on:submit=move |ev| {
             ev.prevent_default();
+            if step.get_untracked() < STEPS.len() - 1 {
+                next();
+                return;
+            }
             create.dispatch(CreateRole {
                 org,
                 role: RoleDraft { name: name.get_untracked(), description: description.get_untracked(), permissions: permissions.get_untracked() },
@@ -374,7 +473,12 @@ pub fn NewRolePage() -> impl IntoView {
             <Show when=move || step.get() == 0>
                 <div class="field">
                     <label for="role-name">"Name"</label>
-                    <input id="role-name" type="text" maxlength="80" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <input id="role-name" type="text" maxlength="80"
+                        aria-invalid=move || name_error.get().is_some().then_some("true")
+                        aria-describedby=move || name_error.get().is_some().then_some("role-name-error")
+                        prop:value=move || name.get()
+                        on:input=move |ev| { name_error.set(None); name.set(event_target_value(&ev)); }/>
+                    {move || name_error.get().map(|m| view! { <p id="role-name-error" class="field-error" role="alert">{m}</p> })}
                 </div>
                 <div class="field">
                     <label for="role-description">"Description (optional)"</label>
@@ -411,14 +515,16 @@ pub fn NewRolePage() -> impl IntoView {
             <div class="pane-actions">
                 <button type="button" class="btn" disabled=move || step.get() == 0 on:click=move |_| { step_error.set(None); step.update(|s| *s = s.saturating_sub(1)); }>"Back"</button>
                 <Show when=move || { step.get() < STEPS.len() - 1 }>
-                    <button type="button" class="btn btn-primary" on:click=next>"Next"</button>
+                    <button type="button" class="btn btn-primary" disabled=move || checking.get() on:click=move |_| next()>
+                        {move || if checking.get() { "Checking…" } else { "Next" }}
+                    </button>
                 </Show>
                 <Show when=move || { step.get() == STEPS.len() - 1 }>
                     <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
                         {move || if create.pending().get() { "Creating…" } else { "Create role" }}
                     </button>
                 </Show>
-                <A href=tenant.href("/settings/roles") attr:class="btn btn-quiet">"Cancel"</A>
+                <button type="button" class="btn btn-quiet" on:click=leave>"Cancel"</button>
             </div>
         </form>
     }

@@ -257,6 +257,16 @@ impl AssignmentFields {
         }
     }
 
+    pub fn clear(&self) {
+        self.name.set(String::new());
+        self.description.set(String::new());
+        self.notify.set(false);
+        self.members.set(vec![]);
+        self.all_rooms.set(false);
+        self.rooms.set(vec![]);
+        self.groups.set(vec![]);
+    }
+
     /// "All rooms", or "Rooms: A, B; groups: All US rooms".
     pub fn scope_summary(&self) -> String {
         if self.all_rooms.get() {
@@ -274,6 +284,65 @@ impl AssignmentFields {
                 rooms.join(", ")
             ),
         }
+    }
+}
+
+/// The role wizard's fields, kept at the app's root (`App`): leaving the wizard half-way to look
+/// something up and coming back finds it as it was left. One draft per tab, for one
+/// organisation; creating the role, *Cancel* or *Start over* empties it.
+#[derive(Clone, Copy)]
+pub struct RoleWizard {
+    org: RwSignal<Option<OrgId>>,
+    pub step: RwSignal<usize>,
+    pub name: RwSignal<String>,
+    pub description: RwSignal<String>,
+    pub permissions: RwSignal<Vec<Permission>>,
+    pub fields: AssignmentFields,
+}
+
+impl RoleWizard {
+    pub fn new() -> Self {
+        Self {
+            org: RwSignal::new(None),
+            step: RwSignal::new(0),
+            name: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            permissions: RwSignal::new(vec![]),
+            fields: AssignmentFields::new(),
+        }
+    }
+
+    /// The draft for `org`: the one left there, or an empty one (a draft for another
+    /// organisation is dropped: its rooms and people mean nothing here).
+    pub fn of(org: OrgId) -> Self {
+        let wizard = use_context::<Self>().unwrap_or_default();
+        if wizard.org.get_untracked() != Some(org) {
+            wizard.clear();
+            wizard.org.set(Some(org));
+        }
+        wizard
+    }
+
+    pub fn clear(self) {
+        self.step.set(0);
+        self.name.set(String::new());
+        self.description.set(String::new());
+        self.permissions.set(vec![]);
+        self.fields.clear();
+    }
+
+    /// Whether anything has been entered.
+    pub fn started(self) -> bool {
+        self.step.get_untracked() > 0
+            || !self.name.with_untracked(|n| n.trim().is_empty())
+            || !self.description.with_untracked(String::is_empty)
+            || !self.permissions.with_untracked(Vec::is_empty)
+    }
+}
+
+impl Default for RoleWizard {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -656,6 +656,32 @@ async fn write_members_and_scope(
     Ok(())
 }
 
+/// Whether `name` is free for a new role of the actor's roles there (the organisation's own, or
+/// a partner's for this customer): the wizard asks on its first step, so that a taken name is
+/// said where it was typed. Creating checks again, by the unique index.
+///
+/// # Authorization
+/// `Action::ModifyRoles`, as creating.
+pub async fn check_role_name(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org: OrgId,
+    name: &str,
+) -> Result<(), ServiceError> {
+    let set = RoleSet::of(actor, org);
+    let scope = TenantScope::authorize(actor, Action::ModifyRoles, &set.resource())?;
+    let taken = scope
+        .select::<role::Entity>()
+        .filter(set.roles())
+        .filter(role::Column::NameLower.eq(name.to_lowercase()))
+        .count(db)
+        .await?;
+    if taken > 0 {
+        return Err(ServiceError::Conflict(ConflictKind::NameTaken));
+    }
+    Ok(())
+}
+
 /// # Authorization
 /// `Action::ModifyRoles` on the organisation; every permission must be held by the actor, and
 /// the first assignment (the wizard's) must be within what the actor holds.
