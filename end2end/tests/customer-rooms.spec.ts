@@ -299,3 +299,46 @@ test('the role wizard moves on with Enter, says a taken name on its first step, 
   await expect(page.getByLabel('Name', { exact: true })).toHaveValue('');
   await expect(page.getByRole('status').filter({ hasText: 'the role you started earlier' })).toHaveCount(0);
 });
+
+test('a refused save keeps what was typed and says why once, by the field', async ({ page }, testInfo) => {
+  const tag = uniqueName('kept').replace(/\s+/g, '-').toLowerCase();
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  await createRoom(page, `Kept ${tag}`, `kept-${tag}@contoso.com`, `Site ${tag}`, 'US');
+  const pane = page.getByRole('complementary', { name: `Kept ${tag}` });
+  await pane.getByLabel('City').fill('Redmond WA typed');
+  await pane.getByLabel('Country/region').fill('USA');
+  await pane.getByRole('button', { name: 'Save changes' }).click();
+  const countryError = 'Enter a two-letter country/region code, like US or GB.';
+  await expect(pane.getByText(countryError)).toHaveCount(1);
+  await expect(pane.getByLabel('Country/region')).toHaveAttribute('aria-invalid', 'true');
+  await expect(pane.getByLabel('Country/region')).toHaveAccessibleDescription(/two-letter country\/region code/);
+  await expect(pane.getByLabel('City')).toHaveValue('Redmond WA typed');
+  await expect(pane.getByLabel('Country/region')).toHaveValue('USA');
+  await expect(page.getByText(countryError)).toHaveCount(1);
+  const shot = testInfo.outputPath('room-refused-save.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('a refused room save keeps the input', { path: shot, contentType: 'image/png' });
+  // Corrected, it saves what was typed.
+  await pane.getByLabel('Country/region').fill('US');
+  await pane.getByRole('button', { name: 'Save changes' }).click();
+  await expect(pane.getByText('Room saved.')).toBeVisible();
+  await expect(pane.getByText(countryError)).toHaveCount(0);
+  await expect(pane.getByText('Redmond WA typed')).toBeVisible();
+
+  // The same in a room group's pane.
+  const group = `Kept group ${tag}`;
+  await open(page, '/room-groups');
+  await page.getByRole('button', { name: 'New room group' }).click();
+  const newGroup = page.getByRole('complementary', { name: 'New room group' });
+  await newGroup.getByLabel('Name').fill(group);
+  await newGroup.getByRole('button', { name: 'Create group' }).click();
+  const groupPane = page.getByRole('complementary', { name: group });
+  await groupPane.getByLabel('Description').fill('Typed, not yet saved');
+  await groupPane.getByLabel('Country/region code').fill('USA');
+  await groupPane.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(countryError)).toHaveCount(1);
+  await expect(groupPane.getByLabel('Country/region code')).toHaveAccessibleDescription(/two-letter country\/region code/);
+  await expect(groupPane.getByLabel('Description')).toHaveValue('Typed, not yet saved');
+  await expect(groupPane.getByLabel('Country/region code')).toHaveValue('USA');
+});

@@ -9,7 +9,7 @@ mod room_picker;
 mod typed_confirm_dialog;
 
 pub use confirm_dialog::ConfirmDialog;
-pub use error_note::{ErrorNote, ResultNote};
+pub use error_note::{field_error_id, form_error, successes, ErrorNote, FieldError, ResultNote};
 pub use flash::Flash;
 pub use pane::{Pager, PaneHeader};
 pub use principal_picker::PrincipalPicker;

@@ -174,6 +174,15 @@ pub struct RoomInput {
 }
 
 impl RoomInput {
+    /// The text fields a form shows, each with its own message (the platform's is the form's).
+    pub const FIELDS: &'static [&'static str] = &[
+        "display_name",
+        "resource_account",
+        "site",
+        "city",
+        "country",
+    ];
+
     pub fn validate(self) -> Result<Valid<Self>, ValidationError> {
         let display_name = name("display_name", &self.display_name, 120, "the room")?;
         let resource_account = self.resource_account.trim().to_lowercase();
@@ -260,6 +269,10 @@ pub struct RoomGroupInput {
 }
 
 impl RoomGroupInput {
+    /// The fields a form shows, each with its own message.
+    pub const FIELDS: &'static [&'static str] =
+        &["name", "description", "rule_country", "rule_site"];
+
     pub fn validate(self) -> Result<Valid<Self>, ValidationError> {
         let name = name("name", &self.name, 80, "the group")?;
         let description = description(&self.description)?;

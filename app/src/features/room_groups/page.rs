@@ -3,7 +3,7 @@ use super::api::{
     UpdateRoomGroup, UpdateUpdateRing,
 };
 use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
-use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
+use crate::components::{successes, ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
 use crate::domain::authz::Action;
 use crate::domain::ids::{RoomGroupId, UpdateRingId};
 use crate::domain::rooms::RoomGroupInput;
@@ -30,12 +30,18 @@ pub fn RoomGroupsPage() -> impl IntoView {
     let update = ServerAction::<UpdateRoomGroup>::new();
     let delete = ServerAction::<DeleteRoomGroup>::new();
     let members_changed = RwSignal::new(0usize);
+    // The list reloads on changes made, not on refusals (which would make it an error too).
+    let (created, updated, deleted) = (
+        successes(create.value().into()),
+        successes(update.value().into()),
+        successes(delete.value().into()),
+    );
     let groups = Resource::new(
         move || {
             (
-                create.version().get(),
-                update.version().get(),
-                delete.version().get(),
+                created.get(),
+                updated.get(),
+                deleted.get(),
                 members_changed.get(),
             )
         },

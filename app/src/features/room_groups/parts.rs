@@ -1,6 +1,9 @@
 use super::api::{get_room_group, SetRoomGroupMember, UpdateRoomGroup, UpdateUpdateRing};
 use super::page::{GroupPane, RingPaneState};
-use crate::components::{ErrorNote, Pager, PaneHeader, ResultNote, RoomPicker};
+use crate::components::{
+    field_error_id, form_error, successes, ErrorNote, FieldError, Pager, PaneHeader, ResultNote,
+    RoomPicker,
+};
 use crate::domain::authz::Action;
 use crate::domain::ids::{OrgId, RoomGroupId, UpdateRingId};
 use crate::domain::rooms::{RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView};
@@ -10,17 +13,22 @@ use crate::features::rooms::api::{list_rooms, SetRoomRing};
 use crate::features::rooms::parts::ChangeOutcomeNote;
 use leptos::prelude::*;
 
+/// A text field, with the save's error under it when it is about `key`.
 fn text_field(
-    label: &'static str,
-    id: &'static str,
+    (label, id, key): (&'static str, &'static str, &'static str),
     value: RwSignal<String>,
     required: bool,
     hint: &'static str,
+    error: Signal<Option<AppError>>,
 ) -> impl IntoView {
+    let mine = move || error.get().is_some_and(|e| e.field() == Some(key));
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id type="text" required=required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            <input id=id type="text" required=required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || mine().to_string()
+                aria-describedby=move || mine().then(|| field_error_id(id))/>
+            <FieldError id key error/>
             {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
         </div>
     }
@@ -48,15 +56,15 @@ pub fn GroupForm(
                 rule_site: site.get_untracked(),
             });
         }>
-            {text_field("Name", "group-name", name, true, "")}
-            {text_field("Description", "group-description", description, false, "")}
+            {text_field(("Name", "group-name", "name"), name, true, "", error)}
+            {text_field(("Description", "group-description", "description"), description, false, "", error)}
             <fieldset class="field">
                 <legend>"Rule (optional)"</legend>
                 <p class="hint">"Rooms matching the rule belong to the group automatically, as they are added or change. Leave both empty for a group you fill by hand."</p>
-                {text_field("Country/region code", "group-rule-country", country, false, "Like US.")}
-                {text_field("Site", "group-rule-site", site, false, "Exactly as the rooms' site is written.")}
+                {text_field(("Country/region code", "group-rule-country", "rule_country"), country, false, "Like US.", error)}
+                {text_field(("Site", "group-rule-site", "rule_site"), site, false, "Exactly as the rooms' site is written.", error)}
             </fieldset>
-            <ErrorNote error/>
+            <ErrorNote error=form_error(error, RoomGroupInput::FIELDS)/>
             <div class="pane-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…".to_owned() } else { submit_label.clone() }}
@@ -81,8 +89,13 @@ pub fn RoomGroupPane(
         .as_ref()
         .is_some_and(|s| s.may_in(org, Action::ModifyRoomGroup));
     let set_member = ServerAction::<SetRoomGroupMember>::new();
+    // Reloaded after a change that was made, never after a refusal: the form keeps its input.
+    let (updated, member_set) = (
+        successes(update.value().into()),
+        successes(set_member.value().into()),
+    );
     let detail = Resource::new(
-        move || (update.version().get(), set_member.version().get()),
+        move || (updated.get(), member_set.get()),
         move |_| get_room_group(org, id),
     );
     Effect::new(move |_| {
@@ -162,7 +175,8 @@ pub fn RoomGroupPane(
                                             error=Signal::derive(move || update.value().get().and_then(Result::err))
                                             on_submit=Callback::new(move |input| { update.dispatch(UpdateRoomGroup { org, id, input }); })
                                         />
-                                        <ResultNote value=update.value() success="Group saved."/>
+                                        // Its errors are the form's, by their fields.
+                                        <ResultNote value=Signal::derive(move || update.value().get().filter(Result::is_ok)) success="Group saved."/>
                                     </div>
                                     <div class="pane-section danger-zone">
                                         <button type="button" class="btn btn-danger" on:click=move |_| on_delete.run(name.clone())>"Delete group"</button>
@@ -195,12 +209,12 @@ pub fn RingForm(
             ev.prevent_default();
             on_submit.run(UpdateRingInput { name: name.get_untracked(), deferral_days: days.get_untracked() });
         }>
-            {text_field("Name", "ring-name", name, true, "")}
+            {text_field(("Name", "ring-name", "name"), name, true, "", error)}
             <div class="field">
                 <label for="ring-days">"Deferral (days)"</label>
                 <input id="ring-days" type="number" min="0" max=UpdateRingInput::MAX_DEFERRAL_DAYS required prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
             </div>
-            <ErrorNote error/>
+            <ErrorNote error=form_error(error, &["name"])/>
             <div class="pane-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…".to_owned() } else { submit_label.clone() }}

@@ -2,7 +2,7 @@ use super::api::{
     get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom,
 };
 use super::parts::{ChangeOutcomeNote, EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
-use crate::components::{ErrorNote, PaneHeader};
+use crate::components::{successes, ErrorNote, PaneHeader};
 use crate::domain::authz::Action;
 use crate::domain::ids::RoomId;
 use crate::domain::rooms::{Enrollment, Health, Platform, RoomQuery, RoomSort};
@@ -33,20 +33,26 @@ pub fn RoomsPage() -> impl IntoView {
     let unenroll = ServerAction::<UnenrollRoom>::new();
     let reset = ServerAction::<ResetEnrollmentKey>::new();
     let ring_changed = RwSignal::new(0usize);
+    // The list reloads on changes made, not on refusals (which would make it an error too).
+    let (created, updated, unenrolled) = (
+        successes(create.value().into()),
+        successes(update.value().into()),
+        successes(unenroll.value().into()),
+    );
     let rooms = Resource::new(
         move || {
             (
                 query.get(),
-                create.version().get(),
-                update.version().get(),
-                unenroll.version().get(),
+                created.get(),
+                updated.get(),
+                unenrolled.get(),
                 ring_changed.get(),
             )
         },
         move |(q, ..)| list_rooms(org, q),
     );
     let facets = Resource::new(
-        move || create.version().get() + update.version().get(),
+        move || created.get() + updated.get(),
         move |_| get_room_facets(org),
     );
     let pane = RwSignal::new(Pane::Closed);

@@ -2,7 +2,10 @@ use super::api::{
     get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom,
 };
 use super::page::Pane;
-use crate::components::{ConfirmDialog, ErrorNote, Pager, PaneHeader, ResultNote};
+use crate::components::{
+    field_error_id, form_error, successes, ConfirmDialog, ErrorNote, FieldError, Pager, PaneHeader,
+    ResultNote,
+};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
 use crate::domain::partners::ChangeOutcome;
@@ -194,11 +197,14 @@ pub fn RoomForm(
                       key: &'static str,
                       value: RwSignal<String>,
                       hint: &'static str| {
+        let mine = move || error.get().is_some_and(|e| e.field() == Some(key));
         view! {
             <div class="field">
                 <label for=id>{label}</label>
                 <input id=id type="text" required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
-                    aria-invalid=move || error.get().is_some_and(|e| e.field() == Some(key)).to_string()/>
+                    aria-invalid=move || mine().to_string()
+                    aria-describedby=move || mine().then(|| field_error_id(id))/>
+                <FieldError id key error/>
                 {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
             </div>
         }
@@ -227,7 +233,7 @@ pub fn RoomForm(
                     {Platform::iter().map(|p| view! { <option value=p.key() selected=move || platform.get() == Some(p)>{p.label()}</option> }).collect_view()}
                 </select>
             </div>
-            <ErrorNote error/>
+            <ErrorNote error=form_error(error, RoomInput::FIELDS)/>
             <div class="pane-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…".to_owned() } else { submit_label.clone() }}
@@ -249,14 +255,14 @@ pub fn RoomPane(
     ring_changed: RwSignal<usize>,
 ) -> impl IntoView {
     let set_ring = ServerAction::<SetRoomRing>::new();
+    // Reloaded after a change that was made, never after a refusal: the form keeps its input.
+    let (updated, unenrolled, ring_set) = (
+        successes(update.value().into()),
+        successes(unenroll.value().into()),
+        successes(set_ring.value().into()),
+    );
     let detail = Resource::new(
-        move || {
-            (
-                update.version().get(),
-                unenroll.version().get(),
-                set_ring.version().get(),
-            )
-        },
+        move || (updated.get(), unenrolled.get(), ring_set.get()),
         move |_| get_room(org, id),
     );
     Effect::new(move |_| {
@@ -328,7 +334,8 @@ pub fn RoomPane(
                     }
                 })}
             </Transition>
-            <ChangeOutcomeNote value=update.value() applied="Room saved."/>
+            // Its errors are the form's, by their fields.
+            <ChangeOutcomeNote value=Signal::derive(move || update.value().get().filter(Result::is_ok)) applied="Room saved."/>
             <ChangeOutcomeNote value=set_ring.value() applied="Update ring saved."/>
             <ErrorNote error=Signal::derive(move || unenroll.value().get().and_then(Result::err))/>
             <ConfirmDialog
