@@ -18,10 +18,13 @@
 //! directory, kept and reused by the next run; `BENCH_DATABASE_URL=postgres://…` for
 //! PostgreSQL, on an empty database or one this bench seeded).
 
+#[path = "common/rows.rs"]
+mod rows;
 #[path = "common/timing.rs"]
 mod timing;
 #[path = "common/partner_world.rs"]
 mod world;
+use rows::room_row;
 
 use timing::*;
 use world::*;
@@ -30,7 +33,7 @@ use app::domain::authz::Actor;
 use app::domain::health::{incident_for, Component, IncidentStatus, Severity, Signal};
 use app::domain::ids::{IncidentId, OrgId, RoomId};
 use app::domain::reports::{Period, Reports};
-use app::domain::rooms::{Enrollment, Health, Platform};
+use app::domain::rooms::{Enrollment, Health};
 use app::domain::tickets::{Cursor, IncidentPage, IncidentQuery, PageFrom, Priority, TicketStatus};
 use app::server::context::SignedIn;
 use app::server::entity::{incident, room, ticket, user};
@@ -357,26 +360,18 @@ async fn seed_single(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(Org
     let mut rooms = Vec::with_capacity(TX_ROWS);
     for k in 0..REPORT_ROOMS {
         let id = RoomId::new();
-        let name = format!("Room {k:06}");
-        rooms.push(room::ActiveModel {
-            id: Set(id),
-            org_id: Set(org),
-            name_lower: Set(name.to_lowercase()),
-            display_name: Set(name),
-            resource_account: Set(format!("room{k}@{REPORT_DOMAIN}")),
-            site: Set(format!("Site {}", k % 50)),
-            city: Set("Seattle".into()),
-            country: Set("US".into()),
-            platform: Set(Platform::Windows),
-            enrollment: Set(Enrollment::Enrolled),
-            health: Set(healths[k % healths.len()]),
-            last_heartbeat: Set(Some(now)),
-            signals_at: Set(None),
-            update_ring_id: Set(None),
-            device_token_hash: Set(Some(format!("bench-{k}"))),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+        let mut row = room_row(
+            (id, org),
+            format!("Room {k:06}"),
+            format!("room{k}@{REPORT_DOMAIN}"),
+            (format!("Site {}", k % 50), "Seattle".into(), "US".into()),
+            now,
+        );
+        row.enrollment = Set(Enrollment::Enrolled);
+        row.health = Set(healths[k % healths.len()]);
+        row.last_heartbeat = Set(Some(now));
+        row.device_token_hash = Set(Some(format!("bench-{k}")));
+        rooms.push(row);
         made.resolved_only(id, org, 1);
         if k % 10 == 0 {
             made.offline(id, org);

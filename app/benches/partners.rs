@@ -19,6 +19,8 @@
 //! (SQLite in memory; set `BENCH_DATABASE_URL=postgres://…` for PostgreSQL, on an empty
 //! database).
 
+#[path = "common/rows.rs"]
+mod rows;
 #[path = "common/timing.rs"]
 mod timing;
 #[path = "common/partner_world.rs"]

@@ -6,18 +6,19 @@
 //! `cargo bench -p app --features ssr --bench scale` (SQLite in memory; set
 //! `BENCH_DATABASE_URL=postgres://…` for PostgreSQL, on a database it may fill).
 
+#[path = "common/rows.rs"]
+mod rows;
 use app::domain::authz::{Actor, BuiltInRole};
 use app::domain::directory::Principal;
 use app::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use app::domain::roles::AssignmentDraft;
-use app::domain::rooms::{
-    Enrollment, Health, Platform, RoomGroupInput, RoomQuery, UpdateRingInput,
-};
+use app::domain::rooms::{RoomGroupInput, RoomQuery, UpdateRingInput};
 use app::server::context::SignedIn;
 use app::server::entity::{room, room_group_member};
 use app::server::service::{identity, org_roles, roles, room_groups, rooms};
 use chrono::{DateTime, Utc};
 use migrations::MigratorTrait;
+use rows::room_row;
 use sea_orm::{
     ColumnTrait, ConnectOptions, Database, DatabaseConnection, EntityTrait, QueryFilter, Set,
 };
@@ -113,25 +114,13 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Estate> {
         let (c, chunk) = chunk;
         let rows = chunk.iter().enumerate().map(|(k, id)| {
             let i = c * 500 + k;
-            room::ActiveModel {
-                id: Set(*id),
-                org_id: Set(org),
-                display_name: Set(format!("Room {i:05}")),
-                name_lower: Set(format!("room {i:05}")),
-                resource_account: Set(format!("room{i}@bench.example")),
-                site: Set(site(i)),
-                city: Set(format!("City {}", i % SITES)),
-                country: Set(country(i)),
-                platform: Set(Platform::Windows),
-                enrollment: Set(Enrollment::Unenrolled),
-                health: Set(Health::Unknown),
-                last_heartbeat: Set(None),
-                signals_at: Set(None),
-                update_ring_id: Set(None),
-                device_token_hash: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
+            room_row(
+                (*id, org),
+                format!("Room {i:05}"),
+                format!("room{i}@bench.example"),
+                (site(i), format!("City {}", i % SITES), country(i)),
+                now,
+            )
         });
         room::Entity::insert_many(rows).exec(db).await?;
     }

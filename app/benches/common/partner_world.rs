@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+use super::rows::room_row;
 use app::domain::authz::{Actor, BuiltInRole, Permission};
 use app::domain::directory::Principal;
 use app::domain::ids::{
@@ -17,7 +18,7 @@ use app::domain::partners::{
     ApprovalMode, ChangeCategory, InvitationDraft, RelationshipState, ScopeChoice,
 };
 use app::domain::roles::{AssignmentDraft, RoleDraft};
-use app::domain::rooms::{Enrollment, Health, Platform, RoomGroupInput};
+use app::domain::rooms::RoomGroupInput;
 use app::domain::validation::GroupName;
 use app::server::context::SignedIn;
 use app::server::entity::{
@@ -188,26 +189,13 @@ pub fn room_rows(org: OrgId, i: usize, rooms: usize, now: DateTime<Utc>) -> Vec<
             } else {
                 ("London", "London", "GB")
             };
-            let name = format!("Room {i:04}-{j}");
-            room::ActiveModel {
-                id: Set(RoomId::new()),
-                org_id: Set(org),
-                name_lower: Set(name.to_lowercase()),
-                display_name: Set(name),
-                resource_account: Set(format!("room{j}@{}", customer_domain(i))),
-                site: Set(site.into()),
-                city: Set(city.into()),
-                country: Set(country.into()),
-                platform: Set(Platform::Windows),
-                enrollment: Set(Enrollment::Unenrolled),
-                health: Set(Health::Unknown),
-                last_heartbeat: Set(None),
-                signals_at: Set(None),
-                update_ring_id: Set(None),
-                device_token_hash: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
+            room_row(
+                (RoomId::new(), org),
+                format!("Room {i:04}-{j}"),
+                format!("room{j}@{}", customer_domain(i)),
+                (site.into(), city.into(), country.into()),
+                now,
+            )
         })
         .collect()
 }
