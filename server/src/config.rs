@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use axum::http::HeaderName;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -141,16 +141,40 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if url.starts_with("sqlite::memory:") {
         options.max_connections(1);
     } else if url.starts_with("sqlite:") {
-        // Readers do not wait for the writer, and a commit does not wait for the disk twice:
-        // a power cut may lose the last moments' writes, never the file's consistency.
+        sqlite_wal(url).await?;
+        // A commit does not wait for the disk twice: a power cut may lose the last moments'
+        // writes, never the file's consistency. (Per connection, unlike the journal mode.)
         options.map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            o.synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
     }
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database ({})", redact(url)))
+}
+
+/// Puts a SQLite file in WAL mode, so readers do not wait for the writer. The mode is kept in
+/// the file, so it is set once here rather than by every pooled connection: switching needs an
+/// exclusive lock that SQLite's busy timeout does not wait for, and two processes opening a new
+/// file at the same moment would otherwise refuse each other ("database is locked").
+async fn sqlite_wal(url: &str) -> anyhow::Result<()> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.max_connections(1).sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to the database ({})", redact(url)))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let result = loop {
+        match db.execute_unprepared("PRAGMA journal_mode = WAL").await {
+            Ok(_) => break Ok(()),
+            Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => break Err(e).context("putting the SQLite database in WAL mode"),
+        }
+    };
+    let _ = db.close().await;
+    result
 }
 
 fn redact(url: &str) -> String {
@@ -172,5 +196,34 @@ pub fn init_tracing() {
         fmt().json().with_env_filter(filter).init();
     } else {
         fmt().with_env_filter(filter).init();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// Pools opened together on a new SQLite file all connect, and the file is in WAL mode.
+    /// (Two processes racing for the switch are tested by `tests/multi_instance.rs`.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pools_opened_together_on_a_new_sqlite_file_connect_in_wal_mode() {
+        let dir = std::env::temp_dir().join(format!("rooms-wal-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("rooms.db").display());
+        let opened = futures_util::future::join_all((0..8).map(|_| connect(&url))).await;
+        for db in opened {
+            let db = db.expect("every instance connects");
+            let mode = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "PRAGMA journal_mode",
+                ))
+                .await
+                .expect("the journal mode")
+                .and_then(|row| row.try_get_by_index::<String>(0).ok());
+            assert_eq!(mode.as_deref(), Some("wal"));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
