@@ -23,4 +23,9 @@ export ROOMS_SEED_DEMO=true
 # tested from outside in server/tests/http/limits.rs.
 export ROOMS_LOGIN_RATE_PER_MINUTE=600
 export ROOMS_AGENT_RATE_PER_MINUTE=600
-exec ./target/release/server
+# The log goes to a file (Playwright hides the servers' output); test.sh shows its warnings
+# when a browser test fails.
+log_file="${ROOMS_E2E_LOG:-/tmp/rooms-e2e-server.log}"
+export NO_COLOR=1
+: >"$log_file"
+exec ./target/release/server >>"$log_file" 2>&1

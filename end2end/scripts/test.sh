@@ -51,6 +51,13 @@ step "the device agent API against its OpenAPI document (Schemathesis)"
 bash end2end/scripts/agent-api-check.sh
 
 step "Playwright (Debian Chromium)"
-(cd end2end && npx playwright test)
+# The portal's log of the run (start-app.sh): its warnings say why a sign-in or a request was
+# refused when a browser test fails.
+export ROOMS_E2E_LOG="${ROOMS_E2E_LOG:-/tmp/rooms-e2e-server.log}"
+if ! (cd end2end && npx playwright test); then
+  echo "the portal's warnings and errors during the browser tests ($ROOMS_E2E_LOG):" >&2
+  grep -E 'WARN|ERROR' "$ROOMS_E2E_LOG" | tail -n 40 >&2 || true
+  exit 1
+fi
 
 step "all tests passed"

@@ -13,6 +13,7 @@ mod m20261126_000006_relationship_lapses;
 mod m20261126_000007_room_health;
 mod m20261126_000008_tickets;
 mod m20261126_000009_ingest_and_reports;
+mod m20261126_000010_audit_upn;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_room_health::Migration),
             Box::new(m20261126_000008_tickets::Migration),
             Box::new(m20261126_000009_ingest_and_reports::Migration),
+            Box::new(m20261126_000010_audit_upn::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
-//! GET /api/audit-log/export?org=&from=&to=: the audit log as CSV, streamed page by page
-//! (keyset), so memory stays at one page whatever the range.
+//! GET /api/audit-log/export?org=&from=&to=[&category=&result=&by=&q=]: the audit log as CSV,
+//! filtered as the Audit logs page shows it, streamed page by page (keyset), so memory stays at
+//! one page whatever the range.
 
-use app::domain::audit::ExportRange;
+use app::domain::audit::{AuditQuery, ExportRange};
 use app::domain::ids::OrgId;
 use app::error::AppError;
 use app::server::context::SignedIn;
@@ -23,6 +24,10 @@ pub struct ExportParams {
     org: OrgId,
     from: String,
     to: String,
+    category: Option<String>,
+    result: Option<String>,
+    by: Option<OrgId>,
+    q: Option<String>,
 }
 
 /// A refusal as the status of its error and its message (the exports and the event stream are
@@ -50,6 +55,17 @@ pub async fn export(
         Ok(range) => range,
         Err(e) => return refuse(AppError::Invalid(e)),
     };
+    let filters = AuditQuery {
+        category: params.category,
+        result_status: params.result,
+        actor_org: params.by,
+        text: params.q.unwrap_or_default(),
+        ..AuditQuery::default()
+    };
+    let filters = match filters.validate() {
+        Ok(valid) => std::sync::Arc::new(valid.get().clone()),
+        Err(e) => return refuse(AppError::Invalid(e)),
+    };
     let scope = match audit::authorize_export(&actor, params.org) {
         Ok(scope) => scope,
         Err(e) => return refuse(e.into()),
@@ -58,10 +74,10 @@ pub async fn export(
     let first = Some(Ok::<_, std::io::Error>(audit::csv_header()));
     // State: the cursor after the last page, or `None` once the last page was short.
     let pages = stream::unfold(Some(None), move |cursor| {
-        let db = db.clone();
+        let (db, filters) = (db.clone(), filters.clone());
         async move {
             let cursor = cursor?;
-            match audit::export_page(&db, &scope, range, cursor, PAGE).await {
+            match audit::export_page(&db, &scope, range, &filters, cursor, PAGE).await {
                 Ok((csv, _)) if csv.is_empty() => None,
                 Ok((csv, next)) => Some((Ok(csv), Some(next))),
                 Err(e) => {

@@ -65,6 +65,19 @@ pub struct ProviderSettings {
     pub client_secret: String,
 }
 
+/// An error with the errors that caused it: the token request's own message ("Request
+/// failed") does not say whether the connection, the status or the body was at fault.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
 /// Why a sign-in failed, as the login page explains it.
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -227,7 +240,7 @@ impl Oidc {
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier))
             .request_async(&self.http)
             .await
-            .map_err(|e| OidcError::Invalid(e.to_string()))?;
+            .map_err(|e| OidcError::Invalid(with_causes(&e)))?;
         let id_token = response
             .id_token()
             .ok_or_else(|| OidcError::Invalid("no ID token in the response".to_owned()))?;

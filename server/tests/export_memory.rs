@@ -249,6 +249,7 @@ async fn seed(db: &DatabaseConnection, org: OrgId, by: UserId, n: usize) {
                     created_at: Set(now - Duration::milliseconds(age)),
                     actor_name: Set(String::new()),
                     actor_org_name: Set(String::new()),
+                    actor_upn: Set(String::new()),
                 }
             });
             audit_log::Entity::insert_many(rows)

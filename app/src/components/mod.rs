@@ -6,6 +6,7 @@ mod flash;
 mod pane;
 mod principal_picker;
 mod room_picker;
+mod search_box;
 mod typed_confirm_dialog;
 
 pub use confirm_dialog::ConfirmDialog;
@@ -14,4 +15,14 @@ pub use flash::Flash;
 pub use pane::{Pager, PaneHeader};
 pub use principal_picker::PrincipalPicker;
 pub use room_picker::RoomPicker;
+pub use search_box::SearchBox;
 pub use typed_confirm_dialog::TypedConfirmDialog;
+
+/// "1 room", "3 rooms": a count with its noun.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -119,6 +119,8 @@ impl Actor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter)]
 pub enum Action {
     SearchDirectory,
+    /// The overview: what the user holds in their organisation.
+    ViewOverview,
     ViewAdministrators,
     ManageAdministrators,
     ViewSecurityGroups,
@@ -190,7 +192,7 @@ impl Action {
         use Permission as P;
         use Requirement as R;
         match self {
-            Action::SearchDirectory => R::Member,
+            Action::SearchDirectory | Action::ViewOverview => R::Member,
             Action::ViewAdministrators => R::OrgRole(ADMINS),
             Action::ManageAdministrators => R::OrgRole(GLOBAL_ADMIN),
             Action::ViewSecurityGroups => R::OrgRole(ADMINS),

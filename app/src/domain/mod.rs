@@ -8,6 +8,7 @@ pub mod directory;
 pub mod health;
 pub mod ids;
 pub mod organisation;
+pub mod overview;
 pub mod partners;
 pub mod reports;
 pub mod roles;
@@ -16,4 +17,5 @@ pub mod session;
 #[cfg(test)]
 pub(crate) mod test_rng;
 pub mod tickets;
+pub mod url;
 pub mod validation;

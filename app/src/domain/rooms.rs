@@ -104,6 +104,17 @@ pub enum RoomSort {
 }
 
 impl RoomSort {
+    /// The sort's name in an address.
+    pub fn key(self) -> &'static str {
+        match self {
+            RoomSort::Name => "name",
+            RoomSort::Country => "country",
+            RoomSort::Site => "site",
+            RoomSort::Health => "health",
+            RoomSort::LastHeartbeat => "heartbeat",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             RoomSort::Name => "Name",
@@ -115,6 +126,13 @@ impl RoomSort {
     }
 }
 
+/// Rooms of one update ring, or rooms in none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RingFilter {
+    Without,
+    In(UpdateRingId),
+}
+
 /// The filters, sort and page of the rooms list. Empty filters match everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomQuery {
@@ -124,7 +142,7 @@ pub struct RoomQuery {
     pub platform: Option<Platform>,
     pub health: Option<Health>,
     pub enrollment: Option<Enrollment>,
-    pub ring: Option<UpdateRingId>,
+    pub ring: Option<RingFilter>,
     pub sort: RoomSort,
     pub descending: bool,
     /// Zero-based.
@@ -133,6 +151,56 @@ pub struct RoomQuery {
 
 impl RoomQuery {
     pub const PAGE_SIZE: u64 = 25;
+
+    /// The query an address names (`?health=unhealthy&ring=none&sort=site&page=2`), and the
+    /// open room (`open=`).
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> (Self, Option<RoomId>) {
+        let ring = get("ring").and_then(|v| match v.as_str() {
+            "none" => Some(RingFilter::Without),
+            id => id.parse().ok().map(RingFilter::In),
+        });
+        let query = Self {
+            search: get("q").unwrap_or_default(),
+            country: get("country").filter(|v| !v.is_empty()),
+            site: get("site").filter(|v| !v.is_empty()),
+            platform: get("platform").and_then(|v| Platform::from_key(&v)),
+            health: get("health").and_then(|v| Health::from_key(&v)),
+            enrollment: get("enrollment").and_then(|v| Enrollment::from_key(&v)),
+            ring,
+            sort: get("sort")
+                .and_then(|v| RoomSort::iter().find(|s| s.key() == v))
+                .unwrap_or_default(),
+            descending: get("order").as_deref() == Some("desc"),
+            page: super::url::page(get("page")),
+        };
+        (query, get("open").and_then(|v| v.parse().ok()))
+    }
+
+    /// The address's query string for this query and the open room (`""` for neither).
+    pub fn to_search(&self, open: Option<RoomId>) -> String {
+        super::url::Search::default()
+            .with("q", Some(self.search.clone()))
+            .with("country", self.country.clone())
+            .with("site", self.site.clone())
+            .with("platform", self.platform.map(|v| v.key().to_owned()))
+            .with("health", self.health.map(|v| v.key().to_owned()))
+            .with("enrollment", self.enrollment.map(|v| v.key().to_owned()))
+            .with(
+                "ring",
+                self.ring.map(|r| match r {
+                    RingFilter::Without => "none".to_owned(),
+                    RingFilter::In(id) => id.to_string(),
+                }),
+            )
+            .with(
+                "sort",
+                (self.sort != RoomSort::Name).then(|| self.sort.key().to_owned()),
+            )
+            .with("order", self.descending.then(|| "desc".to_owned()))
+            .with("page", super::url::page_param(self.page))
+            .with("open", open.map(|id| id.to_string()))
+            .finish()
+    }
 
     pub fn validate(mut self) -> Result<Valid<Self>, ValidationError> {
         self.search = self.search.trim().to_lowercase();

@@ -5,6 +5,7 @@
 use super::health::{Component, IncidentStatus, Severity};
 use super::ids::{IncidentId, OrgId, RoomId, UserId};
 use super::rooms::stored_enum;
+use super::url::Search;
 use super::validation::{is_hidden, Valid, ValidationError};
 use chrono::{DateTime, NaiveDate, Utc};
 #[cfg(feature = "ssr")]
@@ -184,8 +185,7 @@ impl IncidentQuery {
     /// The query an address names (`?status=active&sort=severity&after=…`). The address is the
     /// user's to edit: a value it does not know is left out rather than refused.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let date =
-            |key: &str| get(key).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
+        let date = |key: &str| super::url::day(get(key));
         let cursor = |key: &str| get(key).and_then(|v| Cursor::decode(&v).ok());
         let page = match (cursor("after"), cursor("before")) {
             (Some(c), _) => PageFrom::After(c),
@@ -215,39 +215,29 @@ impl IncidentQuery {
 
     /// The address's query string for this query and the open incident (`""` for none).
     pub fn to_search(&self, open: Option<IncidentId>) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        let mut add = |key, value: Option<String>| {
-            if let Some(v) = value.filter(|v| !v.is_empty()) {
-                pairs.push((key, v));
-            }
+        let (after, before) = match self.page {
+            PageFrom::First => (None, None),
+            PageFrom::After(c) => (Some(c.encode()), None),
+            PageFrom::Before(c) => (None, Some(c.encode())),
         };
-        add("status", self.status.map(|v| v.key().to_owned()));
-        add("ticket", self.ticket.map(|v| v.key().to_owned()));
-        add("severity", self.severity.map(|v| v.key().to_owned()));
-        add("category", self.category.map(|v| v.key().to_owned()));
-        add("room", self.room.map(|v| v.0.to_string()));
-        add("q", Some(self.text.clone()));
-        add("from", self.from.map(|d| d.to_string()));
-        add("to", self.to.map(|d| d.to_string()));
-        add("customer", self.customer.map(|v| v.0.to_string()));
-        add(
-            "sort",
-            (self.sort != IncidentSort::Newest).then(|| self.sort.key().to_owned()),
-        );
-        match self.page {
-            PageFrom::First => {}
-            PageFrom::After(c) => add("after", Some(c.encode())),
-            PageFrom::Before(c) => add("before", Some(c.encode())),
-        }
-        add("open", open.map(|id| id.0.to_string()));
-        if pairs.is_empty() {
-            return String::new();
-        }
-        let encoded: Vec<String> = pairs
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-            .collect();
-        format!("?{}", encoded.join("&"))
+        Search::default()
+            .with("status", self.status.map(|v| v.key().to_owned()))
+            .with("ticket", self.ticket.map(|v| v.key().to_owned()))
+            .with("severity", self.severity.map(|v| v.key().to_owned()))
+            .with("category", self.category.map(|v| v.key().to_owned()))
+            .with("room", self.room.map(|v| v.0.to_string()))
+            .with("q", Some(self.text.clone()))
+            .with("from", self.from.map(|d| d.to_string()))
+            .with("to", self.to.map(|d| d.to_string()))
+            .with("customer", self.customer.map(|v| v.0.to_string()))
+            .with(
+                "sort",
+                (self.sort != IncidentSort::Newest).then(|| self.sort.key().to_owned()),
+            )
+            .with("after", after)
+            .with("before", before)
+            .with("open", open.map(|id| id.0.to_string()))
+            .finish()
     }
 
     /// The same filters from the first page: any change of filter or sort starts over.
@@ -255,19 +245,6 @@ impl IncidentQuery {
         self.page = PageFrom::First;
         self
     }
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn encode_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// An incident with its ticket, as lists show it.

@@ -6,7 +6,7 @@ use app::domain::audit::{AuditQuery, ExportRange};
 use app::domain::authz::{Actor, DenyReason};
 use app::domain::ids::{AuditEntryId, OrgId};
 use app::server::entity::audit_log;
-use app::server::service::audit;
+use app::server::service::{audit, settings};
 use app::server::ServiceError;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -34,6 +34,7 @@ fn entry(
         created_at: Set(at),
         actor_name: Set(String::new()),
         actor_org_name: Set(String::new()),
+        actor_upn: Set(String::new()),
     }
 }
 
@@ -259,6 +260,7 @@ async fn export_all(
     admin: &Actor,
     org: OrgId,
     range: ExportRange,
+    filters: &AuditQuery,
     limit: u64,
 ) -> (Vec<String>, usize) {
     let scope = audit::authorize_export(admin, org).unwrap();
@@ -266,7 +268,7 @@ async fn export_all(
     let mut lines = Vec::new();
     let mut pages = 0;
     loop {
-        let (csv, next) = audit::export_page(db, &scope, range, cursor, limit)
+        let (csv, next) = audit::export_page(db, &scope, range, filters, cursor, limit)
             .await
             .unwrap();
         if csv.is_empty() {
@@ -333,7 +335,8 @@ async fn export_pages_return_every_entry_once_oldest_first_even_with_equal_times
     expected.sort_by_key(|(at, id, _)| (*at, *id));
 
     let range = ExportRange::parse("2026-11-09", "2026-11-20", now()).unwrap();
-    let (lines, pages) = export_all(&db, &grace, contoso.id, range, 10).await;
+    let (lines, pages) =
+        export_all(&db, &grace, contoso.id, range, &AuditQuery::default(), 10).await;
     assert_eq!(pages, 5, "47 entries in pages of 10");
     let names: Vec<&str> = lines.iter().map(|l| l.split(',').nth(1).unwrap()).collect();
     assert_eq!(
@@ -363,12 +366,21 @@ async fn export_pages_return_every_entry_once_oldest_first_even_with_equal_times
 
     // Page sizes that divide evenly, and one page for everything.
     for limit in [1, 4, 47, 1000] {
-        let (again, _) = export_all(&db, &grace, contoso.id, range, limit).await;
+        let (again, _) = export_all(
+            &db,
+            &grace,
+            contoso.id,
+            range,
+            &AuditQuery::default(),
+            limit,
+        )
+        .await;
         assert_eq!(again, lines, "limit {limit}");
     }
     // A range with nothing in it is just empty.
     let empty = ExportRange::parse("2026-11-20", "2026-11-23", now()).unwrap();
-    let (none, pages) = export_all(&db, &grace, contoso.id, empty, 10).await;
+    let (none, pages) =
+        export_all(&db, &grace, contoso.id, empty, &AuditQuery::default(), 10).await;
     assert!(none.is_empty() && pages == 0);
 }
 
@@ -392,7 +404,7 @@ async fn exported_cells_are_quoted_and_formulas_defused() {
     .await
     .unwrap();
     let range = ExportRange::parse("2026-11-10", "2026-11-10", now()).unwrap();
-    let (lines, _) = export_all(&db, &grace, contoso.id, range, 10).await;
+    let (lines, _) = export_all(&db, &grace, contoso.id, range, &AuditQuery::default(), 10).await;
     assert_eq!(lines.len(), 2);
     assert!(
         lines[0].starts_with("Room,\"Harbour, 1\",Update,"),
@@ -535,4 +547,94 @@ async fn an_absurd_page_is_a_clear_error() {
         matches!(&refused, Err(ServiceError::Invalid(e)) if e.field == "page"),
         "{refused:?}"
     );
+}
+
+#[tokio::test]
+async fn the_log_is_searched_by_user_upn_organisation_or_object_and_the_export_keeps_the_filters() {
+    let db = db().await;
+    let (contoso, grace) = org_with_admin(&db, "Contoso", "contoso.com").await;
+    // An entry a service writes keeps who acted: name, UPN and organisation.
+    let settings = settings::get_settings(&db, &grace, contoso.id, now())
+        .await
+        .unwrap();
+    settings::update_settings(&db, &grace, contoso.id, settings.validate().unwrap(), now())
+        .await
+        .unwrap();
+    let written = audit::list(&db, &grace, contoso.id, AuditQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        written.rows.iter().any(|r| r.category == "Settings"
+            && r.user_name.as_deref() == Some("Contoso Admin")
+            && r.user_upn == "admin@contoso.com"
+            && r.user_org_name == "Contoso"),
+        "{:?}",
+        written.rows
+    );
+
+    // A partner's user, by their snapshot; object names with LIKE's wildcards in them.
+    let at = now() - Duration::hours(1);
+    let partner = |object: &str, result: &str| {
+        let mut e = entry(contoso.id, &grace, "Room", object, result, at);
+        e.actor_name = Set("Pia Partner".into());
+        e.actor_upn = Set("pia@northwind.example".into());
+        e.actor_org_name = Set("Northwind Traders".into());
+        e
+    };
+    audit_log::Entity::insert_many([
+        partner("Lobby_1", "Successful"),
+        partner("Lobby 2", "Failed"),
+        entry(
+            contoso.id,
+            &grace,
+            "Room",
+            "Boardroom 100%",
+            "Successful",
+            at,
+        ),
+    ])
+    .exec(&db)
+    .await
+    .unwrap();
+    for (text, expected) in [
+        ("PIA@north", 2),
+        ("northwind tr", 2),
+        ("pia partner", 2),
+        ("admin@contoso", 1),
+        ("lobby", 2),
+        // Typed `_` and `%` are characters, not wildcards.
+        ("lobby_", 1),
+        ("100%", 1),
+        ("  lobby 2 ", 1),
+        ("nobody", 0),
+    ] {
+        let query = AuditQuery {
+            text: text.into(),
+            ..Default::default()
+        };
+        let found = audit::list(&db, &grace, contoso.id, query).await.unwrap();
+        assert_eq!(found.total, expected, "{text:?}: {:?}", found.rows);
+    }
+
+    // The export keeps the filters the list shows.
+    let today = now().date_naive();
+    let range = ExportRange::parse(
+        &(today - Duration::days(1)).to_string(),
+        &today.to_string(),
+        now(),
+    )
+    .unwrap();
+    let filters = AuditQuery {
+        text: "northwind".into(),
+        result_status: Some("Failed".into()),
+        ..Default::default()
+    };
+    let (lines, _) = export_all(&db, &grace, contoso.id, range, &filters, 10).await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("Room,Lobby 2,Update,Failed,"),
+        "{lines:?}"
+    );
+    let everything = export_all(&db, &grace, contoso.id, range, &AuditQuery::default(), 10).await;
+    assert_eq!(everything.0.len(), 4);
 }

@@ -779,6 +779,30 @@ async fn the_audit_export_is_a_csv_for_administrators_only() {
     let tenant = contoso.to_string();
     assert!(lines.iter().all(|l| l.contains(&tenant)));
 
+    // The export keeps the filters the Audit logs page shows.
+    let response = h
+        .get(
+            &format!("{ok_url}&category=Settings&result=Failed&q=ENROLLMENT%20key"),
+            Some(&grace),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), 64 << 20)
+        .await
+        .unwrap();
+    let filtered = String::from_utf8(body.to_vec()).unwrap();
+    let rows: Vec<&str> = filtered.split_terminator("\r\n").skip(1).collect();
+    assert!(!rows.is_empty(), "{filtered}");
+    assert!(
+        rows.iter()
+            .all(|l| l.starts_with("Settings,Enrollment key,Update,Failed,")),
+        "{filtered}"
+    );
+    let response = h
+        .get(&format!("{ok_url}&q={}", "x".repeat(101)), Some(&grace))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
     for (who, cookie, refused) in [
         ("omar", &omar, StatusCode::FORBIDDEN),
         ("felix", &felix, StatusCode::NOT_FOUND),

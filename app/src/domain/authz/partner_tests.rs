@@ -115,6 +115,16 @@ SearchDirectory
   help desk          | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
   other partner PA   | allow        NotMember    NotMember    NotMember    NotMember    NotMember
   customer user      | allow        allow        allow        allow        allow        NotMember
+ViewOverview
+  customer GA        | allow        allow        allow        allow        allow        NotMember
+  customer MSA       | allow        allow        allow        allow        allow        NotMember
+  customer site lead | allow        allow        allow        allow        allow        NotMember
+  partner GA         | allow        NotMember    NotMember    NotMember    NotMember    NotMember
+  tenant manager     | allow        NotMember    NotMember    NotMember    NotMember    NotMember
+  primary admin      | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
+  help desk          | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
+  other partner PA   | allow        NotMember    NotMember    NotMember    NotMember    NotMember
+  customer user      | allow        allow        allow        allow        allow        NotMember
 ViewAdministrators
   customer GA        | allow        allow        allow        allow        allow        NotMember
   customer MSA       | allow        allow        allow        allow        allow        NotMember

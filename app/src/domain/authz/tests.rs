@@ -269,6 +269,7 @@ const A: &str = "allow";
 /// for the actor's own organisation when it manages customers, then when it does not.
 const ORG_TABLE: &[(Action, [&str; 4], [&str; 4])] = &[
     (Action::SearchDirectory, [A, A, A, A], [A, A, A, A]),
+    (Action::ViewOverview, [A, A, A, A], [A, A, A, A]),
     (
         Action::ViewAdministrators,
         [A, A, "MissingRole", "MissingRole"],

@@ -1,13 +1,20 @@
 use super::api::{get_settings, list_audit, UpdateSettings};
-use crate::components::{ErrorNote, Pager, ResultNote};
-use crate::domain::audit::{AuditQuery, CATEGORIES, RETENTION_DAYS};
+use crate::components::{
+    field_error_id, plural, ErrorNote, FieldError, Pager, ResultNote, SearchBox,
+};
+use crate::domain::audit::{
+    self as audit, AuditEntryView, AuditQuery, CATEGORIES, RESULTS, RETENTION_DAYS,
+};
 use crate::domain::authz::Action;
 use crate::domain::rooms::ServiceSettings;
 use crate::domain::session::SessionView;
-use chrono::{Days, NaiveDate, Utc};
+use crate::error::AppError;
+use chrono::{NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 /// Customer mode *Settings > General*: the service settings, editable with *MMR settings:
 /// Modify*.
@@ -104,81 +111,124 @@ fn SettingsForm(
     .into_any()
 }
 
-/// *Settings > General > Audit logs*: the on-screen log with filters, and the CSV export.
+/// *Settings > General > Audit logs*: the log with its filters, all in the address, and the
+/// CSV export of what the filters show.
 #[component]
 pub fn AuditLogsPage() -> impl IntoView {
     let Some(session) = use_context::<SessionView>() else {
         return ().into_any();
     };
     let org = session.org();
-    let query = RwSignal::new(AuditQuery::default());
-    let entries = Resource::new(move || query.get(), move |q| list_audit(org, q));
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| AuditQuery::from_params(|k| p.get(k))));
+    let navigate = use_navigate();
+    let go = Callback::new(move |q: AuditQuery| {
+        navigate(
+            &format!("/settings/audit-logs{}", q.to_search()),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    // Any change of filter starts again from the first page.
+    let set = move |f: &dyn Fn(&mut AuditQuery)| {
+        let mut q = query.get_untracked();
+        f(&mut q);
+        q.page = 0;
+        go.run(q);
+    };
+    // Dates in the wrong order are said once, by the end date; the list waits for a range.
+    let invalid = Memo::new(move |_| query.get().validate().err());
+    let entries = Resource::new(
+        move || query.get(),
+        move |q| async move {
+            match q.clone().validate() {
+                Ok(_) => list_audit(org, q).await.map(Some),
+                Err(_) => Ok(None),
+            }
+        },
+    );
+    let range_error: Signal<Option<AppError>> =
+        Signal::derive(move || invalid.get().map(AppError::Invalid));
+    let export = Memo::new(move |_| query.with(|q| q.export_href(org, Utc::now())));
     let today = Utc::now().date_naive();
-    let earliest = today
-        .checked_sub_days(Days::new(RETENTION_DAYS))
-        .unwrap_or(today);
-    let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
+    let earliest = audit::earliest(today);
     let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok();
+    let select_value = |v: String| (!v.is_empty()).then_some(v);
     view! {
         <Title text="Audit logs · Rooms MTM"/>
         <h1>"Audit logs"</h1>
         <p class="lead">{format!("Every change to your organisation's data, successful or refused, including partners' activity. Entries are kept for {RETENTION_DAYS} days.")}</p>
-        <section class="key-panel" aria-labelledby="export-title">
-            <h2 id="export-title">"Export as CSV"</h2>
-            // A plain GET form: the browser downloads the streamed file itself.
-            <form class="inline-form" method="get" action="/api/audit-log/export">
-                <input type="hidden" name="org" value=org.to_string()/>
-                <div class="field">
-                    <label for="export-from">"Start date"</label>
-                    <input id="export-from" name="from" type="date" required min=earliest.to_string() max=today.to_string() value=week_ago.to_string()/>
-                </div>
-                <div class="field">
-                    <label for="export-to">"End date"</label>
-                    <input id="export-to" name="to" type="date" required min=earliest.to_string() max=today.to_string() value=today.to_string()/>
-                </div>
-                <button type="submit" class="btn btn-primary">"Export"</button>
-            </form>
-            <p class="hint">{format!("Dates in UTC, within the last {RETENTION_DAYS} days.")}</p>
-        </section>
         <form class="filters" role="search" aria-label="Filter the log" on:submit=|ev| ev.prevent_default()>
+            <SearchBox id="audit-text" label="Search" placeholder="User, UPN, organisation or object"
+                value=Signal::derive(move || query.with(|q| q.text.clone()))
+                on_search=Callback::new(move |v: String| set(&|q| q.text = v.clone()))/>
             <div class="field">
                 <label for="audit-from">"From"</label>
-                <input id="audit-from" type="date" on:change=move |ev| query.update(|q| { q.from = date(event_target_value(&ev)); q.page = 0; })/>
+                <input id="audit-from" type="date" min=earliest.to_string() max=today.to_string()
+                    prop:value=move || query.with(|q| q.from.map(|d| d.to_string()).unwrap_or_default())
+                    on:change=move |ev| { let v = date(event_target_value(&ev)); set(&|q| q.from = v); }/>
             </div>
             <div class="field">
                 <label for="audit-to">"To"</label>
-                <input id="audit-to" type="date" on:change=move |ev| query.update(|q| { q.to = date(event_target_value(&ev)); q.page = 0; })/>
+                <input id="audit-to" type="date" min=earliest.to_string() max=today.to_string()
+                    prop:value=move || query.with(|q| q.to.map(|d| d.to_string()).unwrap_or_default())
+                    aria-invalid=move || range_error.with(|e| e.is_some()).then_some("true")
+                    aria-describedby=move || range_error.with(|e| e.is_some()).then(|| field_error_id("audit-to"))
+                    on:change=move |ev| { let v = date(event_target_value(&ev)); set(&|q| q.to = v); }/>
+                <FieldError id="audit-to" key="to" error=range_error/>
             </div>
             <div class="field">
                 <label for="audit-category">"Category"</label>
-                <select id="audit-category" on:change=move |ev| { let v = event_target_value(&ev); query.update(|q| { q.category = (!v.is_empty()).then_some(v); q.page = 0; }) }>
+                <select id="audit-category" on:change=move |ev| { let v = select_value(event_target_value(&ev)); set(&|q| q.category = v.clone()); }>
                     <option value="">"All"</option>
-                    {CATEGORIES.iter().map(|c| view! { <option value=*c>{*c}</option> }).collect_view()}
+                    {CATEGORIES.iter().map(|c| view! {
+                        <option value=*c selected=move || query.with(|q| q.category.as_deref() == Some(*c))>{*c}</option>
+                    }).collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="audit-result">"Result"</label>
-                <select id="audit-result" on:change=move |ev| { let v = event_target_value(&ev); query.update(|q| { q.result_status = (!v.is_empty()).then_some(v); q.page = 0; }) }>
+                <select id="audit-result" on:change=move |ev| { let v = select_value(event_target_value(&ev)); set(&|q| q.result_status = v.clone()); }>
                     <option value="">"All"</option>
-                    <option value="Successful">"Successful"</option>
-                    <option value="Failed">"Failed"</option>
+                    {RESULTS.iter().map(|r| view! {
+                        <option value=*r selected=move || query.with(|q| q.result_status.as_deref() == Some(*r))>{*r}</option>
+                    }).collect_view()}
                 </select>
             </div>
         </form>
+        <div class="export-bar">
+            {move || match export.get() {
+                Ok(href) => view! {
+                    // A plain link: the browser downloads the streamed file itself.
+                    <a class="btn" href=href download="">"Export as CSV"</a>
+                    <span class="hint">"The entries these filters show, as CSV (dates in UTC; without dates, the last " {RETENTION_DAYS} " days)."</span>
+                }.into_any(),
+                Err(e) => view! {
+                    <button type="button" class="btn" disabled aria-describedby="export-why">"Export as CSV"</button>
+                    <span id="export-why" class="field-error">
+                        {if e.field == "to" && invalid.with(|i| i.is_some()) { "Fix the dates to export.".to_owned() } else { e.message.clone() }}
+                    </span>
+                }.into_any(),
+            }}
+        </div>
         <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {
                     Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    Ok(page) if page.rows.is_empty() => view! {
-                        <DoneBy others=page.other_orgs query/>
+                    Ok(None) => ().into_any(),
+                    Ok(Some(page)) if page.rows.is_empty() => view! {
+                        <DoneBy others=page.other_orgs query set/>
                         <p class="empty">"No entries match."</p>
                     }.into_any(),
-                    Ok(page) => {
+                    Ok(Some(page)) => {
                         let pages = page.total.div_ceil(page.page_size).max(1);
                         let current = page.page;
                         view! {
-                            <DoneBy others=page.other_orgs.clone() query/>
-                            <p class="muted" role="status">{format!("{} entries", page.total)}</p>
+                            <DoneBy others=page.other_orgs.clone() query set/>
+                            <p class="muted" role="status">{plural(page.total, "entry", "entries")}</p>
+                            <div class="table-scroll">
                             <table class="table">
                                 <thead><tr>
                                     <th scope="col">"Time (UTC)"</th><th scope="col">"Category"</th><th scope="col">"Operation"</th>
@@ -192,17 +242,17 @@ pub fn AuditLogsPage() -> impl IntoView {
                                             <td>{e.operation.clone()}</td>
                                             <th scope="row">{e.object_name.clone()}</th>
                                             <td><span class=if e.result_status == "Failed" { "badge badge-unhealthy" } else { "badge badge-healthy" }>{e.result_status.clone()}</span></td>
-                                            <td>
-                                                {e.user_name.clone().unwrap_or_else(|| e.user_id.to_string())}
-                                                {(e.user_tenant_id != e.tenant_id && !e.user_tenant_id.0.is_nil()).then(|| view! {
-                                                    <span class="muted">{format!(" ({})", if e.user_org_name.is_empty() { e.user_tenant_id.to_string() } else { e.user_org_name.clone() })}</span>
-                                                })}
-                                            </td>
+                                            <td><AuditUser entry=e/></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <Pager page=current pages label="Pages" on_page=Callback::new(move |p| query.update(|q| q.page = p))/>
+                            </div>
+                            <Pager page=current pages label="Pages" on_page=Callback::new(move |p| {
+                                let mut q = query.get_untracked();
+                                q.page = p;
+                                go.run(q);
+                            })/>
                         }.into_any()
                     }
                 }
@@ -212,20 +262,43 @@ pub fn AuditLogsPage() -> impl IntoView {
     .into_any()
 }
 
+/// Who acted: their name, then their UPN and organisation, as they were when they acted.
+#[component]
+fn AuditUser(entry: AuditEntryView) -> impl IntoView {
+    let name = entry
+        .user_name
+        .clone()
+        .unwrap_or_else(|| entry.user_id.to_string());
+    let org = if entry.user_org_name.is_empty() && !entry.user_tenant_id.0.is_nil() {
+        entry.user_tenant_id.to_string()
+    } else {
+        entry.user_org_name.clone()
+    };
+    let detail: Vec<String> = [entry.user_upn, org]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    view! {
+        <span class="who">{name}</span>
+        {(!detail.is_empty()).then(|| view! { <span class="muted who-detail">{detail.join(" · ")}</span> })}
+    }
+}
+
 /// "Done by": offered once the log names another organisation's users (a partner's), or while
 /// the filter is on. Rendered with the page of entries it comes from.
 #[component]
 fn DoneBy(
     others: Vec<(crate::domain::ids::OrgId, String)>,
-    query: RwSignal<AuditQuery>,
+    query: Memo<AuditQuery>,
+    set: impl Fn(&dyn Fn(&mut AuditQuery)) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let shown = !others.is_empty() || query.with_untracked(|q| q.actor_org.is_some());
     shown.then(|| view! {
         <div class="field filters">
             <label for="audit-org">"Done by"</label>
             <select id="audit-org" on:change=move |ev| {
-                let v = event_target_value(&ev);
-                query.update(|q| { q.actor_org = v.parse().ok(); q.page = 0; })
+                let v = event_target_value(&ev).parse().ok();
+                set(&|q| q.actor_org = v);
             }>
                 <option value="">"Anyone"</option>
                 {others.into_iter().map(|(id, name)| {

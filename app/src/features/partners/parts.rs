@@ -9,7 +9,7 @@ mod wizard;
 pub use pane::PartnerPane;
 pub use wizard::{step_of, ChangeControlStep, InvitationFields, TermsStep};
 
-use crate::components::{ErrorNote, RoomPicker};
+use crate::components::{plural, ErrorNote, RoomPicker};
 use crate::domain::ids::{OrgId, RelationshipId, RoomGroupId, RoomId};
 use crate::domain::partners::{
     ApprovalMode, ChangeCategory, PartnerView, RelationshipStatus, RelationshipSummary, ScopeChoice,
@@ -54,14 +54,6 @@ pub fn mode_of(approvals: &[(ChangeCategory, ApprovalMode)], c: ChangeCategory) 
         .iter()
         .find(|(x, _)| *x == c)
         .map_or(ApprovalMode::Auto, |(_, m)| *m)
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 /// An invitation that expired unanswered, as opposed to a relationship past its end date.

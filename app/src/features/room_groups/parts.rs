@@ -6,7 +6,9 @@ use crate::components::{
 };
 use crate::domain::authz::Action;
 use crate::domain::ids::{OrgId, RoomGroupId, UpdateRingId};
-use crate::domain::rooms::{RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView};
+use crate::domain::rooms::{
+    RingFilter, RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView,
+};
 use crate::domain::session::SessionView;
 use crate::error::AppError;
 use crate::features::rooms::api::{list_rooms, SetRoomRing};
@@ -249,7 +251,7 @@ pub fn RingPane(
             list_rooms(
                 org,
                 RoomQuery {
-                    ring: Some(id),
+                    ring: Some(RingFilter::In(id)),
                     page,
                     ..Default::default()
                 },

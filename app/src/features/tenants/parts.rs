@@ -72,11 +72,7 @@ fn last_day(ends_at: DateTime<Utc>) -> String {
 }
 
 fn rooms_count(n: u64) -> String {
-    if n == 1 {
-        "1 room".to_owned()
-    } else {
-        format!("{n} rooms")
-    }
+    crate::components::plural(n, "room", "rooms")
 }
 
 #[component]

@@ -19,6 +19,8 @@ pub struct Model {
     /// of a customer names a partner's user without reading the partner's directory.
     pub actor_name: String,
     pub actor_org_name: String,
+    /// The actor's UPN when the entry was written (empty for the portal's own entries).
+    pub actor_upn: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

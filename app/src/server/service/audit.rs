@@ -12,9 +12,10 @@ use crate::server::entity::{audit_log, organisation, partner_relationship, user}
 use crate::server::error::ServiceError;
 use crate::server::scope::{refusal, TenantScope};
 use chrono::{DateTime, Days, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use std::collections::BTreeMap;
 
@@ -200,6 +201,7 @@ pub(crate) async fn record_by_portal(
         created_at: Set(at),
         actor_name: Set(PORTAL_NAME.to_owned()),
         actor_org_name: Set(String::new()),
+        actor_upn: Set(String::new()),
     }
     .insert(db)
     .await
@@ -215,7 +217,7 @@ async fn insert(
     let category: &str = attempt.category.into();
     let operation: &str = attempt.operation.into();
     let actor = attempt.actor;
-    let (actor_name, actor_org_name) = names_of(db, actor).await?;
+    let names = names_of(db, actor).await?;
     audit_log::ActiveModel {
         id: Set(AuditEntryId::new()),
         org_id: Set(org),
@@ -226,38 +228,79 @@ async fn insert(
         actor_user_id: Set(actor.user),
         actor_org_id: Set(actor.org),
         created_at: Set(attempt.now),
-        actor_name: Set(actor_name),
-        actor_org_name: Set(actor_org_name),
+        actor_name: Set(names.name),
+        actor_org_name: Set(names.org_name),
+        actor_upn: Set(names.upn),
     }
     .insert(db)
     .await
     .map(|_| ())
 }
 
-/// The actor's name and organisation's name as they are now, for records that keep them (the
-/// log, a ticket's timeline): they read the same after a rename or once a partner's user is out
-/// of the customer's reach. A missing row leaves the name empty rather than losing the record.
+/// Who acted, as records that keep it show them (the log, a ticket's timeline).
+pub(crate) struct ActorNames {
+    pub name: String,
+    pub upn: String,
+    pub org_name: String,
+}
+
+/// The actor's name, UPN and organisation's name as they are now, for records that keep them:
+/// they read the same after a rename or once a partner's user is out of the customer's reach.
+/// A missing row leaves the names empty rather than losing the record.
 pub(crate) async fn names_of(
     db: &impl ConnectionTrait,
     actor: &Actor,
-) -> Result<(String, String), DbErr> {
-    let actor_name = TenantScope::trusted(actor.org)
+) -> Result<ActorNames, DbErr> {
+    let (name, upn) = TenantScope::trusted(actor.org)
         .select::<user::Entity>()
         .filter(user::Column::Id.eq(actor.user))
         .select_only()
         .column(user::Column::DisplayName)
-        .into_tuple::<String>()
+        .column(user::Column::Upn)
+        .into_tuple::<(String, String)>()
         .one(db)
         .await?
         .unwrap_or_default();
-    let actor_org_name = organisation::Entity::find_by_id(actor.org)
+    let org_name = organisation::Entity::find_by_id(actor.org)
         .select_only()
         .column(organisation::Column::Name)
         .into_tuple::<String>()
         .one(db)
         .await?
         .unwrap_or_default();
-    Ok((actor_name, actor_org_name))
+    Ok(ActorNames {
+        name,
+        upn,
+        org_name,
+    })
+}
+
+/// The filters the list and the export share, but the dates (the export's are its range).
+fn filtered(
+    mut select: Select<audit_log::Entity>,
+    query: &AuditQuery,
+) -> Select<audit_log::Entity> {
+    if let Some(category) = query.category.as_ref().filter(|c| !c.is_empty()) {
+        select = select.filter(audit_log::Column::Category.eq(category.as_str()));
+    }
+    if let Some(result) = query.result_status.as_ref().filter(|r| !r.is_empty()) {
+        select = select.filter(audit_log::Column::ResultStatus.eq(result.as_str()));
+    }
+    if let Some(by) = query.actor_org {
+        select = select.filter(audit_log::Column::ActorOrgId.eq(by));
+    }
+    if !query.text.is_empty() {
+        let pattern = super::contains(&query.text);
+        let lower = |column: audit_log::Column| Expr::expr(Func::lower(Expr::col(column)));
+        select = select.filter(
+            Condition::any()
+                .add(lower(audit_log::Column::ActorName).like(pattern.clone()))
+                .add(lower(audit_log::Column::ActorUpn).like(pattern.clone()))
+                .add(lower(audit_log::Column::ActorOrgName).like(pattern.clone()))
+                .add(lower(audit_log::Column::ObjectName).like(pattern)),
+        );
+    }
+    select
 }
 
 /// # Authorization
@@ -270,7 +313,7 @@ pub async fn list(
 ) -> Result<AuditPage, ServiceError> {
     let scope = TenantScope::authorize(actor, Action::ViewAuditLog, &Resource::Org(org))?;
     let query = query.validate()?.get().clone();
-    let mut select = scope.select::<audit_log::Entity>();
+    let mut select = filtered(scope.select::<audit_log::Entity>(), &query);
     if let Some(from) = query.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
         select = select.filter(audit_log::Column::CreatedAt.gte(from.and_utc()));
     }
@@ -280,15 +323,6 @@ pub async fn list(
         .and_then(|d| d.and_hms_opt(0, 0, 0))
     {
         select = select.filter(audit_log::Column::CreatedAt.lt(to.and_utc()));
-    }
-    if let Some(category) = query.category.filter(|c| !c.is_empty()) {
-        select = select.filter(audit_log::Column::Category.eq(category));
-    }
-    if let Some(result) = query.result_status.filter(|r| !r.is_empty()) {
-        select = select.filter(audit_log::Column::ResultStatus.eq(result));
-    }
-    if let Some(by) = query.actor_org {
-        select = select.filter(audit_log::Column::ActorOrgId.eq(by));
     }
     let other_orgs: Vec<(OrgId, String)> = scope
         .select::<audit_log::Entity>()
@@ -337,6 +371,7 @@ pub async fn list(
                     .filter(|n| !n.is_empty())
                     .or_else(|| names.get(&r.actor_user_id).cloned()),
                 user_org_name: r.actor_org_name,
+                user_upn: r.actor_upn,
                 id: r.id,
                 category: r.category,
                 object_name: r.object_name,
@@ -371,11 +406,11 @@ pub async fn export_page(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
     range: ExportRange,
+    filters: &AuditQuery,
     cursor: ExportCursor,
     limit: u64,
 ) -> Result<(String, ExportCursor), ServiceError> {
-    let mut select = scope
-        .select::<audit_log::Entity>()
+    let mut select = filtered(scope.select::<audit_log::Entity>(), filters)
         .filter(audit_log::Column::CreatedAt.gte(range.start))
         .filter(audit_log::Column::CreatedAt.lt(range.end));
     if let Some((time, id)) = cursor {

@@ -33,7 +33,7 @@ pub async fn search_directory(
     if term.is_empty() {
         return Ok(vec![]);
     }
-    let prefix = like_escape(term.as_str());
+    let prefix = super::like_escaped(term.as_str());
     let starts = LikeExpr::new(format!("{prefix}%")).escape('\\');
     let word = LikeExpr::new(format!("% {prefix}%")).escape('\\');
     let users = scope
@@ -124,10 +124,4 @@ pub(crate) async fn describe(
         .collect();
     views.sort_by_key(|p| p.name.to_lowercase());
     Ok(views)
-}
-
-fn like_escape(raw: &str) -> String {
-    raw.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod membership;
 pub mod operator;
 pub mod org_roles;
+pub mod overview;
 pub mod partners;
 pub mod reports;
 pub mod roles;
@@ -19,7 +20,23 @@ pub mod rooms;
 pub mod settings;
 pub mod tickets;
 
+use sea_orm::sea_query::LikeExpr;
 use sha2::{Digest, Sha256};
+
+/// Text a user typed, for a `LIKE` pattern over a lowercased column: lowercased, with `%`, `_`
+/// and `\\` escaped so they match themselves (the pattern must say `ESCAPE '\\'`: SQLite has no
+/// default escape character).
+pub(crate) fn like_escaped(term: &str) -> String {
+    term.to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// "Contains `term`", for a search box over lowercased text.
+pub(crate) fn contains(term: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", like_escaped(term))).escape('\\')
+}
 
 /// Hex SHA-256, used to store secrets (session tokens, login state) by their hash only.
 pub(crate) fn sha256_hex(secret: &str) -> String {

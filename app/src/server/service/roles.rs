@@ -323,7 +323,7 @@ pub(crate) async fn assignments_naming(
     assignments_among(db, scope, rows.iter().map(|m| m.assignment_id)).await
 }
 
-async fn assignments_among(
+pub(crate) async fn assignments_among(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
     ids: impl Iterator<Item = RoleAssignmentId>,

@@ -14,7 +14,8 @@ use crate::domain::authz::{authorize, reach, Action, Actor, Decision, Permission
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
 use crate::domain::partners::{ChangeOutcome, HeldChange, RoomChange};
 use crate::domain::rooms::{
-    Enrollment, Health, RoomDetail, RoomFacets, RoomInput, RoomPage, RoomQuery, RoomRow, RoomSort,
+    Enrollment, Health, RingFilter, RoomDetail, RoomFacets, RoomInput, RoomPage, RoomQuery,
+    RoomRow, RoomSort,
 };
 use crate::domain::validation::Valid;
 use crate::server::entity::{room, room_group, update_ring};
@@ -43,7 +44,7 @@ pub async fn list_rooms(
     let reach = reach(actor, org, Permission::RoomsView).ok_or(ServiceError::NotFound)?;
     let mut select = rooms_within(db, &scope, &reach).await?;
     if !q.search.is_empty() {
-        let pattern = format!("%{}%", like_escape(&q.search));
+        let pattern = super::contains(&q.search);
         select = select.filter(
             Condition::any()
                 .add(Expr::col(room::Column::NameLower).like(pattern.clone()))
@@ -62,8 +63,14 @@ pub async fn list_rooms(
     if let Some(health) = q.health {
         select = select.filter(room::Column::Health.eq(health));
     }
-    if let Some(ring) = q.ring {
-        select = select.filter(room::Column::UpdateRingId.eq(ring));
+    match q.ring {
+        Some(RingFilter::In(ring)) => {
+            select = select.filter(room::Column::UpdateRingId.eq(ring));
+        }
+        Some(RingFilter::Without) => {
+            select = select.filter(room::Column::UpdateRingId.is_null());
+        }
+        None => {}
     }
     if let Some(enrollment) = q.enrollment {
         select = select.filter(room::Column::Enrollment.eq(enrollment));
@@ -96,10 +103,6 @@ pub async fn list_rooms(
         page: q.page,
         page_size: RoomQuery::PAGE_SIZE,
     })
-}
-
-fn like_escape(term: &str) -> String {
-    term.replace(['%', '_'], "")
 }
 
 /// # Authorization

@@ -48,12 +48,12 @@ impl Author {
     }
 
     async fn of(db: &impl ConnectionTrait, actor: &Actor) -> Result<Self, DbErr> {
-        let (name, org_name) = audit::names_of(db, actor).await?;
+        let names = audit::names_of(db, actor).await?;
         Ok(Self {
             user: actor.user,
             org: actor.org,
-            name,
-            org_name,
+            name: names.name,
+            org_name: names.org_name,
         })
     }
 }
@@ -239,13 +239,14 @@ fn filtered(mut select: Select<incident::Entity>, q: &IncidentQuery) -> Select<i
         select = select.filter(I::RoomId.eq(room));
     }
     if !q.text.is_empty() {
-        let pattern = format!("%{}%", q.text.replace(['%', '_', '\\'], ""));
+        let pattern = super::contains(&q.text);
         select = select.filter(
             Condition::any()
                 .add(
-                    Expr::expr(Func::lower(Expr::col((incident::Entity, I::Title)))).like(&pattern),
+                    Expr::expr(Func::lower(Expr::col((incident::Entity, I::Title))))
+                        .like(pattern.clone()),
                 )
-                .add(Expr::col((room::Entity, room::Column::NameLower)).like(&pattern)),
+                .add(Expr::col((room::Entity, room::Column::NameLower)).like(pattern)),
         );
     }
     if let Some(from) = q.from {
@@ -666,7 +667,7 @@ pub async fn assignees(
                 Condition::any()
                     .add(
                         Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
-                            .like(&pattern),
+                            .like(pattern.clone()),
                     )
                     .add(Expr::expr(Func::lower(Expr::col(user::Column::Upn))).like(&pattern)),
             )

@@ -1,0 +1,17 @@
+use crate::domain::overview::Overview;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// # Authorization
+/// `Action::ViewOverview` in the user's own organisation; its room counts and refusals need
+/// `Action::ViewRooms` and `Action::ViewAuditLog` and are left out without them.
+#[server(endpoint = "get_overview", input = Json)]
+pub async fn get_overview() -> Result<Overview, AppError> {
+    use crate::server::service::overview;
+    crate::server::serve(async move {
+        let cx = crate::server::request_cx().await?;
+        Ok(overview::overview(&cx.db, &cx.actor, cx.now).await?)
+    })
+    .await
+}
