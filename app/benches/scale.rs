@@ -12,7 +12,7 @@ use app::domain::authz::{Actor, BuiltInRole};
 use app::domain::directory::Principal;
 use app::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use app::domain::roles::AssignmentDraft;
-use app::domain::rooms::{RoomGroupInput, RoomQuery, UpdateRingInput};
+use app::domain::rooms::{MemberQuery, RoomGroupInput, RoomQuery, UpdateRingInput};
 use app::server::context::SignedIn;
 use app::server::entity::{room, room_group_member};
 use app::server::service::{identity, org_roles, roles, room_groups, rooms};
@@ -50,14 +50,16 @@ async fn main() -> Result<()> {
     );
 
     let query = RoomQuery::default().validate()?;
+    let members = MemberQuery::default().validate()?;
     for (who, actor) in [("Global admin", &estate.admin), ("Site Lead", &estate.lead)] {
         let org = estate.org;
         let first_page = || rooms::list_rooms(&db, actor, org, query.clone());
         report(who, "list rooms (first page of 25)", first_page).await?;
         let groups = || room_groups::list_room_groups(&db, actor, org);
         report(who, "list room groups with counts", groups).await?;
-        let group = || room_groups::get_room_group(&db, actor, org, estate.country_group);
-        report(who, "one country group with its rooms", group).await?;
+        let group =
+            || room_groups::get_room_group(&db, actor, org, estate.country_group, members.clone());
+        report(who, "one country group, its first page of rooms", group).await?;
         let rings = || room_groups::list_update_rings(&db, actor, org);
         report(who, "list update rings with counts", rings).await?;
     }

@@ -33,6 +33,7 @@ use features::security_groups::SecurityGroupsPage;
 use features::session::get_session;
 use features::tenants::TenantsPage;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
@@ -177,7 +178,17 @@ fn Frame(session: SessionView) -> impl IntoView {
         })
         .collect();
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // The router would take `#main` for a navigation: focus the content itself, so the next
+        // Tab starts inside it.
+        <a class="skip-link" href="#main" on:click=|ev| {
+            ev.prevent_default();
+            if let Some(main) = document().get_element_by_id("main") {
+                if let Ok(main) = main.dyn_into::<leptos::web_sys::HtmlElement>() {
+                    let _ = main.focus();
+                    main.scroll_into_view();
+                }
+            }
+        }>"Skip to content"</a>
         <header class="topbar">
             <A href="/" attr:class="brand">"Rooms MTM"</A>
             {has_partner_mode.then(|| view! {

@@ -108,7 +108,7 @@ test('customer mode: rooms, groups, rings, roles, the wizard, settings and audit
   await open(page, '/rooms');
   await expect(page.getByRole('table')).toBeVisible();
   await expectAccessible(page, testInfo, '/rooms');
-  await page.getByRole('table').getByRole('button').first().click();
+  await page.getByRole('table').getByRole('rowheader').first().getByRole('button').click();
   await expect(page.getByRole('complementary')).toBeVisible();
   await page.getByRole('button', { name: 'Download key' }).click();
   await expect(page.getByLabel('Your key')).toHaveValue(/^rek_/);

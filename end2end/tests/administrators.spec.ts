@@ -57,13 +57,24 @@ test('the last Global admin cannot be removed', async ({ page }) => {
   // Contoso's only Global admin is Grace (Ivan is a Managed Service Administrator).
   await expect(page.getByRole('cell', { name: 'Global admin', exact: true })).toHaveCount(1);
 
-  await rowOf(page, 'Grace Hopper').getByRole('button', { name: 'Remove Grace Hopper as Global admin' }).click();
+  const remove = rowOf(page, 'Grace Hopper').getByRole('button', { name: 'Remove Grace Hopper as Global admin' });
+  await remove.click();
   const dialog = page.getByRole('alertdialog', { name: 'Remove this role?' });
+  // The dialog keeps focus: Tab and Shift+Tab go round its two buttons.
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Remove' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await dialog.getByRole('button', { name: 'Remove' }).click();
 
-  await expect(page.getByRole('alert')).toHaveText('Not allowed: the organisation must keep at least one Global admin.');
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // The refusal is said in the dialog, which stays open, and nowhere else.
+  await expect(dialog.getByRole('alert')).toHaveText('Not allowed: the organisation must keep at least one Global admin.');
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  // Escape closes it and gives focus back to the button that opened it.
+  await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+  await expect(remove).toBeFocused();
   await expect(rowOf(page, 'Grace Hopper')).toContainText('Global admin');
 
   await open(page, '/settings/administrators');

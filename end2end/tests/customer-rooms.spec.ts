@@ -372,3 +372,81 @@ test('a refused save keeps what was typed and says why once, by the field', asyn
   await expect(groupPane.getByLabel('Description')).toHaveValue('Typed, not yet saved');
   await expect(groupPane.getByLabel('Country/region code')).toHaveValue('USA');
 });
+
+test('the overview says what a Site Lead holds and each figure opens its list, which keeps filters, sort and the open room in the address', async ({ page }, testInfo) => {
+  await signIn(page, 'sofia@contoso.com');
+  await open(page, '/');
+  const held = page.getByRole('region', { name: 'What you hold' });
+  // The US rooms: the demo's 192 and any an earlier test added.
+  await expect(held).toContainText(/Site Lead over All US rooms · \d+ rooms/);
+  const reach = Number(/· (\d+) rooms/.exec((await held.textContent()) ?? '')?.[1]);
+  expect(reach).toBeGreaterThanOrEqual(192);
+  await expect(page.getByRole('heading', { name: `Your rooms (${reach})` })).toBeVisible();
+  // A Site Lead does not read the audit log: no refusals are offered.
+  await expect(page.getByRole('heading', { name: 'Refused attempts' })).toHaveCount(0);
+  const shot = testInfo.outputPath('overview-site-lead.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('overview of a Site Lead', { path: shot, contentType: 'image/png' });
+
+  // The first health with rooms: its figure is the length of the list it opens.
+  const tiles = page.getByRole('list', { name: 'Rooms by health' }).getByRole('link');
+  let chosen = -1;
+  let figure = 0;
+  for (let i = 0; i < (await tiles.count()); i++) {
+    figure = Number(await tiles.nth(i).locator('.tile-figure').textContent());
+    if (figure > 0) {
+      chosen = i;
+      break;
+    }
+  }
+  expect(chosen).toBeGreaterThanOrEqual(0);
+  await tiles.nth(chosen).click();
+  await expect(page).toHaveURL(/\/rooms\?health=\w+/);
+  const health = new URL(page.url()).searchParams.get('health') ?? '';
+  await expect(page.getByLabel('Health', { exact: true })).toHaveValue(health);
+  await expect(page.getByRole('status').filter({ hasText: /^Rooms / })).toHaveText(new RegExp(` of ${figure}$`));
+
+  // Sorting by a column header and opening a room are in the address too.
+  await page.getByRole('columnheader', { name: 'Site' }).getByRole('button').click();
+  await expect(page).toHaveURL(/sort=site/);
+  await expect(page.getByRole('columnheader', { name: 'Site' })).toHaveAttribute('aria-sort', 'ascending');
+  const first = page.getByRole('table').getByRole('rowheader').first().getByRole('button');
+  const name = ((await first.textContent()) ?? '').trim();
+  await first.click();
+  await expect(page).toHaveURL(/open=/);
+  await expect(page.getByRole('complementary', { name })).toBeVisible();
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole('complementary', { name })).toBeVisible();
+  await expect(page.getByLabel('Health', { exact: true })).toHaveValue(health);
+  await expect(page.getByRole('columnheader', { name: 'Site' })).toHaveAttribute('aria-sort', 'ascending');
+  // Back: the list as it was before the room was opened.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/open=/);
+  await expect(page.getByRole('complementary', { name })).toHaveCount(0);
+  await expect(page).toHaveURL(/sort=site/);
+});
+
+test('by keyboard alone: the skip link, a room opened with Enter, Escape closing it and focus back on its row', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#main')).toBeFocused();
+
+  const first = page.getByRole('table').getByRole('rowheader').first().getByRole('button');
+  const name = ((await first.textContent()) ?? '').trim();
+  for (let i = 0; i < 60 && !(await first.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(first).toBeFocused();
+  await page.keyboard.press('Enter');
+  const pane = page.getByRole('complementary', { name });
+  await expect(pane).toBeVisible();
+  await expect(pane.getByRole('heading', { name })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(pane).toHaveCount(0);
+  await expect(page).not.toHaveURL(/open=/);
+  await expect(first).toBeFocused();
+});

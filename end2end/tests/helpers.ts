@@ -172,3 +172,19 @@ export async function axe(page: Page, testInfo: TestInfo, label: string): Promis
   await testInfo.attach(label, { path: shot, contentType: 'image/png' });
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), label).toEqual([]);
 }
+
+/** Calls a server function from the signed-in page, as the browser would, and returns its JSON. */
+export async function call<T>(page: Page, endpoint: string, body: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ endpoint, body }) => {
+      const r = await fetch(`/api/${endpoint}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${endpoint}: ${r.status} ${await r.text()}`);
+      return r.json();
+    },
+    { endpoint, body },
+  );
+}

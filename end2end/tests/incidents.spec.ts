@@ -11,23 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 import type { Page } from '@playwright/test';
 
-import { axe, expect, open, pageInNewContext, signIn, test, uniqueName } from './helpers';
+import { axe, call, expect, open, pageInNewContext, signIn, test, uniqueName } from './helpers';
 
-/** Calls a server function from the signed-in page, as the browser would, and returns its JSON. */
-async function call<T>(page: Page, endpoint: string, body: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ endpoint, body }) => {
-      const r = await fetch(`/api/${endpoint}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!r.ok) throw new Error(`${endpoint}: ${r.status} ${await r.text()}`);
-      return r.json();
-    },
-    { endpoint, body },
-  );
-}
 
 async function orgOf(page: Page): Promise<string> {
   const s = await call<{ actor: { org: string } }>(page, 'get_session', {});

@@ -2,7 +2,11 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-/// A modal confirmation for a destructive action. Focus starts on *Cancel*; Escape cancels.
+use super::{focus, ErrorNote};
+use crate::error::AppError;
+
+/// A modal confirmation for a destructive action. Focus starts on *Cancel* and stays in the
+/// dialog; Escape cancels; closing gives focus back to what opened it.
 #[component]
 pub fn ConfirmDialog(
     /// Whether the dialog is shown.
@@ -12,18 +16,24 @@ pub fn ConfirmDialog(
     #[prop(into)] confirm_label: String,
     #[prop(into)] pending: Signal<bool>,
     on_confirm: Callback<()>,
+    /// Why the action was refused, said in the dialog the user is looking at (it stays open).
+    #[prop(optional, into)]
+    error: Option<Signal<Option<AppError>>>,
 ) -> impl IntoView {
     let cancel_ref = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
-        if open.get() {
-            if let Some(button) = cancel_ref.get() {
-                let _ = button.focus();
-            }
+    let dialog_ref = NodeRef::<html::Div>::new();
+    focus::modal_focus(open, move || {
+        if let Some(button) = cancel_ref.get() {
+            let _ = button.focus();
         }
     });
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
+            // Handled here: a pane behind the dialog must not close too.
+            ev.prevent_default();
             open.set(false);
+        } else if let Some(dialog) = dialog_ref.get() {
+            focus::trap_tab(&ev, &dialog);
         }
     };
     let confirm_label = StoredValue::new(confirm_label);
@@ -32,6 +42,7 @@ pub fn ConfirmDialog(
             <div class="dialog-backdrop">
                 <div
                     class="dialog"
+                    node_ref=dialog_ref
                     role="alertdialog"
                     aria-modal="true"
                     aria-labelledby="confirm-title"
@@ -40,6 +51,7 @@ pub fn ConfirmDialog(
                 >
                     <h2 id="confirm-title">{move || title.get()}</h2>
                     <p id="confirm-message">{move || message.get()}</p>
+                    {error.map(|error| view! { <ErrorNote error/> })}
                     <div class="dialog-actions">
                         <button
                             type="button"

@@ -3,6 +3,7 @@
 mod confirm_dialog;
 mod error_note;
 mod flash;
+pub mod focus;
 mod pane;
 mod principal_picker;
 mod room_picker;

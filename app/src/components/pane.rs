@@ -1,13 +1,37 @@
+use super::focus;
+use leptos::ev;
+use leptos::html;
 use leptos::prelude::*;
 
 /// The heading of a detail pane beside a list, with its close button. The pane is labelled by
-/// `pane-title`.
+/// `pane-title`. Opening the pane takes focus to its heading (a screen reader reads where it
+/// is); Escape or *Close* closes it and gives focus back to what opened it.
 #[component]
 pub fn PaneHeader(#[prop(into)] title: Signal<String>, on_close: Callback<()>) -> impl IntoView {
+    let heading = NodeRef::<html::H2>::new();
+    let opener = focus::Opener::new();
+    Effect::new(move |_| {
+        opener.remember();
+        if let Some(h) = heading.get_untracked() {
+            let _ = h.focus();
+        }
+    });
+    let close = move || {
+        opener.give_back();
+        on_close.run(());
+    };
+    // A dialog over the pane handles its own Escape first (and marks it handled).
+    let escape = window_event_listener(ev::keydown, move |ev| {
+        if ev.key() == "Escape" && !ev.default_prevented() {
+            ev.prevent_default();
+            close();
+        }
+    });
+    on_cleanup(move || escape.remove());
     view! {
         <header class="pane-header">
-            <h2 id="pane-title">{move || title.get()}</h2>
-            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| on_close.run(())>"×"</button>
+            <h2 id="pane-title" tabindex="-1" node_ref=heading>{move || title.get()}</h2>
+            <button type="button" class="btn btn-quiet" aria-label="Close" on:click=move |_| close()>"×"</button>
         </header>
     }
     .into_any()

@@ -2,6 +2,8 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::focus;
+
 /// A modal confirmation that needs a word typed before the action runs, for actions that end
 /// other people's access. Focus starts in the text box; Escape cancels.
 #[component]
@@ -20,22 +22,21 @@ pub fn TypedConfirmDialog(
     let confirm_label = confirm_label.unwrap_or(word);
     let typed = RwSignal::new(String::new());
     let input_ref = NodeRef::<html::Input>::new();
-    Effect::new(move |was_open: Option<bool>| {
-        let is_open = open.get();
-        if is_open && was_open != Some(true) {
-            typed.set(String::new());
+    let dialog_ref = NodeRef::<html::Div>::new();
+    focus::modal_focus(open, move || {
+        typed.set(String::new());
+        if let Some(input) = input_ref.get() {
+            let _ = input.focus();
         }
-        if is_open {
-            if let Some(input) = input_ref.get() {
-                let _ = input.focus();
-            }
-        }
-        is_open
     });
     let matches = move || typed.with(|t| t.trim().eq_ignore_ascii_case(word));
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
+            // Handled here: a pane behind the dialog must not close too.
+            ev.prevent_default();
             open.set(false);
+        } else if let Some(dialog) = dialog_ref.get() {
+            focus::trap_tab(&ev, &dialog);
         }
     };
     view! {
@@ -43,6 +44,7 @@ pub fn TypedConfirmDialog(
             <div class="dialog-backdrop">
                 <div
                     class="dialog"
+                    node_ref=dialog_ref
                     role="alertdialog"
                     aria-modal="true"
                     aria-labelledby="typed-confirm-title"

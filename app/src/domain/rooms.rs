@@ -321,9 +321,39 @@ pub struct RoomGroupView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomGroupDetail {
     pub group: RoomGroupView,
+    /// One page of the members the viewer may see that match the search, by name; whether
+    /// each was added by hand (rather than by the rule).
     pub members: Vec<(RoomRef, bool)>,
+    /// How many members match the search (all pages).
+    pub matching: u64,
+    pub page: u64,
+    pub page_size: u64,
     /// Rooms in the group the viewer may not see.
     pub hidden_members: u64,
+}
+
+/// Which members of a room group its pane lists: a page of those whose name has `search`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub search: String,
+    /// Zero-based.
+    pub page: u64,
+}
+
+impl MemberQuery {
+    pub const PAGE_SIZE: u64 = 20;
+
+    pub fn validate(mut self) -> Result<Valid<Self>, ValidationError> {
+        self.search = self.search.trim().to_lowercase();
+        if self.search.chars().count() > 100 {
+            return Err(ValidationError::new(
+                "search",
+                "Search for at most 100 characters.",
+            ));
+        }
+        super::validation::page(self.page)?;
+        Ok(Valid(self))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

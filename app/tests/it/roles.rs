@@ -2,15 +2,18 @@
 //! revocation on the next request, and one organisation never reaching another's ids.
 
 use crate::common::*;
-use crate::rooms::{all_rooms_query, assignment, built_in, group_input, new_room, valid_room};
+use crate::rooms::{
+    all_members, all_rooms_query, assignment, built_in, group_input, new_room, valid_room,
+};
 use app::domain::audit::AuditEntryView;
 use app::domain::authz::{Actor, BuiltInRole, DenyReason, Permission, Scope};
 use app::domain::directory::Principal;
 use app::domain::ids::{RoleId, RoomGroupId, RoomId, UserId};
+use app::domain::overview::Holding;
 use app::domain::roles::RoleDraft;
 use app::domain::rooms::RoomRow;
 use app::domain::validation::{GroupName, Valid};
-use app::server::service::{groups, roles, room_groups, rooms, settings};
+use app::server::service::{groups, overview, roles, room_groups, rooms, settings};
 use app::server::{ConflictKind, ServiceError};
 use sea_orm::DatabaseConnection;
 use std::collections::BTreeSet;
@@ -720,6 +723,84 @@ async fn a_security_group_grants_a_role_to_its_members_as_of_now() {
     ));
 }
 
+/// The overview says what a person holds, how and over which rooms, and counts only the rooms
+/// in their reach; a member holding nothing is told so and sees no counts.
+#[tokio::test]
+async fn the_overview_says_what_a_member_holds_through_which_group_and_counts_their_rooms() {
+    let db = db().await;
+    let w = world(&db).await;
+    let omar = user(&db, &w.org, "omar@contoso.com", "Omar Haddad").await;
+    let nothing = overview::overview(&db, &actor(&db, &w.org, omar).await, now())
+        .await
+        .unwrap();
+    assert!(nothing.holdings.is_empty());
+    assert_eq!(nothing.rooms, None);
+    assert_eq!(nothing.refusals, None);
+
+    let team = groups::create_group(
+        &db,
+        &w.grace,
+        w.org.id,
+        GroupName::parse("US site leads").unwrap(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let site_lead = built_in(&db, &w.grace, w.org.id, BuiltInRole::SiteLead).await;
+    roles::save_assignment(
+        &db,
+        &w.grace,
+        w.org.id,
+        site_lead,
+        None,
+        assignment(
+            "US leads",
+            vec![Principal::Group(team.id)],
+            vec![],
+            vec![w.us_group],
+            false,
+        ),
+        now(),
+    )
+    .await
+    .unwrap();
+    groups::add_group_member(&db, &w.grace, w.org.id, team.id, omar, now())
+        .await
+        .unwrap();
+    let member = actor(&db, &w.org, omar).await;
+    let held = overview::overview(&db, &member, now()).await.unwrap();
+    assert_eq!(
+        held.holdings,
+        vec![Holding {
+            role: "Site Lead".into(),
+            scope: Some(vec!["All US rooms".into()]),
+            rooms: 1,
+            direct: false,
+            through: vec!["US site leads".into()],
+        }]
+    );
+    let rooms = held.rooms.unwrap();
+    assert_eq!(rooms.total, 1, "only the US room is in reach");
+    assert_eq!(rooms.by_enrollment.iter().map(|(_, n)| n).sum::<u64>(), 1);
+    assert_eq!(rooms.without_ring, 1);
+    assert_eq!(
+        held.refusals, None,
+        "a Site Lead does not read the audit log"
+    );
+
+    let admin = overview::overview(&db, &w.grace, now()).await.unwrap();
+    assert!(
+        admin
+            .holdings
+            .iter()
+            .any(|h| h.role == "Global admin" && h.scope.is_none() && h.direct && h.rooms == 2),
+        "{:?}",
+        admin.holdings
+    );
+    assert_eq!(admin.rooms.unwrap().total, 2);
+    assert!(admin.refusals.is_some());
+}
+
 #[tokio::test]
 async fn one_organisation_never_reaches_anothers_roles_rooms_or_groups() {
     let db = db().await;
@@ -811,7 +892,7 @@ async fn one_organisation_never_reaches_anothers_roles_rooms_or_groups() {
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(
-        room_groups::get_room_group(&db, g, ours, their_group).await,
+        room_groups::get_room_group(&db, g, ours, their_group, all_members()).await,
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(
@@ -872,7 +953,7 @@ async fn one_organisation_never_reaches_anothers_roles_rooms_or_groups() {
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(
-        room_groups::get_room_group(&db, g, fabrikam.id, their_group).await,
+        room_groups::get_room_group(&db, g, fabrikam.id, their_group, all_members()).await,
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(

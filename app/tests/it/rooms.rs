@@ -8,7 +8,8 @@ use app::domain::directory::Principal;
 use app::domain::ids::{OrgId, RoleId, RoomGroupId, RoomId, UserId};
 use app::domain::roles::{AssignmentDraft, RoleDraft};
 use app::domain::rooms::{
-    Enrollment, Platform, RoomGroupInput, RoomInput, RoomQuery, RoomRow, UpdateRingInput,
+    Enrollment, MemberQuery, Platform, RoomGroupInput, RoomInput, RoomQuery, RoomRow,
+    UpdateRingInput,
 };
 use app::domain::validation::Valid;
 use app::server::entity::room;
@@ -43,6 +44,11 @@ pub fn valid_room(
 
 pub fn all_rooms_query() -> Valid<RoomQuery> {
     RoomQuery::default().validate().unwrap()
+}
+
+/// The first page of a group's rooms: all of them, in these small worlds.
+pub fn all_members() -> Valid<MemberQuery> {
+    MemberQuery::default().validate().unwrap()
 }
 
 pub fn group_input(name: &str, rule_country: &str) -> Valid<RoomGroupInput> {
@@ -301,9 +307,10 @@ async fn the_global_admin_sees_every_room_group_and_ring() {
         .map(|g| (g.name.as_str(), g.room_count))
         .collect();
     assert_eq!(counts, [("All US rooms", 2), ("Boardrooms", 2)]);
-    let detail = room_groups::get_room_group(&db, &e.grace, e.org.id, e.static_group)
-        .await
-        .unwrap();
+    let detail =
+        room_groups::get_room_group(&db, &e.grace, e.org.id, e.static_group, all_members())
+            .await
+            .unwrap();
     let members: BTreeSet<_> = detail.members.iter().map(|(r, s)| (r.id, *s)).collect();
     assert_eq!(
         members,
@@ -375,13 +382,14 @@ async fn group_and_ring_counts_cover_only_what_the_scope_reaches() {
     .await
     .unwrap();
     let lead = actor(&db, &e.org, sofia).await;
-    let boardrooms = room_groups::get_room_group(&db, &lead, e.org.id, e.static_group)
-        .await
-        .unwrap();
+    let boardrooms =
+        room_groups::get_room_group(&db, &lead, e.org.id, e.static_group, all_members())
+            .await
+            .unwrap();
     assert_eq!(boardrooms.group.room_count, 2);
     assert!(boardrooms.members.is_empty());
     assert_eq!(boardrooms.hidden_members, 2);
-    let us = room_groups::get_room_group(&db, &lead, e.org.id, e.us_group)
+    let us = room_groups::get_room_group(&db, &lead, e.org.id, e.us_group, all_members())
         .await
         .unwrap();
     let names: Vec<_> = us
@@ -645,7 +653,7 @@ async fn a_rule_group_follows_a_room_whose_country_changes() {
     rooms::update_room(&db, &e.grace, e.org.id, e.london.id, to_us, now())
         .await
         .unwrap();
-    let group = room_groups::get_room_group(&db, &e.grace, e.org.id, e.us_group)
+    let group = room_groups::get_room_group(&db, &e.grace, e.org.id, e.us_group, all_members())
         .await
         .unwrap();
     let members: BTreeSet<_> = group.members.iter().map(|(r, s)| (r.id, *s)).collect();
@@ -683,9 +691,10 @@ async fn a_rule_group_follows_a_room_whose_country_changes() {
         Err(ServiceError::NotFound)
     ));
     // A static member stays whatever its country.
-    let statics = room_groups::get_room_group(&db, &e.grace, e.org.id, e.static_group)
-        .await
-        .unwrap();
+    let statics =
+        room_groups::get_room_group(&db, &e.grace, e.org.id, e.static_group, all_members())
+            .await
+            .unwrap();
     assert_eq!(statics.group.room_count, 2);
 }
 

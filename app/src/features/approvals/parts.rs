@@ -61,7 +61,7 @@ pub fn PendingTable(
 ) -> impl IntoView {
     let busy = decide.pending();
     view! {
-        <table class="table">
+        <div class="table-scroll"><table class="table">
             <thead>
                 <tr>
                     <th scope="col">"Change"</th>
@@ -107,7 +107,7 @@ pub fn PendingTable(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -121,7 +121,7 @@ pub fn RequestTable(
     #[prop(into)] label: String,
 ) -> impl IntoView {
     view! {
-        <table class="table" aria-label=label>
+        <div class="table-scroll"><table class="table" aria-label=label>
             <thead>
                 <tr>
                     <th scope="col">"Change"</th>
@@ -153,7 +153,7 @@ pub fn RequestTable(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

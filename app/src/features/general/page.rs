@@ -280,7 +280,7 @@ fn AuditUser(entry: AuditEntryView) -> impl IntoView {
         .collect();
     view! {
         <span class="who">{name}</span>
-        {(!detail.is_empty()).then(|| view! { <span class="muted who-detail">{detail.join(" · ")}</span> })}
+        {(!detail.is_empty()).then(|| view! { " "<span class="muted who-detail">{detail.join(" · ")}</span> })}
     }
 }
 

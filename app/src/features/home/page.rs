@@ -1,6 +1,12 @@
+use super::api::get_overview;
+use crate::components::{plural, ErrorNote};
+use crate::domain::audit::AuditQuery;
 use crate::domain::authz::Action;
+use crate::domain::overview::{Holding, Refusals, RoomCounts};
+use crate::domain::rooms::{RingFilter, RoomQuery};
 use crate::domain::session::SessionView;
 use crate::nav::{CUSTOMER_PAGES, PARTNER_PAGES};
+use chrono::{Days, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -9,11 +15,17 @@ use leptos_router::components::A;
 fn Shortcuts(
     session: SessionView,
     pages: &'static [(&'static str, &'static str, Action, &'static str)],
+    /// Whether the page already said the user holds nothing.
+    #[prop(optional)]
+    said_empty: bool,
 ) -> impl IntoView {
     let open: Vec<_> = pages
         .iter()
         .filter(|(_, _, action, _)| session.may(*action))
         .collect();
+    if open.is_empty() && said_empty {
+        return ().into_any();
+    }
     if open.is_empty() {
         return view! {
             <p class="empty">
@@ -39,27 +51,140 @@ fn Shortcuts(
     .into_any()
 }
 
-fn roles_line(session: &SessionView) -> String {
-    let roles: Vec<&str> = session.actor.org_roles.iter().map(|r| r.label()).collect();
-    if roles.is_empty() {
-        "no organisation role".to_owned()
-    } else {
-        roles.join(", ")
+/// What the user holds, one line each: "Site Lead over All US rooms · 192 rooms · through US
+/// site leads".
+#[component]
+fn Holdings(holdings: Vec<Holding>, org_name: String) -> impl IntoView {
+    if holdings.is_empty() {
+        return view! {
+            <p class="empty">{format!("You have no role and no rooms to manage here yet. A Global admin of {org_name} can give you a role or a room assignment.")}</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="holdings">
+            {holdings.into_iter().map(|h| {
+                let over = match &h.scope {
+                    None => "all rooms".to_owned(),
+                    Some(names) if names.len() > 3 => format!("{} and {} more", names[..3].join(", "), names.len() - 3),
+                    Some(names) => names.join(", "),
+                };
+                let how = match (h.direct, h.through.is_empty()) {
+                    (_, true) => String::new(),
+                    (false, false) => format!(" · through {}", h.through.join(", ")),
+                    (true, false) => format!(" · directly and through {}", h.through.join(", ")),
+                };
+                view! {
+                    <li>
+                        <strong>{h.role.clone()}</strong>" over "{over}
+                        <span class="muted">{format!(" · {}{how}", plural(h.rooms, "room", "rooms"))}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// A figure that is a link to the list it counts.
+fn tile(label: &'static str, n: u64, href: String, class: &'static str) -> impl IntoView {
+    view! {
+        <li class=format!("tile {class}")>
+            <A href=href>
+                <span class="tile-figure">{n}</span>
+                <span class="tile-label">{label}</span>
+            </A>
+        </li>
+    }
+}
+
+/// The rooms in reach: by health, by enrollment, and those in no update ring.
+#[component]
+fn RoomFigures(rooms: RoomCounts) -> impl IntoView {
+    let link = |q: RoomQuery| format!("/rooms{}", q.to_search(None));
+    view! {
+        <section aria-labelledby="rooms-title">
+            <h2 id="rooms-title">{format!("Your rooms ({})", rooms.total)}</h2>
+            <ul class="tiles" aria-label="Rooms by health">
+                {rooms.by_health.iter().map(|(health, n)| tile(health.label(), *n, link(RoomQuery { health: Some(*health), ..RoomQuery::default() }), health.key())).collect_view()}
+            </ul>
+            <ul class="tiles" aria-label="Rooms by enrollment and update ring">
+                {rooms.by_enrollment.iter().map(|(e, n)| tile(e.label(), *n, link(RoomQuery { enrollment: Some(*e), ..RoomQuery::default() }), "plain")).collect_view()}
+                {tile("In no update ring", rooms.without_ring, link(RoomQuery { ring: Some(RingFilter::Without), ..RoomQuery::default() }), "plain")}
+            </ul>
+        </section>
+    }
+}
+
+/// Attempts the portal refused lately, for those who may read the audit log.
+#[component]
+fn RefusalFigures(refusals: Refusals) -> impl IntoView {
+    let since = Utc::now()
+        .date_naive()
+        .checked_sub_days(Days::new(refusals.days));
+    let href = format!(
+        "/settings/audit-logs{}",
+        AuditQuery {
+            from: since,
+            result_status: Some("Failed".to_owned()),
+            ..AuditQuery::default()
+        }
+        .to_search()
+    );
+    view! {
+        <section aria-labelledby="refused-title">
+            <h2 id="refused-title">"Refused attempts"</h2>
+            <p>
+                <A href=href>{format!("{} in the last {} days", plural(refusals.total, "refused attempt", "refused attempts"), refusals.days)}</A>
+            </p>
+            {(!refusals.recent.is_empty()).then(|| view! {
+                <ul class="refusals">
+                    {refusals.recent.into_iter().map(|e| view! {
+                        <li>
+                            <span class="muted">{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</span>" "
+                            {e.user_name.clone().unwrap_or_default()}": "{e.operation.clone()}" "{e.category.clone()}" “"{e.object_name.clone()}"”"
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
 }
 
 #[component]
 pub fn CustomerHomePage() -> impl IntoView {
     let session = use_context::<SessionView>();
+    let overview = Resource::new(|| (), |_| get_overview());
     view! {
         <Title text="Overview · Rooms MTM"/>
-        {session.map(|s| view! {
-            <h1>"Overview"</h1>
-            <p class="lead">
-                "Signed in as " <strong>{s.user_name.clone()}</strong> " (" {s.upn.clone()} ") of "
-                <strong>{s.org_name.clone()}</strong> ", with " {roles_line(&s)} "."
-            </p>
-            <Shortcuts session=s pages=CUSTOMER_PAGES/>
+        {session.map(|s| {
+            let org_name = s.org_name.clone();
+            view! {
+                <h1>"Overview"</h1>
+                <p class="lead">
+                    "Signed in as " <strong>{s.user_name.clone()}</strong> " (" {s.upn.clone()} ") of "
+                    <strong>{s.org_name.clone()}</strong> "."
+                </p>
+                <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                    {move || {
+                        let org_name = org_name.clone();
+                        Suspend::new(async move {
+                            match overview.await {
+                                Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                                Ok(o) => view! {
+                                    <section aria-labelledby="held-title">
+                                        <h2 id="held-title">"What you hold"</h2>
+                                        <Holdings holdings=o.holdings org_name/>
+                                    </section>
+                                    {o.rooms.map(|rooms| view! { <RoomFigures rooms/> })}
+                                    {o.refusals.map(|refusals| view! { <RefusalFigures refusals/> })}
+                                }.into_any(),
+                            }
+                        })
+                    }}
+                </Transition>
+                <Shortcuts session=s pages=CUSTOMER_PAGES said_empty=true/>
+            }
         })}
     }
 }

@@ -1,5 +1,5 @@
 use super::api::{list_org_roles, AssignOrgRole, RemoveOrgRole};
-use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, PrincipalPicker, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, PaneHeader, PrincipalPicker};
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, PrincipalView, RoleFamily};
 use crate::domain::session::SessionView;
 use leptos::prelude::*;
@@ -42,7 +42,9 @@ pub fn OrgRolesPanel(
                     </Show>
                 </header>
                 <p class="lead">{intro}</p>
-                <ResultNote value=remove.value() success="Removed."/>
+                <Show when=move || matches!(remove.value().get(), Some(Ok(())))>
+                    <p class="note note-success" role="status">"Removed."</p>
+                </Show>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match holders.await {
@@ -70,6 +72,7 @@ pub fn OrgRolesPanel(
                 })
                 confirm_label="Remove"
                 pending=remove.pending()
+                error=Signal::derive(move || remove.value().get().and_then(Result::err))
                 on_confirm=Callback::new(move |_| {
                     if let Some(row) = to_remove.get_untracked() {
                         remove.dispatch(RemoveOrgRole { org, family, id: row.id });
@@ -89,7 +92,7 @@ fn HolderTable(
     confirm_open: RwSignal<bool>,
 ) -> impl IntoView {
     view! {
-        <table class="table">
+        <div class="table-scroll"><table class="table">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -135,7 +138,7 @@ fn HolderTable(
                     })
                     .collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -149,7 +149,7 @@ pub fn PartnerTable(
         .collect_view();
     links.set_value(refs);
     view! {
-        <table class="table partner-table">
+        <div class="table-scroll"><table class="table partner-table">
             <caption class="visually-hidden">"Partners, their status and the rooms in their scope. Dates in UTC."</caption>
             <thead>
                 <tr>
@@ -161,7 +161,7 @@ pub fn PartnerTable(
                 </tr>
             </thead>
             <tbody>{body}</tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -73,7 +73,7 @@ pub fn HealthReport(counts: Vec<HealthCount>, csv: String) -> impl IntoView {
                 </svg>
                 <figcaption id="health-caption">{format!("{total} rooms: {summary}.")}</figcaption>
             </figure>
-            <table class="table report-table">
+            <div class="table-scroll"><table class="table report-table">
                 <caption class="visually-hidden">"Rooms by health"</caption>
                 <thead><tr><th scope="col">"Health"</th><th scope="col" class="num">"Rooms"</th></tr></thead>
                 <tbody>
@@ -82,7 +82,7 @@ pub fn HealthReport(counts: Vec<HealthCount>, csv: String) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
                 <tfoot><tr><th scope="row">"All"</th><td class="num">{total.to_string()}</td></tr></tfoot>
-            </table>
+            </table></div>
         </section>
     }
 }
@@ -228,7 +228,7 @@ pub fn AvailabilityReport(
                         </svg>
                         <figcaption id="availability-caption">{format!("{enrolled} enrolled rooms, {average_text} available on average; the {} least available shown.", worst.len())}</figcaption>
                     </figure>
-                    <table class="table report-table">
+                    <div class="table-scroll"><table class="table report-table">
                         <caption class="visually-hidden">"Least available rooms"</caption>
                         <thead><tr><th scope="col">"Room"</th><th scope="col" class="num">"Offline (minutes)"</th><th scope="col" class="num">"Available"</th></tr></thead>
                         <tbody>
@@ -236,7 +236,7 @@ pub fn AvailabilityReport(
                                 <tr><th scope="row">{r.name.clone()}</th><td class="num">{r.offline_minutes.to_string()}</td><td class="num">{r.percent()}</td></tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>

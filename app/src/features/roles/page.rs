@@ -91,7 +91,7 @@ pub fn RolesPage() -> impl IntoView {
                         match roles.await {
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                             Ok(rows) => view! {
-                                <table class="table">
+                                <div class="table-scroll"><table class="table">
                                     <thead><tr><th scope="col">"Role"</th><th scope="col">"Type"</th><th scope="col">"Permissions"</th><th scope="col">"Assignments"</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| {
@@ -107,7 +107,7 @@ pub fn RolesPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </tbody>
-                                </table>
+                                </table></div>
                             }.into_any(),
                         }
                     })}

@@ -1,6 +1,6 @@
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::rooms::{
-    RoomGroupDetail, RoomGroupInput, RoomGroupView, UpdateRingInput, UpdateRingView,
+    MemberQuery, RoomGroupDetail, RoomGroupInput, RoomGroupView, UpdateRingInput, UpdateRingView,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -21,11 +21,16 @@ pub async fn list_room_groups(org: OrgId) -> Result<Vec<RoomGroupView>, AppError
 /// # Authorization
 /// `Action::ViewRoomGroups` on the group.
 #[server(endpoint = "get_room_group", input = Json)]
-pub async fn get_room_group(org: OrgId, id: RoomGroupId) -> Result<RoomGroupDetail, AppError> {
+pub async fn get_room_group(
+    org: OrgId,
+    id: RoomGroupId,
+    #[server(default)] members: MemberQuery,
+) -> Result<RoomGroupDetail, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
         let cx = crate::server::request_cx_for(org).await?;
-        Ok(room_groups::get_room_group(&cx.db, &cx.actor, org, id).await?)
+        let members = members.validate()?;
+        Ok(room_groups::get_room_group(&cx.db, &cx.actor, org, id, members).await?)
     })
     .await
 }

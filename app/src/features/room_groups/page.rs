@@ -81,7 +81,7 @@ pub fn RoomGroupsPage() -> impl IntoView {
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                             Ok(rows) if rows.is_empty() => view! { <p class="empty">"There are no room groups you can see."</p> }.into_any(),
                             Ok(rows) => view! {
-                                <table class="table">
+                                <div class="table-scroll"><table class="table">
                                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Membership"</th><th scope="col">"Rooms"</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|g| {
@@ -98,7 +98,7 @@ pub fn RoomGroupsPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </tbody>
-                                </table>
+                                </table></div>
                             }.into_any(),
                         }
                     })}
@@ -194,7 +194,7 @@ pub fn UpdateRingsPage() -> impl IntoView {
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                             Ok(rows) if rows.is_empty() => view! { <p class="empty">"There are no update rings yet."</p> }.into_any(),
                             Ok(rows) => view! {
-                                <table class="table">
+                                <div class="table-scroll"><table class="table">
                                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Deferral"</th><th scope="col">"Your rooms in it"</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| {
@@ -209,7 +209,7 @@ pub fn UpdateRingsPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </tbody>
-                                </table>
+                                </table></div>
                             }.into_any(),
                         }
                     })}

@@ -2,12 +2,12 @@ use super::api::{get_room_group, SetRoomGroupMember, UpdateRoomGroup, UpdateUpda
 use super::page::{GroupPane, RingPaneState};
 use crate::components::{
     field_error_id, form_error, successes, ErrorNote, FieldError, Pager, PaneHeader, ResultNote,
-    RoomPicker,
+    RoomPicker, SearchBox,
 };
 use crate::domain::authz::Action;
 use crate::domain::ids::{OrgId, RoomGroupId, UpdateRingId};
 use crate::domain::rooms::{
-    RingFilter, RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView,
+    MemberQuery, RingFilter, RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView,
 };
 use crate::domain::session::SessionView;
 use crate::error::AppError;
@@ -96,9 +96,16 @@ pub fn RoomGroupPane(
         successes(update.value().into()),
         successes(set_member.value().into()),
     );
+    // The group itself, and the page of its rooms the pane lists: apart, so that searching the
+    // rooms leaves the search box (and the group's form) as they are.
     let detail = Resource::new(
         move || (updated.get(), member_set.get()),
-        move |_| get_room_group(org, id),
+        move |_| get_room_group(org, id, MemberQuery::default()),
+    );
+    let member_query = RwSignal::new(MemberQuery::default());
+    let members = Resource::new(
+        move || (member_query.get(), updated.get(), member_set.get()),
+        move |(q, ..)| get_room_group(org, id, q),
     );
     Effect::new(move |_| {
         if set_member.version().get() > 0 {
@@ -111,6 +118,7 @@ pub fn RoomGroupPane(
             picked.set(None);
         }
     });
+    let editing = RwSignal::new(false);
     let title = RwSignal::new("Room group".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
@@ -132,63 +140,96 @@ pub fn RoomGroupPane(
                             view! {
                                 {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
                                 <p class="muted">{g.rule.as_ref().map(|r| format!("Rule: {}.", r.describe())).unwrap_or_else(|| "Static group: rooms are added by hand.".into())}</p>
-                                <h3>{format!("Rooms ({})", g.room_count)}</h3>
-                                {(d.hidden_members > 0).then(|| view! { <p class="muted">{format!("{} of them are outside the rooms you manage and not listed.", d.hidden_members)}</p> })}
-                                {if d.members.is_empty() {
-                                    view! { <p class="empty">"No rooms you manage are in this group."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <ul class="member-list" aria-label="Rooms in the group">
-                                            {d.members.into_iter().map(|(r, is_static)| {
-                                                let room = r.id;
-                                                let label = format!("Remove {} from the group", r.display_name);
-                                                view! {
-                                                    <li>
-                                                        <span>
-                                                            <span class="member-name">{r.display_name.clone()}</span>
-                                                            <span class="member-upn">{format!("{} · {}{}", r.site, r.country, if is_static { "" } else { " · by rule" })}</span>
-                                                        </span>
-                                                        {(may_modify && is_static).then(|| view! {
-                                                            <button type="button" class="btn btn-small btn-danger-quiet" aria-label=label disabled=move || set_member.pending().get()
-                                                                on:click=move |_| { set_member.dispatch(SetRoomGroupMember { org, id, room, member: false }); }>"Remove"</button>
-                                                        })}
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
-                                    }.into_any()
-                                }}
+                                // The group's actions first: the pane may list many rooms below.
                                 {may_modify.then(|| view! {
-                                    <div class="pane-section">
-                                        <RoomPicker org selected=picked label="Add a room: search" id="group-add-room"/>
-                                        <button type="button" class="btn btn-primary" disabled=move || picked.get().is_none() || set_member.pending().get()
-                                            on:click=move |_| {
-                                                if let Some(r) = picked.get_untracked() {
-                                                    set_member.dispatch(SetRoomGroupMember { org, id, room: r.id, member: true });
-                                                }
-                                            }>"Add room"</button>
-                                    </div>
-                                    <div class="pane-section">
-                                        <h3>"Change group"</h3>
-                                        <GroupForm
-                                            initial
-                                            submit_label="Save changes"
-                                            pending=update.pending()
-                                            error=Signal::derive(move || update.value().get().and_then(Result::err))
-                                            on_submit=Callback::new(move |input| { update.dispatch(UpdateRoomGroup { org, id, input }); })
-                                        />
-                                        // Its errors are the form's, by their fields.
-                                        <ResultNote value=Signal::derive(move || update.value().get().filter(Result::is_ok)) success="Group saved."/>
-                                    </div>
-                                    <div class="pane-section danger-zone">
+                                    <div class="pane-actions pane-actions-top">
+                                        <button type="button" class="btn" aria-expanded=move || editing.get().to_string()
+                                            on:click=move |_| editing.update(|e| *e = !*e)>"Change group"</button>
                                         <button type="button" class="btn btn-danger" on:click=move |_| on_delete.run(name.clone())>"Delete group"</button>
                                     </div>
+                                    <Show when=move || editing.get()>
+                                        <div class="pane-section">
+                                            <GroupForm
+                                                initial=initial.clone()
+                                                submit_label="Save changes"
+                                                pending=update.pending()
+                                                error=Signal::derive(move || update.value().get().and_then(Result::err))
+                                                on_submit=Callback::new(move |input| { update.dispatch(UpdateRoomGroup { org, id, input }); })
+                                            />
+                                        </div>
+                                    </Show>
+                                    // Its errors are the form's, by their fields.
+                                    <ResultNote value=Signal::derive(move || update.value().get().filter(Result::is_ok)) success="Group saved."/>
                                 })}
                             }.into_any()
                         }
                     }
                 })}
             </Transition>
+            <section class="pane-section" aria-labelledby="group-rooms-title">
+                <h3 id="group-rooms-title">
+                    {move || members.get().and_then(Result::ok).map_or_else(|| "Rooms".to_owned(), |d| format!("Rooms ({})", d.group.room_count))}
+                </h3>
+                <SearchBox id="group-member-search" label="Find a room in the group" placeholder="Room name"
+                    value=Signal::derive(move || member_query.with(|q| q.search.clone()))
+                    on_search=Callback::new(move |search: String| member_query.set(MemberQuery { search, page: 0 }))/>
+                <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match members.await {
+                            Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                            Ok(d) => {
+                                let pages = d.matching.div_ceil(d.page_size).max(1);
+                                let current = d.page;
+                                let searching = member_query.with_untracked(|q| !q.search.is_empty());
+                                view! {
+                                    {(d.hidden_members > 0).then(|| view! { <p class="muted">{format!("{} of them are outside the rooms you manage and not listed.", d.hidden_members)}</p> })}
+                                    {if d.members.is_empty() {
+                                        let empty = if searching { "No room of the group matches." } else { "No rooms you manage are in this group." };
+                                        view! { <p class="empty">{empty}</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <p class="muted" role="status">{format!("{} of {} rooms listed", d.members.len(), d.matching)}</p>
+                                            <ul class="member-list" aria-label="Rooms in the group">
+                                                {d.members.into_iter().map(|(r, is_static)| {
+                                                    let room = r.id;
+                                                    let label = format!("Remove {} from the group", r.display_name);
+                                                    view! {
+                                                        <li>
+                                                            <span>
+                                                                <span class="member-name">{r.display_name.clone()}</span>
+                                                                <span class="member-upn">{format!("{} · {}{}", r.site, r.country, if is_static { "" } else { " · by rule" })}</span>
+                                                            </span>
+                                                            {(may_modify && is_static).then(|| view! {
+                                                                <button type="button" class="btn btn-small btn-danger-quiet" aria-label=label disabled=move || set_member.pending().get()
+                                                                    on:click=move |_| { set_member.dispatch(SetRoomGroupMember { org, id, room, member: false }); }>"Remove"</button>
+                                                            })}
+                                                        </li>
+                                                    }
+                                                }).collect_view()}
+                                            </ul>
+                                            {(pages > 1).then(|| view! {
+                                                <Pager page=current pages label="Pages of the group's rooms"
+                                                    on_page=Callback::new(move |p| member_query.update(|q| q.page = p))/>
+                                            })}
+                                        }.into_any()
+                                    }}
+                                }.into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+                {may_modify.then(|| view! {
+                    <div class="pane-section">
+                        <RoomPicker org selected=picked label="Add a room: search" id="group-add-room"/>
+                        <button type="button" class="btn btn-primary" disabled=move || picked.get().is_none() || set_member.pending().get()
+                            on:click=move |_| {
+                                if let Some(r) = picked.get_untracked() {
+                                    set_member.dispatch(SetRoomGroupMember { org, id, room: r.id, member: true });
+                                }
+                            }>"Add room"</button>
+                    </div>
+                })}
+            </section>
             <ErrorNote error=Signal::derive(move || set_member.value().get().and_then(Result::err))/>
         </aside>
     }

@@ -2,13 +2,15 @@ use super::api::{
     get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom,
 };
 use super::parts::{ChangeOutcomeNote, EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
-use crate::components::{successes, ErrorNote, PaneHeader};
+use crate::components::{successes, ErrorNote, PaneHeader, SearchBox};
 use crate::domain::authz::Action;
 use crate::domain::ids::RoomId;
-use crate::domain::rooms::{Enrollment, Health, Platform, RoomQuery, RoomSort};
+use crate::domain::rooms::{Enrollment, Health, Platform, RingFilter, RoomQuery, RoomSort};
 use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use strum::IntoEnumIterator;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +29,27 @@ pub fn RoomsPage() -> impl IntoView {
     };
     let org = tenant.org;
     let may_create = session.may_in(org, Action::CreateRoom);
-    let query = RwSignal::new(RoomQuery::default());
+    let params = use_query_map();
+    let address = Memo::new(move |_| params.with(|p| RoomQuery::from_params(|k| p.get(k))));
+    let query = Memo::new(move |_| address.get().0);
+    let opened = Memo::new(move |_| address.get().1);
+    let creating = RwSignal::new(false);
+    let pane = Memo::new(move |_| match (creating.get(), opened.get()) {
+        (true, _) => Pane::Create,
+        (false, Some(id)) => Pane::Room(id),
+        (false, None) => Pane::Closed,
+    });
+    let navigate = use_navigate();
+    let base = tenant.href("/rooms");
+    let go = Callback::new(move |(q, open): (RoomQuery, Option<RoomId>)| {
+        navigate(
+            &format!("{base}{}", q.to_search(open)),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
     let create = ServerAction::<CreateRoom>::new();
     let update = ServerAction::<UpdateRoom>::new();
     let unenroll = ServerAction::<UnenrollRoom>::new();
@@ -55,18 +77,24 @@ pub fn RoomsPage() -> impl IntoView {
         move || created.get() + updated.get(),
         move |_| get_room_facets(org),
     );
-    let pane = RwSignal::new(Pane::Closed);
     Effect::new(move |_| {
         if let Some(Ok(room)) = create.value().get() {
-            pane.set(Pane::Room(room.id));
+            creating.set(false);
+            go.run((query.get_untracked(), Some(room.id)));
         }
     });
-    let set = move |f: fn(&mut RoomQuery, String), value: String| {
-        query.update(|q| {
-            f(q, value);
-            q.page = 0;
-        })
+    // Any change of filter starts again from the first page; the open room stays open.
+    let set = move |f: &dyn Fn(&mut RoomQuery)| {
+        let mut q = query.get_untracked();
+        f(&mut q);
+        q.page = 0;
+        go.run((q, opened.get_untracked()));
     };
+    let chosen = move |value: String| (!value.is_empty()).then_some(value);
+    let close = Callback::new(move |_| {
+        creating.set(false);
+        go.run((query.get_untracked(), None));
+    });
 
     view! {
         <Title text="Rooms · Rooms MTM"/>
@@ -75,7 +103,7 @@ pub fn RoomsPage() -> impl IntoView {
                 <header class="page-header">
                     <h1 id="page-title">"Rooms"</h1>
                     <Show when=move || may_create>
-                        <button type="button" class="btn btn-primary" on:click=move |_| pane.set(Pane::Create)>
+                        <button type="button" class="btn btn-primary" on:click=move |_| creating.set(true)>
                             "New room"
                         </button>
                     </Show>
@@ -83,67 +111,86 @@ pub fn RoomsPage() -> impl IntoView {
                 <p class="lead">"The meeting rooms you manage. Only rooms within the scope of your role assignments are listed."</p>
                 <EnrollmentKeyPanel org reset/>
                 <form class="filters" role="search" aria-label="Filter rooms" on:submit=|ev| ev.prevent_default()>
-                    <div class="field">
-                        <label for="room-search">"Search"</label>
-                        <input id="room-search" type="search" placeholder="Name or resource account"
-                            prop:value=move || query.with(|q| q.search.clone())
-                            on:change=move |ev| set(|q, v| q.search = v, event_target_value(&ev))/>
-                    </div>
+                    <SearchBox id="room-search" label="Search" placeholder="Name or resource account"
+                        value=Signal::derive(move || query.with(|q| q.search.clone()))
+                        on_search=Callback::new(move |v: String| set(&|q| q.search = v.clone()))/>
                     <div class="field">
                         <label for="room-country">"Country/region"</label>
-                        <select id="room-country" on:change=move |ev| set(|q, v| q.country = (!v.is_empty()).then_some(v), event_target_value(&ev))>
+                        <select id="room-country" on:change=move |ev| { let v = chosen(event_target_value(&ev)); set(&|q| q.country = v.clone()); }>
                             <option value="">"All"</option>
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
-                                    facets.await.map(|f| f.countries.into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()).ok()
+                                    facets.await.map(|f| f.countries.into_iter().map(|c| {
+                                        let is = c.clone();
+                                        view! { <option value=c.clone() selected=move || query.with(|q| q.country.as_ref() == Some(&is))>{c.clone()}</option> }
+                                    }).collect_view()).ok()
                                 })}
                             </Suspense>
                         </select>
                     </div>
                     <div class="field">
                         <label for="room-site">"Site"</label>
-                        <select id="room-site" on:change=move |ev| set(|q, v| q.site = (!v.is_empty()).then_some(v), event_target_value(&ev))>
+                        <select id="room-site" on:change=move |ev| { let v = chosen(event_target_value(&ev)); set(&|q| q.site = v.clone()); }>
                             <option value="">"All"</option>
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
-                                    facets.await.map(|f| f.sites.into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()).ok()
+                                    facets.await.map(|f| f.sites.into_iter().map(|s| {
+                                        let is = s.clone();
+                                        view! { <option value=s.clone() selected=move || query.with(|q| q.site.as_ref() == Some(&is))>{s.clone()}</option> }
+                                    }).collect_view()).ok()
                                 })}
                             </Suspense>
                         </select>
                     </div>
                     <div class="field">
                         <label for="room-platform">"Platform"</label>
-                        <select id="room-platform" on:change=move |ev| set(|q, v| q.platform = Platform::from_key(&v), event_target_value(&ev))>
+                        <select id="room-platform" on:change=move |ev| { let v = Platform::from_key(&event_target_value(&ev)); set(&|q| q.platform = v); }>
                             <option value="">"All"</option>
-                            {Platform::iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                            {Platform::iter().map(|p| view! { <option value=p.key() selected=move || query.with(|q| q.platform == Some(p))>{p.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="room-health">"Health"</label>
-                        <select id="room-health" on:change=move |ev| set(|q, v| q.health = Health::from_key(&v), event_target_value(&ev))>
+                        <select id="room-health" on:change=move |ev| { let v = Health::from_key(&event_target_value(&ev)); set(&|q| q.health = v); }>
                             <option value="">"All"</option>
-                            {Health::iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                            {Health::iter().map(|p| view! { <option value=p.key() selected=move || query.with(|q| q.health == Some(p))>{p.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="room-enrollment">"Enrollment"</label>
-                        <select id="room-enrollment" on:change=move |ev| set(|q, v| q.enrollment = Enrollment::from_key(&v), event_target_value(&ev))>
+                        <select id="room-enrollment" on:change=move |ev| { let v = Enrollment::from_key(&event_target_value(&ev)); set(&|q| q.enrollment = v); }>
                             <option value="">"All"</option>
-                            {Enrollment::iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                            {Enrollment::iter().map(|p| view! { <option value=p.key() selected=move || query.with(|q| q.enrollment == Some(p))>{p.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="room-ring">"Update ring"</label>
+                        <select id="room-ring" on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let ring = match v.as_str() { "none" => Some(RingFilter::Without), "" => None, _ => query.get_untracked().ring };
+                            set(&|q| q.ring = ring);
+                        }>
+                            <option value="">"Any"</option>
+                            <option value="none" selected=move || query.with(|q| q.ring == Some(RingFilter::Without))>"In no update ring"</option>
+                            {move || query.with(|q| matches!(q.ring, Some(RingFilter::In(_)))).then(|| view! {
+                                <option value="ring" selected=true>"The chosen ring"</option>
+                            })}
                         </select>
                     </div>
                     <div class="field">
                         <label for="room-sort">"Sort by"</label>
                         <select id="room-sort" on:change=move |ev| {
                             let v = event_target_value(&ev);
-                            query.update(|q| { q.sort = RoomSort::iter().find(|s| s.label() == v).unwrap_or_default(); q.page = 0; });
+                            let sort = RoomSort::iter().find(|s| s.key() == v).unwrap_or_default();
+                            set(&|q| q.sort = sort);
                         }>
-                            {RoomSort::iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect_view()}
+                            {RoomSort::iter().map(|s| view! { <option value=s.key() selected=move || query.with(|q| q.sort == s)>{s.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field field-check">
                         <label>
-                            <input type="checkbox" on:change=move |ev| query.update(|q| q.descending = event_target_checked(&ev))/>
+                            <input type="checkbox" prop:checked=move || query.with(|q| q.descending)
+                                on:change=move |ev| { let v = event_target_checked(&ev); set(&|q| q.descending = v); }/>
                             " Descending"
                         </label>
                     </div>
@@ -159,7 +206,7 @@ pub fn RoomsPage() -> impl IntoView {
                             Ok(page) if page.rows.is_empty() => view! {
                                 <p class="empty">"No rooms match these filters."</p>
                             }.into_any(),
-                            Ok(page) => view! { <RoomTable page query pane/> }.into_any(),
+                            Ok(page) => view! { <RoomTable page query opened go/> }.into_any(),
                         }
                     })}
                 </Transition>
@@ -168,7 +215,7 @@ pub fn RoomsPage() -> impl IntoView {
                 Pane::Closed => ().into_any(),
                 Pane::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">
-                        <PaneHeader title="New room" on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
+                        <PaneHeader title="New room" on_close=close/>
                         <p class="muted">"Pre-provision a room: it is listed as unenrolled until its device enrolls with the key."</p>
                         <RoomForm
                             initial=Default::default()
@@ -179,7 +226,7 @@ pub fn RoomsPage() -> impl IntoView {
                         />
                     </aside>
                 }.into_any(),
-                Pane::Room(id) => view! { <RoomPane org id pane update unenroll ring_changed/> }.into_any(),
+                Pane::Room(id) => view! { <RoomPane org id on_close=close update unenroll ring_changed/> }.into_any(),
             }}
         </div>
     }

@@ -1,7 +1,6 @@
 use super::api::{
     get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom,
 };
-use super::page::Pane;
 use crate::components::{
     field_error_id, form_error, successes, ConfirmDialog, ErrorNote, FieldError, Pager, PaneHeader,
     ResultNote,
@@ -9,7 +8,7 @@ use crate::components::{
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
 use crate::domain::partners::ChangeOutcome;
-use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow};
+use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow, RoomSort};
 use crate::domain::session::SessionView;
 use crate::error::AppError;
 use crate::features::room_groups::api::list_update_rings;
@@ -23,11 +22,44 @@ fn heartbeat(row: &RoomRow) -> String {
         .unwrap_or_else(|| "Never".into())
 }
 
+/// A column header that sorts the list: by this column, or the other way round when it is
+/// already the sort.
+fn sort_header(
+    label: &'static str,
+    sort: RoomSort,
+    query: Memo<RoomQuery>,
+    go: Callback<(RoomQuery, Option<RoomId>)>,
+    opened: Memo<Option<RoomId>>,
+) -> impl IntoView {
+    let state = move || {
+        query.with(|q| match (q.sort == sort, q.descending) {
+            (true, false) => "ascending",
+            (true, true) => "descending",
+            (false, _) => "none",
+        })
+    };
+    view! {
+        <th scope="col" aria-sort=state>
+            <button type="button" class="sort-button" on:click=move |_| {
+                let mut q = query.get_untracked();
+                q.descending = q.sort == sort && !q.descending;
+                q.sort = sort;
+                q.page = 0;
+                go.run((q, opened.get_untracked()));
+            }>
+                {label}
+                <span aria-hidden="true" class="sort-mark">{move || match state() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
+            </button>
+        </th>
+    }
+}
+
 #[component]
 pub fn RoomTable(
     page: RoomPage,
-    query: RwSignal<RoomQuery>,
-    pane: RwSignal<Pane>,
+    query: Memo<RoomQuery>,
+    opened: Memo<Option<RoomId>>,
+    go: Callback<(RoomQuery, Option<RoomId>)>,
 ) -> impl IntoView {
     let pages = page.total.div_ceil(page.page_size).max(1);
     let current = page.page;
@@ -35,27 +67,29 @@ pub fn RoomTable(
     let last = (first + page.rows.len() as u64).saturating_sub(1);
     view! {
         <p class="muted" role="status">{format!("Rooms {first}–{last} of {}", page.total)}</p>
+        <div class="table-scroll">
         <table class="table">
             <thead>
                 <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Site"</th>
-                    <th scope="col">"Country/region"</th>
+                    {sort_header("Name", RoomSort::Name, query, go, opened)}
+                    {sort_header("Site", RoomSort::Site, query, go, opened)}
+                    {sort_header("Country/region", RoomSort::Country, query, go, opened)}
                     <th scope="col">"Platform"</th>
                     <th scope="col">"Enrollment"</th>
-                    <th scope="col">"Health"</th>
-                    <th scope="col">"Last heartbeat"</th>
+                    {sort_header("Health", RoomSort::Health, query, go, opened)}
+                    {sort_header("Last heartbeat", RoomSort::LastHeartbeat, query, go, opened)}
                     <th scope="col">"Update ring"</th>
                 </tr>
             </thead>
             <tbody>
                 {page.rows.into_iter().map(|r| {
                     let id = r.id;
-                    let selected = move || pane.get() == Pane::Room(id);
+                    let selected = move || opened.get() == Some(id);
                     view! {
                         <tr class:selected=selected>
                             <th scope="row">
-                                <button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(Pane::Room(id))>
+                                <button type="button" class="link-button" aria-expanded=move || selected().to_string()
+                                    on:click=move |_| go.run((query.get_untracked(), Some(id)))>
                                     {r.display_name.clone()}
                                 </button>
                                 <span class="member-upn">{r.resource_account.clone()}</span>
@@ -72,7 +106,12 @@ pub fn RoomTable(
                 }).collect_view()}
             </tbody>
         </table>
-        <Pager page=current pages label="Pages" on_page=Callback::new(move |p| query.update(|q| q.page = p))/>
+        </div>
+        <Pager page=current pages label="Pages" on_page=Callback::new(move |p| {
+            let mut q = query.get_untracked();
+            q.page = p;
+            go.run((q, opened.get_untracked()));
+        })/>
     }
     .into_any()
 }
@@ -249,7 +288,7 @@ pub fn RoomForm(
 pub fn RoomPane(
     org: OrgId,
     id: RoomId,
-    pane: RwSignal<Pane>,
+    on_close: Callback<()>,
     update: ServerAction<UpdateRoom>,
     unenroll: ServerAction<UnenrollRoom>,
     ring_changed: RwSignal<usize>,
@@ -279,7 +318,7 @@ pub fn RoomPane(
     let title = RwSignal::new("Room".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
+            <PaneHeader title on_close/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {

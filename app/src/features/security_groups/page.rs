@@ -1,6 +1,6 @@
 use super::api::{list_groups, CreateGroup, DeleteGroup, RenameGroup};
 use super::parts::{CreateGroupPane, GroupPane, GroupTable, Pane};
-use crate::components::{ConfirmDialog, ErrorNote, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote};
 use crate::domain::authz::Action;
 use crate::domain::session::SessionView;
 use leptos::prelude::*;
@@ -60,7 +60,9 @@ pub fn SecurityGroupsPage() -> impl IntoView {
                 <p class="lead">
                     "A security group is a named set of your organisation's users. Wherever a user can be given a role, a group can be too; its members hold the role for as long as they are members."
                 </p>
-                <ResultNote value=delete.value() success="Group deleted."/>
+                <Show when=move || matches!(delete.value().get(), Some(Ok(())))>
+                    <p class="note note-success" role="status">"Group deleted."</p>
+                </Show>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match groups.await {
@@ -104,13 +106,13 @@ pub fn SecurityGroupsPage() -> impl IntoView {
                 })
                 confirm_label="Delete"
                 pending=delete.pending()
+                error=Signal::derive(move || delete.value().get().and_then(Result::err))
                 on_confirm=Callback::new(move |_| {
                     if let Some((id, _)) = to_delete.get_untracked() {
                         delete.dispatch(DeleteGroup { org, id });
                     }
                 })
             />
-            <ErrorNote error=Signal::derive(move || delete.value().get().and_then(Result::err))/>
         </div>
     }
     .into_any()

@@ -15,7 +15,7 @@ pub enum Pane {
 #[component]
 pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
     view! {
-        <table class="table">
+        <div class="table-scroll"><table class="table">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -46,7 +46,7 @@ pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
                     })
                     .collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -118,7 +118,7 @@ pub fn TenantTable(
     page: u64,
 ) -> impl IntoView {
     view! {
-        <table class="table tenant-table" aria-labelledby=labelled_by>
+        <div class="table-scroll"><table class="table tenant-table" aria-labelledby=labelled_by>
             <thead>
                 <tr>
                     <th scope="col">"Customer"</th>
@@ -173,7 +173,7 @@ pub fn TenantTable(
                     })
                     .collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

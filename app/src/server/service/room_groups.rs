@@ -10,13 +10,14 @@ use crate::domain::authz::{
 };
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::rooms::{
-    RoomGroupDetail, RoomGroupInput, RoomGroupView, RoomRef, UpdateRingView,
+    MemberQuery, RoomGroupDetail, RoomGroupInput, RoomGroupView, RoomRef, UpdateRingView,
 };
 use crate::domain::validation::Valid;
 use crate::server::entity::{room, room_group, room_group_member, update_ring};
 use crate::server::error::{ConflictKind, ServiceError};
 use crate::server::scope::TenantScope;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -81,12 +82,14 @@ pub async fn get_room_group(
     actor: &Actor,
     org: OrgId,
     id: RoomGroupId,
+    query: Valid<MemberQuery>,
 ) -> Result<RoomGroupDetail, ServiceError> {
     let scope = TenantScope::authorize(
         actor,
         Action::ViewRoomGroups,
         &Resource::RoomGroup { org, group: id },
     )?;
+    let q = query.get();
     let group = find_group(db, &scope, id).await?;
     let members = members_of(&scope, &group);
     let room_count = scope
@@ -94,26 +97,36 @@ pub async fn get_room_group(
         .filter(members.clone())
         .count(db)
         .await?;
-    let visible = match reach(actor, org, Permission::RoomsView) {
-        None => vec![],
+    let (visible_count, matching, visible) = match reach(actor, org, Permission::RoomsView) {
+        None => (0, 0, vec![]),
         Some(r) => {
-            rooms_within(db, &scope, &r)
-                .await?
-                .filter(members)
+            let visible = rooms_within(db, &scope, &r).await?.filter(members);
+            let visible_count = visible.clone().count(db).await?;
+            let mut found = visible;
+            if !q.search.is_empty() {
+                found = found
+                    .filter(Expr::col(room::Column::NameLower).like(super::contains(&q.search)));
+            }
+            let matching = found.clone().count(db).await?;
+            let page = found
                 .order_by_asc(room::Column::NameLower)
+                .order_by_asc(room::Column::Id)
+                .offset(q.page * MemberQuery::PAGE_SIZE)
+                .limit(MemberQuery::PAGE_SIZE)
                 .all(db)
-                .await?
+                .await?;
+            (visible_count, matching, page)
         }
     };
     let statics: BTreeSet<RoomId> = scope
         .select::<room_group_member::Entity>()
         .filter(room_group_member::Column::RoomGroupId.eq(id))
+        .filter(room_group_member::Column::RoomId.is_in(visible.iter().map(|r| r.id)))
         .all(db)
         .await?
         .into_iter()
         .map(|m| m.room_id)
         .collect();
-    let hidden = room_count.saturating_sub(visible.len() as u64);
     let members = visible
         .into_iter()
         .map(|r| {
@@ -138,7 +151,10 @@ pub async fn get_room_group(
             room_count,
         },
         members,
-        hidden_members: hidden,
+        matching,
+        page: q.page,
+        page_size: MemberQuery::PAGE_SIZE,
+        hidden_members: room_count.saturating_sub(visible_count),
     })
 }
 
