@@ -13,7 +13,8 @@ test('a customer Global admin signs in and sees the overview', async ({ page }) 
   await expect(header).toContainText('Contoso');
   // Contoso does not manage customers: no mode switch.
   await expect(header.getByRole('navigation', { name: 'Mode' })).toHaveCount(0);
-  await expect(page.getByText('Signed in as Grace Hopper (grace@contoso.com) of Contoso, with Global admin.')).toBeVisible();
+  await expect(page.getByText('Signed in as Grace Hopper (grace@contoso.com) of Contoso.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'What you hold' })).toContainText('Global admin over all rooms');
 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Overview' })).toBeVisible();

@@ -161,11 +161,20 @@ test('resetting the enrollment key makes the old key stop working at once', asyn
   const tag = uniqueName('key').replace(/\s+/g, '-').toLowerCase();
   await signIn(page, 'grace@contoso.com');
   await open(page, '/rooms');
+  // *Download key* downloads it, and shows it with a button to copy it.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download key' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('enrollment-key.txt');
+  const saved = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
   const keyBox = page.getByLabel('Your key');
   await expect(keyBox).toHaveValue(/^rek_/);
   const oldKey = await keyBox.inputValue();
-  await expect(page.getByRole('link', { name: 'Save as file' })).toHaveAttribute('download', 'enrollment-key.txt');
+  expect(saved).toBe(oldKey);
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByText('Key copied.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(oldKey);
   expect((await enroll(request, oldKey, `before-${tag}@contoso.com`)).status()).toBe(201);
 
   await page.getByRole('button', { name: 'Reset key' }).click();
@@ -364,6 +373,7 @@ test('a refused save keeps what was typed and says why once, by the field', asyn
   await newGroup.getByLabel('Name').fill(group);
   await newGroup.getByRole('button', { name: 'Create group' }).click();
   const groupPane = page.getByRole('complementary', { name: group });
+  await groupPane.getByRole('button', { name: 'Change group' }).click();
   await groupPane.getByLabel('Description').fill('Typed, not yet saved');
   await groupPane.getByLabel('Country/region code').fill('USA');
   await groupPane.getByRole('button', { name: 'Save changes' }).click();
@@ -449,4 +459,36 @@ test('by keyboard alone: the skip link, a room opened with Enter, Escape closing
   await expect(pane).toHaveCount(0);
   await expect(page).not.toHaveURL(/open=/);
   await expect(first).toBeFocused();
+});
+
+test('a large room group opens with its actions first and its rooms a page at a time, searchable', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/room-groups');
+  await page.getByRole('button', { name: 'All US rooms', exact: true }).click();
+  const pane = page.getByRole('complementary', { name: 'All US rooms' });
+  // The group's actions come before its rooms, in view as the pane opens.
+  await expect(pane.getByRole('button', { name: 'Delete group' })).toBeInViewport();
+  await expect(pane.getByRole('heading', { name: /^Rooms \(\d+\)$/ })).toBeVisible();
+  const total = Number(/\((\d+)\)/.exec((await pane.getByRole('heading', { name: /^Rooms \(/ }).textContent()) ?? '')?.[1]);
+  expect(total).toBeGreaterThanOrEqual(192);
+  const rooms = pane.getByRole('list', { name: 'Rooms in the group' }).getByRole('listitem');
+  await expect(rooms).toHaveCount(20);
+  await expect(pane.getByText(`20 of ${total} rooms listed`)).toBeVisible();
+  const firstPage = await rooms.first().textContent();
+  await pane.getByRole('navigation', { name: 'Pages of the group\'s rooms' }).getByRole('button', { name: 'Next' }).click();
+  await expect(pane.getByText(/^Page 2 of \d+$/)).toBeVisible();
+  await expect(rooms.first()).not.toHaveText(firstPage ?? '');
+
+  // Searching the group's rooms as you type; the search box keeps focus and what was typed.
+  const search = pane.getByLabel('Find a room in the group');
+  await search.pressSequentially('harbour', { delay: 20 });
+  await expect(pane.getByText(/^\d+ of \d+ rooms listed$/)).not.toHaveText(`20 of ${total} rooms listed`);
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('harbour');
+  const found = await rooms.allTextContents();
+  expect(found.length).toBeGreaterThan(0);
+  for (const text of found) expect(text.toLowerCase()).toContain('harbour');
+  await search.fill('no such room anywhere');
+  await search.press('Enter');
+  await expect(pane.getByText('No room of the group matches.')).toBeVisible();
 });

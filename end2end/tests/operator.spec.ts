@@ -82,7 +82,8 @@ test('an organisation added by the operator signs in with its own identity provi
   await startSignIn(page, 'lee@tailspintoys.com');
   await expect(page.getByRole('heading', { name: `Sign in to ${TAILSPIN_IDP.name}` })).toBeVisible();
   await signIn(page, 'lee@tailspintoys.com');
-  await expect(page.getByText('Signed in as Lee Oliver (lee@tailspintoys.com) of Tailspin Toys, with no organisation role.')).toBeVisible();
+  await expect(page.getByText('Signed in as Lee Oliver (lee@tailspintoys.com) of Tailspin Toys.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'What you hold' })).toContainText('You have no role and no rooms to manage here yet.');
   await signOut(page);
 
   // Kim, the Global admin the operator named, is one from her first sign-in.
@@ -92,7 +93,8 @@ test('an organisation added by the operator signs in with its own identity provi
   const header = page.getByRole('banner');
   await expect(header).toContainText('Kim Abercrombie');
   await expect(header).toContainText('Tailspin Toys');
-  await expect(page.getByText('Signed in as Kim Abercrombie (kim@tailspintoys.com) of Tailspin Toys, with Global admin.')).toBeVisible();
+  await expect(page.getByText('Signed in as Kim Abercrombie (kim@tailspintoys.com) of Tailspin Toys.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'What you hold' })).toContainText('Global admin over all rooms');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administrators' }).click();
   await expect(page).toHaveURL('/settings/administrators');
   await expect(rowOf(page, 'Kim Abercrombie')).toContainText('Global admin');

@@ -27,12 +27,28 @@ pub fn ConfirmDialog(
             let _ = button.focus();
         }
     });
-    let on_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            // Handled here: a pane behind the dialog must not close too.
+    // The confirm button is disabled while the action runs, which drops focus to the page: once
+    // it has run and the dialog is still open (refused), focus is back in the dialog.
+    Effect::new(move |was_busy: Option<bool>| {
+        let busy = pending.get();
+        if was_busy == Some(true) && !busy && open.get_untracked() {
+            if let Some(button) = cancel_ref.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+        busy
+    });
+    // Escape closes it wherever focus is (a button just disabled while the action runs drops
+    // focus to the page); Tab stays inside it.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked() {
             ev.prevent_default();
             open.set(false);
-        } else if let Some(dialog) = dialog_ref.get() {
+        }
+    });
+    on_cleanup(move || escape.remove());
+    let on_key = move |ev: KeyboardEvent| {
+        if let Some(dialog) = dialog_ref.get() {
             focus::trap_tab(&ev, &dialog);
         }
     };

@@ -80,19 +80,31 @@ pub fn trap_tab(ev: &KeyboardEvent, container: &Element) {
 }
 
 /// For a modal's `open` signal: remembers what had focus when it opened, calls `focus_first`
-/// once it is drawn, and gives focus back when it closes.
+/// once it is drawn (again whenever what it reads changes, such as the element it focuses
+/// appearing), and gives focus back when it closes.
 pub fn modal_focus(open: RwSignal<bool>, focus_first: impl Fn() + 'static) {
     let opener = Opener::new();
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         match (was_open.unwrap_or(false), is_open) {
-            (false, true) => {
-                opener.remember();
-                focus_first();
-            }
+            (false, true) => opener.remember(),
             (true, false) => opener.give_back(),
             _ => {}
         }
         is_open
     });
+    Effect::new(move |_| {
+        if open.get() {
+            focus_first();
+        }
+    });
+}
+
+/// Whether a modal dialog is open: Escape is then the dialog's, not a pane's.
+pub fn modal_is_open() -> bool {
+    document()
+        .query_selector("[aria-modal='true']")
+        .ok()
+        .flatten()
+        .is_some()
 }

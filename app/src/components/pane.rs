@@ -20,9 +20,9 @@ pub fn PaneHeader(#[prop(into)] title: Signal<String>, on_close: Callback<()>) -
         opener.give_back();
         on_close.run(());
     };
-    // A dialog over the pane handles its own Escape first (and marks it handled).
+    // With a dialog open, Escape is the dialog's.
     let escape = window_event_listener(ev::keydown, move |ev| {
-        if ev.key() == "Escape" && !ev.default_prevented() {
+        if ev.key() == "Escape" && !ev.default_prevented() && !focus::modal_is_open() {
             ev.prevent_default();
             close();
         }

@@ -30,12 +30,17 @@ pub fn TypedConfirmDialog(
         }
     });
     let matches = move || typed.with(|t| t.trim().eq_ignore_ascii_case(word));
-    let on_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            // Handled here: a pane behind the dialog must not close too.
+    // Escape closes it wherever focus is (a button just disabled while the action runs drops
+    // focus to the page); Tab stays inside it.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked() {
             ev.prevent_default();
             open.set(false);
-        } else if let Some(dialog) = dialog_ref.get() {
+        }
+    });
+    on_cleanup(move || escape.remove());
+    let on_key = move |ev: KeyboardEvent| {
+        if let Some(dialog) = dialog_ref.get() {
             focus::trap_tab(&ev, &dialog);
         }
     };

@@ -532,6 +532,62 @@ impl ServiceSettings {
 mod tests {
     use super::*;
 
+    fn from_search(search: &str) -> (RoomQuery, Option<RoomId>) {
+        let pairs: Vec<(String, String)> = search
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                (k.to_owned(), v.replace("%20", " "))
+            })
+            .collect();
+        RoomQuery::from_params(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn the_rooms_address_holds_filters_sort_page_and_the_open_room() {
+        let ring = UpdateRingId(uuid::Uuid::from_u128(9));
+        let open = RoomId(uuid::Uuid::from_u128(3));
+        for query in [
+            RoomQuery::default(),
+            RoomQuery {
+                search: "harbour 6".into(),
+                country: Some("US".into()),
+                site: Some("Harbour".into()),
+                platform: Some(Platform::Android),
+                health: Some(Health::Offline),
+                enrollment: Some(Enrollment::Unenrolled),
+                ring: Some(RingFilter::Without),
+                sort: RoomSort::LastHeartbeat,
+                descending: true,
+                page: 3,
+            },
+            RoomQuery {
+                ring: Some(RingFilter::In(ring)),
+                ..RoomQuery::default()
+            },
+        ] {
+            let search = query.to_search(Some(open));
+            assert_eq!(
+                from_search(&search),
+                (query.clone(), Some(open)),
+                "{search}"
+            );
+        }
+        assert_eq!(RoomQuery::default().to_search(None), "");
+        // What the address names but the list does not know is left out, not refused.
+        assert_eq!(
+            from_search("?health=purple&sort=colour&page=-2&ring=some&open=x"),
+            (RoomQuery::default(), None)
+        );
+    }
+
     #[test]
     fn room_input_is_normalised_and_checked_field_by_field() {
         let ok = RoomInput {

@@ -145,6 +145,14 @@ fn RolePane(
     let delete = ServerAction::<DeleteRole>::new();
     let save = ServerAction::<SaveAssignment>::new();
     let remove = ServerAction::<DeleteAssignment>::new();
+    // The assignment *Remove* asks about: its members lose what it gives at once.
+    let to_remove = RwSignal::new(None::<(RoleAssignmentId, String)>);
+    let confirm_remove = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(remove.value().get(), Some(Ok(_))) {
+            confirm_remove.set(false);
+        }
+    });
     let detail = Resource::new(
         move || {
             (
@@ -251,7 +259,10 @@ fn RolePane(
                                                 {may_modify.then(|| view! {
                                                     <div class="pane-actions">
                                                         <button type="button" class="btn btn-small" aria-label=edit_label on:click=move |_| open_editor(Editing::Existing(aid), Some(a2.clone()))>"Edit"</button>
-                                                        <button type="button" class="btn btn-small btn-danger-quiet" aria-label=remove_label disabled=move || remove.pending().get() on:click=move |_| { remove.dispatch(DeleteAssignment { org, id: aid }); }>"Remove"</button>
+                                                        <button type="button" class="btn btn-small btn-danger-quiet" aria-label=remove_label on:click={
+                                                            let name = a.name.clone();
+                                                            move |_| { to_remove.set(Some((aid, name.clone()))); confirm_remove.set(true); }
+                                                        }>"Remove"</button>
                                                     </div>
                                                 })}
                                             </article>
@@ -293,7 +304,7 @@ fn RolePane(
                     }
                 })}
             </Transition>
-            <ErrorNote error=Signal::derive(move || remove.value().get().and_then(Result::err).or_else(|| delete.value().get().and_then(Result::err)))/>
+            <ErrorNote error=Signal::derive(move || delete.value().get().and_then(Result::err))/>
             {move || (editing.get() != Editing::None).then(|| view! {
                 <section class="pane-section" aria-labelledby="assignment-title">
                     <h3 id="assignment-title">{if editing.get() == Editing::New { "New assignment" } else { "Edit assignment" }}</h3>
@@ -320,6 +331,19 @@ fn RolePane(
                 confirm_label="Delete"
                 pending=delete.pending()
                 on_confirm=Callback::new(move |_| { delete.dispatch(DeleteRole { org, id }); })
+            />
+            <ConfirmDialog
+                open=confirm_remove
+                title=Signal::derive(|| "Remove this assignment?".to_owned())
+                message=Signal::derive(move || to_remove.get().map(|(_, name)| format!("{name} will be removed; its members lose these permissions over its rooms at once.")).unwrap_or_default())
+                confirm_label="Remove"
+                pending=remove.pending()
+                error=Signal::derive(move || remove.value().get().and_then(Result::err))
+                on_confirm=Callback::new(move |_| {
+                    if let Some((aid, _)) = to_remove.get_untracked() {
+                        remove.dispatch(DeleteAssignment { org, id: aid });
+                    }
+                })
             />
         </aside>
     }

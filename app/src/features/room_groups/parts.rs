@@ -5,7 +5,8 @@ use crate::components::{
     RoomPicker, SearchBox,
 };
 use crate::domain::authz::Action;
-use crate::domain::ids::{OrgId, RoomGroupId, UpdateRingId};
+use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
+use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{
     MemberQuery, RingFilter, RoomGroupInput, RoomQuery, RoomRow, UpdateRingInput, UpdateRingView,
 };
@@ -285,6 +286,8 @@ pub fn RingPane(
         .as_ref()
         .is_some_and(|s| s.may_in(org, Action::ModifyUpdateRing));
     let set_ring = ServerAction::<SetRoomRing>::new();
+    // The room last taken out of the ring, for *Undo*.
+    let taken_out = RwSignal::new(None::<(RoomId, String)>);
     let page = RwSignal::new(0u64);
     let rooms = Resource::new(
         move || (set_ring.version().get(), page.get()),
@@ -349,7 +352,13 @@ pub fn RingPane(
                                             <li>
                                                 <span><span class="member-name">{r.display_name.clone()}</span><span class="member-upn">{format!("{} · {}", r.site, r.country)}</span></span>
                                                 {may_assign.then(|| view! {
-                                                    <button type="button" class="btn btn-small btn-danger-quiet" aria-label=label on:click=move |_| { set_ring.dispatch(SetRoomRing { org, id: room, ring: None }); }>"Remove"</button>
+                                                    <button type="button" class="btn btn-small btn-danger-quiet" aria-label=label on:click={
+                                                        let name = r.display_name.clone();
+                                                        move |_| {
+                                                            taken_out.set(Some((room, name.clone())));
+                                                            set_ring.dispatch(SetRoomRing { org, id: room, ring: None });
+                                                        }
+                                                    }>"Remove"</button>
                                                 })}
                                             </li>
                                         }
@@ -369,13 +378,26 @@ pub fn RingPane(
                     <button type="button" class="btn btn-primary" disabled=move || picked.get().is_none() || set_ring.pending().get()
                         on:click=move |_| {
                             if let Some(r) = picked.get_untracked() {
+                                taken_out.set(None);
                                 set_ring.dispatch(SetRoomRing { org, id: r.id, ring: Some(id) });
                                 picked.set(None);
                             }
                         }>"Add to ring"</button>
                 </div>
             })}
-            <ChangeOutcomeNote value=set_ring.value() applied="Update ring saved."/>
+            // A room taken out can be put back at once; other outcomes as any ring change.
+            {move || match (taken_out.get(), set_ring.value().get()) {
+                (Some((room, name)), Some(Ok(ChangeOutcome::Applied))) => view! {
+                    <p class="note note-success" role="status">
+                        {format!("{name} was taken out of the ring. ")}
+                        <button type="button" class="link-button" disabled=move || set_ring.pending().get() on:click=move |_| {
+                            taken_out.set(None);
+                            set_ring.dispatch(SetRoomRing { org, id: room, ring: Some(id) });
+                        }>"Undo"</button>
+                    </p>
+                }.into_any(),
+                _ => view! { <ChangeOutcomeNote value=set_ring.value() applied="Update ring saved."/> }.into_any(),
+            }}
         </aside>
     }
     .into_any()

@@ -91,6 +91,11 @@ pub fn RoomsPage() -> impl IntoView {
         go.run((q, opened.get_untracked()));
     };
     let chosen = move |value: String| (!value.is_empty()).then_some(value);
+    // The pane is drawn in the browser only, after hydration: a room opened by the address
+    // (`?open=`) then loads there, rather than in a server-rendered pane the browser's copy
+    // would have to match node for node.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let close = Callback::new(move |_| {
         creating.set(false);
         go.run((query.get_untracked(), None));
@@ -164,8 +169,8 @@ pub fn RoomsPage() -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
-                        <label for="room-ring">"Update ring"</label>
-                        <select id="room-ring" on:change=move |ev| {
+                        <label for="room-ring-filter">"Update ring"</label>
+                        <select id="room-ring-filter" on:change=move |ev| {
                             let v = event_target_value(&ev);
                             let ring = match v.as_str() { "none" => Some(RingFilter::Without), "" => None, _ => query.get_untracked().ring };
                             set(&|q| q.ring = ring);
@@ -212,6 +217,7 @@ pub fn RoomsPage() -> impl IntoView {
                 </Transition>
             </section>
             {move || match pane.get() {
+                _ if !hydrated.get() => ().into_any(),
                 Pane::Closed => ().into_any(),
                 Pane::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">

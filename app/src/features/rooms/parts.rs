@@ -139,20 +139,26 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
             }
         }
     });
-    let show = move |_| {
+    // *Download key* saves the key as a file and shows it, with a button to copy it.
+    let download = move |_| {
         loading.set(true);
         leptos::task::spawn_local(async move {
-            shown.set(Some(get_enrollment_key(org).await));
+            let key = get_enrollment_key(org).await;
+            if let Ok(key) = &key {
+                save_as_file(key);
+            }
+            shown.set(Some(key));
             loading.set(false);
         });
     };
+    let copied = RwSignal::new(false);
     view! {
         <section class="key-panel" aria-labelledby="key-title">
             <h2 id="key-title">"Enrollment key"</h2>
             <p class="muted">"Room devices enroll with your own key. It enrolls only the rooms you manage, and creates rooms only if you manage all of them; every enrollment is logged under your name. Resetting ends every key of the organisation at once."</p>
             <div class="pane-actions">
                 {may_download.then(|| view! {
-                    <button type="button" class="btn" disabled=move || loading.get() on:click=show>
+                    <button type="button" class="btn" disabled=move || loading.get() on:click=download>
                         {move || if loading.get() { "Loading…" } else { "Download key" }}
                     </button>
                 })}
@@ -164,13 +170,22 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
                 None => ().into_any(),
                 Some(Err(e)) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                 Some(Ok(key)) => {
-                    let href = format!("data:text/plain;charset=utf-8,{}", key);
+                    let to_copy = key.clone();
                     view! {
                         <div class="key-box">
                             <label for="enrollment-key">"Your key"</label>
                             <input id="enrollment-key" type="text" readonly value=key.clone() prop:value=key.clone()/>
-                            <a class="btn btn-small" href=href download="enrollment-key.txt">"Save as file"</a>
+                            <button type="button" class="btn btn-small" on:click=move |_| {
+                                let clipboard = window().navigator().clipboard();
+                                let text = to_copy.clone();
+                                leptos::task::spawn_local(async move {
+                                    let copy = clipboard.write_text(&text);
+                                    let done = wasm_bindgen_futures::JsFuture::from(copy).await;
+                                    copied.set(done.is_ok());
+                                });
+                            }>"Copy"</button>
                         </div>
+                        <p class="muted" role="status">{move || if copied.get() { "Key copied." } else { "Saved as enrollment-key.txt in your downloads." }}</p>
                     }.into_any()
                 }
             }}
@@ -186,6 +201,25 @@ pub fn EnrollmentKeyPanel(org: OrgId, reset: ServerAction<ResetEnrollmentKey>) -
         </section>
     }
     .into_any()
+}
+
+/// Saves `key` as `enrollment-key.txt` through the browser's downloads.
+fn save_as_file(key: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    let Ok(link) = document().create_element("a") else {
+        return;
+    };
+    let href = format!(
+        "data:text/plain;charset=utf-8,{}",
+        crate::domain::url::encode_component(key)
+    );
+    if link.set_attribute("href", &href).is_ok()
+        && link.set_attribute("download", "enrollment-key.txt").is_ok()
+    {
+        if let Ok(link) = link.dyn_into::<leptos::web_sys::HtmlElement>() {
+            link.click();
+        }
+    }
 }
 
 /// What became of a room change: its error, that it was made, or that it waits for the

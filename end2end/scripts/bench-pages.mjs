@@ -1,0 +1,88 @@
+// Signed-in pages against their own server functions, on a kept-alive connection as browsers
+// keep them, and the rooms page under 16 concurrent connections. Prints medians and p95 in ms
+// beside each other. Run by bench/pages.sh, which starts the identity provider and the portal.
+//
+//   node end2end/scripts/bench-pages.mjs <base-url> <label>
+import fs from 'node:fs';
+import { chromium } from '@playwright/test';
+
+const DEMO = JSON.parse(fs.readFileSync(new URL('../idp/demo.json', import.meta.url), 'utf8'));
+
+const [base, label] = process.argv.slice(2);
+const ROUNDS = 200;
+
+async function signIn() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
+  const page = await browser.newPage();
+  await page.goto(`${base}/login`);
+  // The form's hidden `next` is filled once the page is interactive.
+  await page.waitForLoadState('networkidle');
+  await page.getByLabel('Work e-mail address').fill('grace@contoso.com');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Password').fill(DEMO.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.origin === new URL(base).origin && !url.pathname.startsWith('/auth/') && url.pathname !== '/login');
+  const cookies = await page.context().cookies(base);
+  await browser.close();
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+const cookie = await signIn();
+const get = (path) => fetch(`${base}${path}`, { headers: { cookie } });
+const post = (fn, body) =>
+  fetch(`${base}/api/${fn}`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json', origin: base },
+    body: JSON.stringify(body),
+  });
+
+async function timed(request) {
+  const times = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    const r = await request();
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${r.status} ${r.url}`);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(ROUNDS / 2)], p95: times[Math.floor(ROUNDS * 0.95)] };
+}
+
+const session = await (await post('get_session', {})).json();
+const org = session.actor.org;
+const rooms = { search: '', country: null, site: null, platform: null, health: null, enrollment: null, ring: null, sort: 'Name', descending: false, page: 0 };
+const incidents = { status: null, ticket: null, severity: null, category: null, room: null, text: '', from: null, to: null, customer: null, sort: 'Newest', page: 'First' };
+const audit = { from: null, to: null, category: null, result_status: null, page: 0 };
+const cases = [
+  ['/ (overview)', '/', [['get_overview', {}]]],
+  ['/rooms', '/rooms', [['list_rooms', { org, query: rooms }], ['room_facets', { org }], ['get_enrollment_key', { org }]]],
+  ['/incidents', '/incidents', [['list_incidents', { org, query: incidents }]]],
+  ['/settings/audit-logs', '/settings/audit-logs', [['list_audit', { org, query: audit }]]],
+];
+const ms = (x) => x.toFixed(2).padStart(7);
+console.log(`== ${label}: ${ROUNDS} sequential requests each, one kept-alive connection (median / p95, ms)`);
+console.log('page                      page p50    p95 | its server fns p50 (sum) | page ÷ fns');
+for (const [name, path, fns] of cases) {
+  const page = await timed(() => get(path));
+  let sum = 0;
+  for (const [fn, body] of fns) sum += (await timed(() => post(fn, body))).p50;
+  console.log(`${name.padEnd(24)} ${ms(page.p50)} ${ms(page.p95)} | ${ms(sum)}                  | ${(page.p50 / sum).toFixed(2)}`);
+}
+
+// 16 connections asking for the rooms page for 5 s.
+const until = performance.now() + 5000;
+let served = 0;
+await Promise.all(
+  Array.from({ length: 16 }, async () => {
+    while (performance.now() < until) {
+      const r = await get('/rooms');
+      await r.arrayBuffer();
+      if (r.ok) served++;
+    }
+  }),
+);
+console.log(`/rooms under 16 concurrent connections: ${(served / 5).toFixed(0)} pages/s`);
