@@ -84,13 +84,7 @@ impl AuditQuery {
                 return Err(ValidationError::new(field, "Choose a value from the list."));
             }
         }
-        self.text = self.text.trim().to_owned();
-        if self.text.chars().count() > 100 {
-            return Err(ValidationError::new(
-                "text",
-                "Search for at most 100 characters.",
-            ));
-        }
+        self.text = super::validation::search_text("text", &self.text)?;
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if to < from {
                 return Err(ValidationError::new("to", END_BEFORE_START));

@@ -203,13 +203,7 @@ impl RoomQuery {
     }
 
     pub fn validate(mut self) -> Result<Valid<Self>, ValidationError> {
-        self.search = self.search.trim().to_lowercase();
-        if self.search.chars().count() > 100 {
-            return Err(ValidationError::new(
-                "search",
-                "Search for at most 100 characters.",
-            ));
-        }
+        self.search = super::validation::search_text("search", &self.search)?;
         super::validation::page(self.page)?;
         Ok(Valid(self))
     }
@@ -344,13 +338,7 @@ impl MemberQuery {
     pub const PAGE_SIZE: u64 = 20;
 
     pub fn validate(mut self) -> Result<Valid<Self>, ValidationError> {
-        self.search = self.search.trim().to_lowercase();
-        if self.search.chars().count() > 100 {
-            return Err(ValidationError::new(
-                "search",
-                "Search for at most 100 characters.",
-            ));
-        }
+        self.search = super::validation::search_text("search", &self.search)?;
         super::validation::page(self.page)?;
         Ok(Valid(self))
     }

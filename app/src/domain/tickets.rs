@@ -162,13 +162,7 @@ impl IncidentQuery {
     pub const PAGE_SIZE: u64 = 50;
 
     pub fn validate(mut self) -> Result<Valid<Self>, ValidationError> {
-        self.text = self.text.trim().to_lowercase();
-        if self.text.chars().count() > 100 {
-            return Err(ValidationError::new(
-                "text",
-                "Search for at most 100 characters.",
-            ));
-        }
+        self.text = super::validation::search_text("text", &self.text)?;
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if to < from {
                 return Err(ValidationError::new(

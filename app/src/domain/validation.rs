@@ -96,16 +96,22 @@ pub fn is_hidden(c: char) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SearchTerm(String);
 
+/// Text typed into a search box, as searches compare it: trimmed, lower-cased, at most 100
+/// characters (longer is refused by `field`).
+pub fn search_text(field: &str, raw: &str) -> Result<String, ValidationError> {
+    let term = raw.trim().to_lowercase();
+    if term.chars().count() > 100 {
+        return Err(ValidationError::new(
+            field,
+            "Search for at most 100 characters.",
+        ));
+    }
+    Ok(term)
+}
+
 impl SearchTerm {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let term = raw.trim().to_lowercase();
-        if term.chars().count() > 100 {
-            return Err(ValidationError::new(
-                "query",
-                "Search for at most 100 characters.",
-            ));
-        }
-        Ok(Self(term))
+        search_text("query", raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
