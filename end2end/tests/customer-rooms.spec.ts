@@ -492,3 +492,20 @@ test('a large room group opens with its actions first and its rooms a page at a 
   await search.press('Enter');
   await expect(pane.getByText('No room of the group matches.')).toBeVisible();
 });
+
+test('the rooms list shows as many rooms a page as chosen, and the address keeps the choice', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  const status = page.getByRole('status').filter({ hasText: /^Rooms / });
+  await expect(status).toHaveText(/^Rooms 1–25 of \d+$/);
+  await page.getByLabel('Rooms a page').selectOption('50');
+  await expect(page).toHaveURL(/per_page=50/);
+  await expect(status).toHaveText(/^Rooms 1–50 of \d+$/);
+  await expect(page.getByRole('table').getByRole('rowheader')).toHaveCount(50);
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Next' }).click();
+  await expect(status).toHaveText(/^Rooms 51–100 of \d+$/);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Rooms a page')).toHaveValue('50');
+  await expect(status).toHaveText(/^Rooms 51–100 of \d+$/);
+});

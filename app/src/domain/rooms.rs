@@ -147,10 +147,19 @@ pub struct RoomQuery {
     pub descending: bool,
     /// Zero-based.
     pub page: u64,
+    /// Rooms a page, one of [`RoomQuery::PAGE_SIZES`]; the first when not chosen.
+    #[serde(default)]
+    pub per_page: Option<u64>,
 }
 
 impl RoomQuery {
     pub const PAGE_SIZE: u64 = 25;
+    /// The page sizes offered.
+    pub const PAGE_SIZES: [u64; 3] = [25, 50, 100];
+
+    pub fn page_size(&self) -> u64 {
+        self.per_page.unwrap_or(Self::PAGE_SIZE)
+    }
 
     /// The query an address names (`?health=unhealthy&ring=none&sort=site&page=2`), and the
     /// open room (`open=`).
@@ -172,6 +181,9 @@ impl RoomQuery {
                 .unwrap_or_default(),
             descending: get("order").as_deref() == Some("desc"),
             page: super::url::page(get("page")),
+            per_page: get("per_page")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| Self::PAGE_SIZES.contains(n) && *n != Self::PAGE_SIZE),
         };
         (query, get("open").and_then(|v| v.parse().ok()))
     }
@@ -198,6 +210,7 @@ impl RoomQuery {
             )
             .with("order", self.descending.then(|| "desc".to_owned()))
             .with("page", super::url::page_param(self.page))
+            .with("per_page", self.per_page.map(|n| n.to_string()))
             .with("open", open.map(|id| id.to_string()))
             .finish()
     }
@@ -205,6 +218,15 @@ impl RoomQuery {
     pub fn validate(mut self) -> Result<Valid<Self>, ValidationError> {
         self.search = super::validation::search_text("search", &self.search)?;
         super::validation::page(self.page)?;
+        if self
+            .per_page
+            .is_some_and(|n| !Self::PAGE_SIZES.contains(&n))
+        {
+            return Err(ValidationError::new(
+                "per_page",
+                "Choose 25, 50 or 100 rooms a page.",
+            ));
+        }
         Ok(Valid(self))
     }
 }
@@ -555,6 +577,7 @@ mod tests {
                 sort: RoomSort::LastHeartbeat,
                 descending: true,
                 page: 3,
+                per_page: Some(100),
             },
             RoomQuery {
                 ring: Some(RingFilter::In(ring)),
@@ -569,9 +592,18 @@ mod tests {
             );
         }
         assert_eq!(RoomQuery::default().to_search(None), "");
+        // A page size the list does not offer is refused, not served (a page of a million).
+        let huge = RoomQuery {
+            per_page: Some(1_000_000),
+            ..RoomQuery::default()
+        };
+        assert_eq!(
+            huge.validate().map(|_| ()).map_err(|e| e.field),
+            Err("per_page".into())
+        );
         // What the address names but the list does not know is left out, not refused.
         assert_eq!(
-            from_search("?health=purple&sort=colour&page=-2&ring=some&open=x"),
+            from_search("?health=purple&sort=colour&page=-2&ring=some&per_page=7&open=x"),
             (RoomQuery::default(), None)
         );
     }

@@ -192,6 +192,18 @@ pub fn RoomsPage() -> impl IntoView {
                             {RoomSort::iter().map(|s| view! { <option value=s.key() selected=move || query.with(|q| q.sort == s)>{s.label()}</option> }).collect_view()}
                         </select>
                     </div>
+                    <div class="field">
+                        <label for="room-per-page">"Rooms a page"</label>
+                        <select id="room-per-page" on:change=move |ev| {
+                            let n = event_target_value(&ev).parse::<u64>().ok().filter(|n| *n != RoomQuery::PAGE_SIZE);
+                            set(&|q| q.per_page = n);
+                        }>
+                            {RoomQuery::PAGE_SIZES.iter().map(|n| {
+                                let n = *n;
+                                view! { <option value=n.to_string() selected=move || query.with(|q| q.page_size() == n)>{n}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
                     <div class="field field-check">
                         <label>
                             <input type="checkbox" prop:checked=move || query.with(|q| q.descending)

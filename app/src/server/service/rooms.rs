@@ -92,8 +92,8 @@ pub async fn list_rooms(
         .order_by(column, order)
         .order_by_asc(room::Column::NameLower)
         .order_by_asc(room::Column::Id)
-        .offset(q.page * RoomQuery::PAGE_SIZE)
-        .limit(RoomQuery::PAGE_SIZE)
+        .offset(q.page * q.page_size())
+        .limit(q.page_size())
         .all(db)
         .await?;
     let rings = ring_names(db, &scope).await?;
@@ -101,7 +101,7 @@ pub async fn list_rooms(
         rows: rows.into_iter().map(|r| row(r, &rings)).collect(),
         total,
         page: q.page,
-        page_size: RoomQuery::PAGE_SIZE,
+        page_size: q.page_size(),
     })
 }
 
