@@ -4,6 +4,7 @@
 
 use super::audit::AuditEntryView;
 use super::rooms::{Enrollment, Health};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One thing the user holds in their organisation: an organisation role or a role assignment.
@@ -34,8 +35,9 @@ pub struct RoomCounts {
 /// Refused attempts in the organisation's log, for those who may read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusals {
-    /// How far back `total` counts.
+    /// How far back `total` counts: this many days, from `since` (UTC).
     pub days: u64,
+    pub since: NaiveDate,
     pub total: u64,
     /// The newest few.
     pub recent: Vec<AuditEntryView>,

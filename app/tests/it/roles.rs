@@ -7,7 +7,7 @@ use crate::rooms::{
 };
 use app::domain::audit::AuditEntryView;
 use app::domain::authz::{Actor, BuiltInRole, DenyReason, Permission, Scope};
-use app::domain::directory::Principal;
+use app::domain::directory::{GroupView, Principal};
 use app::domain::ids::{RoleId, RoomGroupId, RoomId, UserId};
 use app::domain::overview::Holding;
 use app::domain::roles::RoleDraft;
@@ -661,29 +661,31 @@ async fn deleting_a_role_revokes_its_grants_on_the_next_request() {
     assert!(by(&ok, w.grace.user).contains(&("Delete", "Settings team")));
 }
 
-#[tokio::test]
-async fn a_security_group_grants_a_role_to_its_members_as_of_now() {
-    let db = db().await;
-    let w = world(&db).await;
-    let omar = user(&db, &w.org, "omar@contoso.com", "Omar Haddad").await;
+/// A new security group, and an assignment of `role` over the US rooms that names it.
+async fn group_assigned(
+    db: &DatabaseConnection,
+    w: &World,
+    name: &str,
+    role: BuiltInRole,
+) -> GroupView {
     let team = groups::create_group(
-        &db,
+        db,
         &w.grace,
         w.org.id,
-        GroupName::parse("Facilities team").unwrap(),
+        GroupName::parse(name).unwrap(),
         now(),
     )
     .await
     .unwrap();
-    let site_tech = built_in(&db, &w.grace, w.org.id, BuiltInRole::SiteTech).await;
+    let role_id = built_in(db, &w.grace, w.org.id, role).await;
     roles::save_assignment(
-        &db,
+        db,
         &w.grace,
         w.org.id,
-        site_tech,
+        role_id,
         None,
         assignment(
-            "Facilities",
+            &format!("{name} assignment"),
             vec![Principal::Group(team.id)],
             vec![],
             vec![w.us_group],
@@ -693,6 +695,15 @@ async fn a_security_group_grants_a_role_to_its_members_as_of_now() {
     )
     .await
     .unwrap();
+    team
+}
+
+#[tokio::test]
+async fn a_security_group_grants_a_role_to_its_members_as_of_now() {
+    let db = db().await;
+    let w = world(&db).await;
+    let omar = user(&db, &w.org, "omar@contoso.com", "Omar Haddad").await;
+    let team = group_assigned(&db, &w, "Facilities team", BuiltInRole::SiteTech).await;
     assert!(actor(&db, &w.org, omar).await.grants.is_empty());
 
     groups::add_group_member(&db, &w.grace, w.org.id, team.id, omar, now())
@@ -737,33 +748,7 @@ async fn the_overview_says_what_a_member_holds_through_which_group_and_counts_th
     assert_eq!(nothing.rooms, None);
     assert_eq!(nothing.refusals, None);
 
-    let team = groups::create_group(
-        &db,
-        &w.grace,
-        w.org.id,
-        GroupName::parse("US site leads").unwrap(),
-        now(),
-    )
-    .await
-    .unwrap();
-    let site_lead = built_in(&db, &w.grace, w.org.id, BuiltInRole::SiteLead).await;
-    roles::save_assignment(
-        &db,
-        &w.grace,
-        w.org.id,
-        site_lead,
-        None,
-        assignment(
-            "US leads",
-            vec![Principal::Group(team.id)],
-            vec![],
-            vec![w.us_group],
-            false,
-        ),
-        now(),
-    )
-    .await
-    .unwrap();
+    let team = group_assigned(&db, &w, "US site leads", BuiltInRole::SiteLead).await;
     groups::add_group_member(&db, &w.grace, w.org.id, team.id, omar, now())
         .await
         .unwrap();

@@ -6,7 +6,6 @@ use crate::domain::overview::{Holding, Refusals, RoomCounts};
 use crate::domain::rooms::{RingFilter, RoomQuery};
 use crate::domain::session::SessionView;
 use crate::nav::{CUSTOMER_PAGES, PARTNER_PAGES};
-use chrono::{Days, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -119,13 +118,11 @@ fn RoomFigures(rooms: RoomCounts) -> impl IntoView {
 /// Attempts the portal refused lately, for those who may read the audit log.
 #[component]
 fn RefusalFigures(refusals: Refusals) -> impl IntoView {
-    let since = Utc::now()
-        .date_naive()
-        .checked_sub_days(Days::new(refusals.days));
+    // The server's day, so the link lists exactly the attempts counted.
     let href = format!(
         "/settings/audit-logs{}",
         AuditQuery {
-            from: since,
+            from: Some(refusals.since),
             result_status: Some("Failed".to_owned()),
             ..AuditQuery::default()
         }

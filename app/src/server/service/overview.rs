@@ -46,14 +46,17 @@ pub async fn overview(
     };
     let refusals = if allowed(Action::ViewAuditLog, Resource::Org(org)) {
         let days = Overview::REFUSAL_DAYS;
+        let today = now.date_naive();
+        let since = today.checked_sub_days(Days::new(days)).unwrap_or(today);
         let query = AuditQuery {
-            from: now.date_naive().checked_sub_days(Days::new(days)),
+            from: Some(since),
             result_status: Some("Failed".to_owned()),
             ..AuditQuery::default()
         };
         let page = audit::list(db, actor, org, query).await?;
         Some(Refusals {
             days,
+            since,
             total: page.total,
             recent: page
                 .rows
