@@ -4,7 +4,7 @@
 
 import type { APIRequestContext, Page } from '@playwright/test';
 
-import { expect, open, rowOf, signIn, signOut, test, uniqueName, waitForHydration } from './helpers';
+import { expect, open, pageInNewContext, rowOf, signIn, signOut, test, uniqueName, waitForHydration } from './helpers';
 
 type Room = { id: string; display_name: string };
 
@@ -508,4 +508,35 @@ test('the rooms list shows as many rooms a page as chosen, and the address keeps
   await waitForHydration(page);
   await expect(page.getByLabel('Rooms a page')).toHaveValue('50');
   await expect(status).toHaveText(/^Rooms 51–100 of \d+$/);
+});
+
+test('room groups, update rings and security groups keep the open item in the address: Reload and a link show it, Back closes it', async ({ page, browser }) => {
+  await signIn(page, 'grace@contoso.com');
+  for (const list of ['/room-groups', '/update-rings', '/settings/security-groups']) {
+    await open(page, list);
+    const first = page.getByRole('table').getByRole('rowheader').first().getByRole('button');
+    const name = (await first.textContent())?.trim() ?? '';
+    await first.click();
+    const pane = page.getByRole('complementary', { name });
+    await expect(pane).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`${list}\\?open=[0-9a-f-]{36}$`));
+    await expect(first).toHaveAttribute('aria-expanded', 'true');
+    const link = page.url();
+
+    await page.reload();
+    await waitForHydration(page);
+    await expect(pane).toBeVisible();
+    await expect(page.getByRole('table').getByRole('rowheader').first().getByRole('button')).toHaveAttribute('aria-expanded', 'true');
+
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`${list}$`));
+    await expect(pane).toBeHidden();
+
+    // The link, opened by a colleague in a browser of their own, shows the same item.
+    const colleague = await pageInNewContext(browser);
+    await signIn(colleague, 'grace@contoso.com');
+    await open(colleague, link);
+    await expect(colleague.getByRole('complementary', { name })).toBeVisible();
+    await colleague.context().close();
+  }
 });

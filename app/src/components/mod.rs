@@ -13,7 +13,7 @@ mod typed_confirm_dialog;
 pub use confirm_dialog::ConfirmDialog;
 pub use error_note::{field_error_id, form_error, successes, ErrorNote, FieldError, ResultNote};
 pub use flash::Flash;
-pub use pane::{Pager, PaneHeader};
+pub use pane::{Pager, Pane, PaneHeader, PaneState};
 pub use principal_picker::PrincipalPicker;
 pub use room_picker::RoomPicker;
 pub use search_box::SearchBox;

@@ -54,3 +54,94 @@ pub fn Pager(
     }
     .into_any()
 }
+
+/// What the pane beside a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane<T> {
+    Closed,
+    /// The form for a new item.
+    Create,
+    Item(T),
+}
+
+/// The pane of a list whose only state is the open item: kept in the address (`?open=<id>`, or
+/// another key), so Reload, Back and a link sent to a colleague open the same item. The form for a new item is
+/// not (nothing typed survives a reload). Like the Rooms pane, the pane is drawn in the browser
+/// only, after hydration: an item opened by the address then loads there, rather than in a
+/// server-rendered pane the browser's copy would have to match node for node.
+pub struct PaneState<T: Send + Sync + 'static> {
+    creating: RwSignal<bool>,
+    open: Memo<Option<T>>,
+    go: Callback<Option<T>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for PaneState<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for PaneState<T> {}
+
+impl<T> PaneState<T>
+where
+    T: Copy + PartialEq + std::str::FromStr + std::fmt::Display + Send + Sync + 'static,
+{
+    /// `key`: the query parameter naming the open item.
+    pub fn new(key: &'static str) -> Self {
+        let params = leptos_router::hooks::use_query_map();
+        let hydrated = RwSignal::new(false);
+        Effect::new(move |_| hydrated.set(true));
+        let open = Memo::new(move |_| {
+            hydrated
+                .get()
+                .then(|| params.with(|p| p.get(key).and_then(|v| v.parse().ok())))?
+        });
+        let path = leptos_router::hooks::use_location().pathname;
+        let navigate = leptos_router::hooks::use_navigate();
+        let go = Callback::new(move |item: Option<T>| {
+            let search = item.map(|id| format!("?{key}={id}")).unwrap_or_default();
+            navigate(
+                &format!("{}{search}", path.get_untracked()),
+                leptos_router::NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        });
+        Self {
+            creating: RwSignal::new(false),
+            open,
+            go,
+        }
+    }
+
+    pub fn get(&self) -> Pane<T> {
+        match (self.creating.get(), self.open.get()) {
+            (true, _) => Pane::Create,
+            (false, Some(id)) => Pane::Item(id),
+            (false, None) => Pane::Closed,
+        }
+    }
+
+    /// Whether `id` is the open item (a row's `aria-expanded`).
+    pub fn is_open(&self, id: T) -> bool {
+        !self.creating.get() && self.open.get() == Some(id)
+    }
+
+    pub fn show(&self, id: T) {
+        self.creating.set(false);
+        self.go.run(Some(id));
+    }
+
+    pub fn create(&self) {
+        self.creating.set(true);
+    }
+
+    pub fn close(&self) {
+        self.creating.set(false);
+        if self.open.get_untracked().is_some() {
+            self.go.run(None);
+        }
+    }
+}

@@ -5,7 +5,7 @@ use super::api::{
 use super::parts::{
     AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, RoleWizard, ScopeStep,
 };
-use crate::components::{ConfirmDialog, ErrorNote, Flash, PaneHeader, ResultNote};
+use crate::components::{ConfirmDialog, ErrorNote, Flash, Pane, PaneHeader, PaneState, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{RoleAssignmentId, RoleId};
 use crate::domain::roles::{AssignmentView, RoleDraft};
@@ -13,14 +13,7 @@ use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Pane {
-    Closed,
-    Role(RoleId),
-}
+use leptos_router::hooks::use_navigate;
 
 /// Customer mode *Settings > Roles*: built-in roles (read-only) and custom roles, with their
 /// assignments.
@@ -42,37 +35,7 @@ pub fn RolesPage() -> impl IntoView {
     let changed = RwSignal::new(0usize);
     let roles = Resource::new(move || changed.get(), move |_| list_roles(org));
     // The open role is in the address, so a reload, Back or a link shows the same pane.
-    let query = use_query_map();
-    let in_address = move || {
-        query
-            .read()
-            .get("role")
-            .and_then(|id| id.parse::<RoleId>().ok())
-            .map_or(Pane::Closed, Pane::Role)
-    };
-    let pane = RwSignal::new(untrack(in_address));
-    let navigate = StoredValue::new(use_navigate());
-    let list = StoredValue::new(tenant.href("/settings/roles"));
-    Effect::new(move |_| {
-        let shown = in_address();
-        if pane.get_untracked() != shown {
-            pane.set(shown);
-        }
-    });
-    Effect::new(move |_| {
-        let open = pane.get();
-        if untrack(in_address) != open {
-            let to = match open {
-                Pane::Closed => list.get_value(),
-                Pane::Role(id) => format!("{}?role={id}", list.get_value()),
-            };
-            let options = NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            };
-            navigate.with_value(|n| n(&to, options));
-        }
-    });
+    let pane = PaneState::<RoleId>::new("role");
     let notice = RwSignal::new(Flash::get().take());
     view! {
         <Title text="Roles · Rooms MTM"/>
@@ -96,10 +59,10 @@ pub fn RolesPage() -> impl IntoView {
                                     <tbody>
                                         {rows.into_iter().map(|r| {
                                             let id = r.id;
-                                            let selected = move || pane.get() == Pane::Role(id);
+                                            let selected = move || pane.is_open(id);
                                             view! {
                                                 <tr class:selected=selected>
-                                                    <th scope="row"><button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(Pane::Role(id))>{r.name.clone()}</button></th>
+                                                    <th scope="row"><button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.show(id)>{r.name.clone()}</button></th>
                                                     <td>{if r.built_in.is_some() { "Built-in" } else { "Custom" }}</td>
                                                     <td>{r.permissions.len()}</td>
                                                     <td>{r.assignment_count}</td>
@@ -114,8 +77,9 @@ pub fn RolesPage() -> impl IntoView {
                 </Transition>
             </section>
             {move || match pane.get() {
-                Pane::Closed => ().into_any(),
-                Pane::Role(id) => view! { <RolePane id pane changed may_modify/> }.into_any(),
+                // A new role has a page of its own (the wizard).
+                Pane::Closed | Pane::Create => ().into_any(),
+                Pane::Item(id) => view! { <RolePane id pane changed may_modify/> }.into_any(),
             }}
         </div>
     }
@@ -133,7 +97,7 @@ enum Editing {
 #[component]
 fn RolePane(
     id: RoleId,
-    pane: RwSignal<Pane>,
+    pane: PaneState<RoleId>,
     changed: RwSignal<usize>,
     may_modify: bool,
 ) -> impl IntoView {
@@ -184,7 +148,7 @@ fn RolePane(
         if let Some(result) = delete.value().get() {
             confirm_delete.set(false);
             if result.is_ok() {
-                pane.set(Pane::Closed);
+                pane.close();
             }
         }
     });
@@ -214,7 +178,7 @@ fn RolePane(
     };
     view! {
         <aside class="pane pane-wide" aria-labelledby="pane-title">
-            <PaneHeader title on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
+            <PaneHeader title on_close=Callback::new(move |_| pane.close())/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {

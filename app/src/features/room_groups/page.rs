@@ -3,20 +3,15 @@ use super::api::{
     UpdateRoomGroup, UpdateUpdateRing,
 };
 use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
-use crate::components::{successes, ConfirmDialog, ErrorNote, PaneHeader, ResultNote};
+use crate::components::{
+    successes, ConfirmDialog, ErrorNote, Pane, PaneHeader, PaneState, ResultNote,
+};
 use crate::domain::authz::Action;
 use crate::domain::ids::{RoomGroupId, UpdateRingId};
 use crate::domain::rooms::RoomGroupInput;
 use crate::tenant::use_tenant;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GroupPane {
-    Closed,
-    Create,
-    Group(RoomGroupId),
-}
 
 /// Customer mode *Room groups*: static groups and rule-based groups (country/region, site).
 #[component]
@@ -47,19 +42,19 @@ pub fn RoomGroupsPage() -> impl IntoView {
         },
         move |_| list_room_groups(org),
     );
-    let pane = RwSignal::new(GroupPane::Closed);
+    let pane = PaneState::<RoomGroupId>::new("open");
     let confirm = RwSignal::new(false);
     let to_delete = RwSignal::new(None::<(RoomGroupId, String)>);
     Effect::new(move |_| {
         if let Some(Ok(g)) = create.value().get() {
-            pane.set(GroupPane::Group(g.id));
+            pane.show(g.id);
         }
     });
     Effect::new(move |_| {
         if delete.value().get().is_some() {
             confirm.set(false);
             if matches!(delete.value().get(), Some(Ok(()))) {
-                pane.set(GroupPane::Closed);
+                pane.close();
             }
         }
     });
@@ -70,7 +65,7 @@ pub fn RoomGroupsPage() -> impl IntoView {
                 <header class="page-header">
                     <h1 id="page-title">"Room groups"</h1>
                     <Show when=move || may_create>
-                        <button type="button" class="btn btn-primary" on:click=move |_| pane.set(GroupPane::Create)>"New room group"</button>
+                        <button type="button" class="btn btn-primary" on:click=move |_| pane.create()>"New room group"</button>
                     </Show>
                 </header>
                 <p class="lead">"A room group is a named set of rooms, such as \"All US rooms\". Add rooms by hand, or give the group a rule (country/region, site) and it follows the rooms. Role assignments can be scoped to groups."</p>
@@ -86,11 +81,11 @@ pub fn RoomGroupsPage() -> impl IntoView {
                                     <tbody>
                                         {rows.into_iter().map(|g| {
                                             let id = g.id;
-                                            let selected = move || pane.get() == GroupPane::Group(id);
+                                            let selected = move || pane.is_open(id);
                                             view! {
                                                 <tr class:selected=selected>
                                                     <th scope="row">
-                                                        <button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(GroupPane::Group(id))>{g.name.clone()}</button>
+                                                        <button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.show(id)>{g.name.clone()}</button>
                                                     </th>
                                                     <td>{g.rule.as_ref().map(|r| format!("Rule: {}", r.describe())).unwrap_or_else(|| "Static".into())}</td>
                                                     <td>{g.room_count}</td>
@@ -105,10 +100,10 @@ pub fn RoomGroupsPage() -> impl IntoView {
                 </Transition>
             </section>
             {move || match pane.get() {
-                GroupPane::Closed => ().into_any(),
-                GroupPane::Create => view! {
+                Pane::Closed => ().into_any(),
+                Pane::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">
-                        <PaneHeader title="New room group" on_close=Callback::new(move |_| pane.set(GroupPane::Closed))/>
+                        <PaneHeader title="New room group" on_close=Callback::new(move |_| pane.close())/>
                         <GroupForm
                             initial=RoomGroupInput::default()
                             submit_label="Create group"
@@ -118,7 +113,7 @@ pub fn RoomGroupsPage() -> impl IntoView {
                         />
                     </aside>
                 }.into_any(),
-                GroupPane::Group(id) => view! {
+                Pane::Item(id) => view! {
                     <RoomGroupPane org id pane update members_changed on_delete=Callback::new(move |name: String| {
                         to_delete.set(Some((id, name)));
                         confirm.set(true);
@@ -143,13 +138,6 @@ pub fn RoomGroupsPage() -> impl IntoView {
     .into_any()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RingPaneState {
-    Closed,
-    Create,
-    Ring(UpdateRingId),
-}
-
 /// Customer mode *Update rings*: rings, their deferral, and the rooms in each.
 #[component]
 pub fn UpdateRingsPage() -> impl IntoView {
@@ -171,10 +159,10 @@ pub fn UpdateRingsPage() -> impl IntoView {
         },
         move |_| list_update_rings(org),
     );
-    let pane = RwSignal::new(RingPaneState::Closed);
+    let pane = PaneState::<UpdateRingId>::new("open");
     Effect::new(move |_| {
         if let Some(Ok(r)) = create.value().get() {
-            pane.set(RingPaneState::Ring(r.id));
+            pane.show(r.id);
         }
     });
     view! {
@@ -184,7 +172,7 @@ pub fn UpdateRingsPage() -> impl IntoView {
                 <header class="page-header">
                     <h1 id="page-title">"Update rings"</h1>
                     <Show when=move || may_create>
-                        <button type="button" class="btn btn-primary" on:click=move |_| pane.set(RingPaneState::Create)>"New update ring"</button>
+                        <button type="button" class="btn btn-primary" on:click=move |_| pane.create()>"New update ring"</button>
                     </Show>
                 </header>
                 <p class="lead">"Rooms in a ring take software updates once its deferral has passed: a pilot ring first, the rest later."</p>
@@ -199,10 +187,10 @@ pub fn UpdateRingsPage() -> impl IntoView {
                                     <tbody>
                                         {rows.into_iter().map(|r| {
                                             let id = r.id;
-                                            let selected = move || pane.get() == RingPaneState::Ring(id);
+                                            let selected = move || pane.is_open(id);
                                             view! {
                                                 <tr class:selected=selected>
-                                                    <th scope="row"><button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.set(RingPaneState::Ring(id))>{r.name.clone()}</button></th>
+                                                    <th scope="row"><button type="button" class="link-button" aria-expanded=move || selected().to_string() on:click=move |_| pane.show(id)>{r.name.clone()}</button></th>
                                                     <td>{format!("{} days", r.deferral_days)}</td>
                                                     <td>{r.room_count}</td>
                                                 </tr>
@@ -216,10 +204,10 @@ pub fn UpdateRingsPage() -> impl IntoView {
                 </Transition>
             </section>
             {move || match pane.get() {
-                RingPaneState::Closed => ().into_any(),
-                RingPaneState::Create => view! {
+                Pane::Closed => ().into_any(),
+                Pane::Create => view! {
                     <aside class="pane" aria-labelledby="pane-title">
-                        <PaneHeader title="New update ring" on_close=Callback::new(move |_| pane.set(RingPaneState::Closed))/>
+                        <PaneHeader title="New update ring" on_close=Callback::new(move |_| pane.close())/>
                         <RingForm
                             name=String::new()
                             days="7".to_owned()
@@ -230,7 +218,7 @@ pub fn UpdateRingsPage() -> impl IntoView {
                         />
                     </aside>
                 }.into_any(),
-                RingPaneState::Ring(id) => view! { <RingPane org id pane update rings rooms_changed/> }.into_any(),
+                Pane::Item(id) => view! { <RingPane org id pane update rings rooms_changed/> }.into_any(),
             }}
         </div>
     }

@@ -1,8 +1,7 @@
 use super::api::{get_room_group, SetRoomGroupMember, UpdateRoomGroup, UpdateUpdateRing};
-use super::page::{GroupPane, RingPaneState};
 use crate::components::{
-    field_error_id, form_error, successes, ErrorNote, FieldError, Pager, PaneHeader, ResultNote,
-    RoomPicker, SearchBox,
+    field_error_id, form_error, successes, ErrorNote, FieldError, Pager, PaneHeader, PaneState,
+    ResultNote, RoomPicker, SearchBox,
 };
 use crate::domain::authz::Action;
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
@@ -82,7 +81,7 @@ pub fn GroupForm(
 pub fn RoomGroupPane(
     org: OrgId,
     id: RoomGroupId,
-    pane: RwSignal<GroupPane>,
+    pane: PaneState<RoomGroupId>,
     update: ServerAction<UpdateRoomGroup>,
     members_changed: RwSignal<usize>,
     on_delete: Callback<String>,
@@ -123,7 +122,7 @@ pub fn RoomGroupPane(
     let title = RwSignal::new("Room group".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title on_close=Callback::new(move |_| pane.set(GroupPane::Closed))/>
+            <PaneHeader title on_close=Callback::new(move |_| pane.close())/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -273,7 +272,7 @@ pub fn RingForm(
 pub fn RingPane(
     org: OrgId,
     id: UpdateRingId,
-    pane: RwSignal<RingPaneState>,
+    pane: PaneState<UpdateRingId>,
     update: ServerAction<UpdateUpdateRing>,
     rings: Resource<Result<Vec<UpdateRingView>, AppError>>,
     rooms_changed: RwSignal<usize>,
@@ -318,7 +317,7 @@ pub fn RingPane(
     });
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title on_close=Callback::new(move |_| pane.set(RingPaneState::Closed))/>
+            <PaneHeader title on_close=Callback::new(move |_| pane.close())/>
             {may_edit.then(|| {
                 let ring = rings.get_untracked().and_then(Result::ok).and_then(|rs| rs.into_iter().find(|r| r.id == id));
                 ring.map(|r| view! {

@@ -1,6 +1,6 @@
 use super::api::{list_groups, CreateGroup, DeleteGroup, RenameGroup};
-use super::parts::{CreateGroupPane, GroupPane, GroupTable, Pane};
-use crate::components::{ConfirmDialog, ErrorNote};
+use super::parts::{CreateGroupPane, GroupPane, GroupTable};
+use crate::components::{ConfirmDialog, ErrorNote, Pane, PaneState};
 use crate::domain::authz::Action;
 use crate::domain::session::SessionView;
 use leptos::prelude::*;
@@ -30,18 +30,18 @@ pub fn SecurityGroupsPage() -> impl IntoView {
         },
         move |_| list_groups(org),
     );
-    let pane = RwSignal::new(Pane::Closed);
+    let pane = PaneState::<crate::domain::ids::GroupId>::new("open");
     let confirm_open = RwSignal::new(false);
     let to_delete = RwSignal::new(None::<(crate::domain::ids::GroupId, String)>);
     Effect::new(move |_| {
         if let Some(Ok(g)) = create.value().get() {
-            pane.set(Pane::Group(g.id));
+            pane.show(g.id);
         }
     });
     Effect::new(move |_| {
         if matches!(delete.value().get(), Some(Ok(()))) {
             confirm_open.set(false);
-            pane.set(Pane::Closed);
+            pane.close();
         }
     });
 
@@ -52,7 +52,7 @@ pub fn SecurityGroupsPage() -> impl IntoView {
                 <header class="page-header">
                     <h1 id="page-title">"Security groups"</h1>
                     <Show when=move || may_manage>
-                        <button type="button" class="btn btn-primary" on:click=move |_| pane.set(Pane::Create)>
+                        <button type="button" class="btn btn-primary" on:click=move |_| pane.create()>
                             "New security group"
                         </button>
                     </Show>
@@ -79,7 +79,7 @@ pub fn SecurityGroupsPage() -> impl IntoView {
             {move || match pane.get() {
                 Pane::Closed => ().into_any(),
                 Pane::Create => view! { <CreateGroupPane org create pane/> }.into_any(),
-                Pane::Group(id) => view! {
+                Pane::Item(id) => view! {
                     <GroupPane
                         org
                         id

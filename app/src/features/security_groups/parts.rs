@@ -1,19 +1,11 @@
 use super::api::{get_group, AddGroupMember, CreateGroup, RemoveGroupMember, RenameGroup};
-use crate::components::{ErrorNote, PaneHeader, PrincipalPicker};
+use crate::components::{ErrorNote, PaneHeader, PaneState, PrincipalPicker};
 use crate::domain::directory::{GroupView, Principal, PrincipalView};
 use crate::domain::ids::{GroupId, OrgId};
 use leptos::prelude::*;
 
-/// What the detail pane beside the list shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pane {
-    Closed,
-    Create,
-    Group(GroupId),
-}
-
 #[component]
-pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
+pub fn GroupTable(rows: Vec<GroupView>, pane: PaneState<GroupId>) -> impl IntoView {
     view! {
         <div class="table-scroll"><table class="table">
             <thead>
@@ -27,7 +19,7 @@ pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
                     .into_iter()
                     .map(|g| {
                         let id = g.id;
-                        let current = move || pane.get() == Pane::Group(id);
+                        let current = move || pane.is_open(id);
                         view! {
                             <tr class:selected=current>
                                 <th scope="row">
@@ -35,7 +27,7 @@ pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
                                         type="button"
                                         class="link-button"
                                         aria-expanded=move || current().to_string()
-                                        on:click=move |_| pane.set(Pane::Group(id))
+                                        on:click=move |_| pane.show(id)
                                     >
                                         {g.name.clone()}
                                     </button>
@@ -55,13 +47,13 @@ pub fn GroupTable(rows: Vec<GroupView>, pane: RwSignal<Pane>) -> impl IntoView {
 pub fn CreateGroupPane(
     org: OrgId,
     create: ServerAction<CreateGroup>,
-    pane: RwSignal<Pane>,
+    pane: PaneState<GroupId>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title="New security group" on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
+            <PaneHeader title="New security group" on_close=Callback::new(move |_| pane.close())/>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch(CreateGroup { org, name: name.get_untracked() });
@@ -83,7 +75,7 @@ pub fn CreateGroupPane(
                     <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
                         {move || if create.pending().get() { "Creating…" } else { "Create" }}
                     </button>
-                    <button type="button" class="btn" on:click=move |_| pane.set(Pane::Closed)>"Cancel"</button>
+                    <button type="button" class="btn" on:click=move |_| pane.close()>"Cancel"</button>
                 </div>
             </form>
         </aside>
@@ -98,7 +90,7 @@ pub fn GroupPane(
     id: GroupId,
     may_manage: bool,
     rename: ServerAction<RenameGroup>,
-    pane: RwSignal<Pane>,
+    pane: PaneState<GroupId>,
     members_changed: RwSignal<usize>,
     on_delete: Callback<String>,
 ) -> impl IntoView {
@@ -139,7 +131,7 @@ pub fn GroupPane(
 
     view! {
         <aside class="pane" aria-labelledby="pane-title">
-            <PaneHeader title on_close=Callback::new(move |_| pane.set(Pane::Closed))/>
+            <PaneHeader title on_close=Callback::new(move |_| pane.close())/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
