@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Heartbeat ingest through the real HTTP API, with the fleet simulator as the load: prints the
 # sustained rate and the latency percentiles on SQLite and on PostgreSQL. Needs the release
-# build (`cargo leptos build --release`, `cargo build --release -p simulator`) and, for
-# PostgreSQL, BENCH_DATABASE_URL naming an empty database (skipped without it).
+# build (end2end/scripts/build.sh) and, for PostgreSQL, BENCH_DATABASE_URL naming an empty
+# database (skipped without it).
 #
 # `in_flight` bounds the requests in flight (the simulator's --concurrency): a real fleet has as
 # many as it has rooms sending at once, each device one.

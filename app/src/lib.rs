@@ -34,11 +34,11 @@ use features::session::get_session;
 use features::tenants::TenantsPage;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use leptos_router::path;
+use leptos_router::{path, Lazy, LazyRoute};
 use nav::{NavEntry, CUSTOMER_PAGES, PARTNER_PAGES, TENANT_PAGES};
 use tenant::Tenant;
 
@@ -51,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet id="leptos" options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -68,44 +69,122 @@ pub fn App() -> impl IntoView {
     provide_context(components::Flash::new());
     provide_context(features::roles::parts::RoleWizard::new());
     view! {
-        <Stylesheet id="leptos" href="/pkg/rooms.css"/>
         <Title text="Rooms MTM"/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=AppFrame>
                     <Route path=path!("") view=CustomerHomePage/>
-                    <Route path=path!("/rooms") view=RoomsPage/>
-                    <Route path=path!("/room-groups") view=RoomGroupsPage/>
-                    <Route path=path!("/update-rings") view=UpdateRingsPage/>
-                    <Route path=path!("/incidents") view=IncidentsPage/>
-                    <Route path=path!("/reports") view=ReportsPage/>
-                    <Route path=path!("/settings/administrators") view=AdministratorsPage/>
-                    <Route path=path!("/settings/security-groups") view=SecurityGroupsPage/>
-                    <Route path=path!("/settings/roles") view=RolesPage/>
-                    <Route path=path!("/settings/roles/new") view=NewRolePage/>
-                    <Route path=path!("/settings/partners") view=PartnersPage/>
-                    <Route path=path!("/settings/partners/new") view=NewPartnerPage/>
-                    <Route path=path!("/settings/approvals") view=ApprovalsPage/>
-                    <Route path=path!("/settings/general") view=GeneralSettingsPage/>
-                    <Route path=path!("/settings/audit-logs") view=AuditLogsPage/>
+                    <Route path=path!("/rooms") view={Lazy::<RoomsRoute>::new()}/>
+                    <Route path=path!("/room-groups") view={Lazy::<RoomGroupsRoute>::new()}/>
+                    <Route path=path!("/update-rings") view={Lazy::<UpdateRingsRoute>::new()}/>
+                    <Route path=path!("/incidents") view={Lazy::<IncidentsRoute>::new()}/>
+                    <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()}/>
+                    <Route path=path!("/settings/administrators") view={Lazy::<AdministratorsRoute>::new()}/>
+                    <Route path=path!("/settings/security-groups") view={Lazy::<SecurityGroupsRoute>::new()}/>
+                    <Route path=path!("/settings/roles") view={Lazy::<RolesRoute>::new()}/>
+                    <Route path=path!("/settings/roles/new") view={Lazy::<NewRoleRoute>::new()}/>
+                    <Route path=path!("/settings/partners") view={Lazy::<PartnersRoute>::new()}/>
+                    <Route path=path!("/settings/partners/new") view={Lazy::<NewPartnerRoute>::new()}/>
+                    <Route path=path!("/settings/approvals") view={Lazy::<ApprovalsRoute>::new()}/>
+                    <Route path=path!("/settings/general") view={Lazy::<GeneralSettingsRoute>::new()}/>
+                    <Route path=path!("/settings/audit-logs") view={Lazy::<AuditLogsRoute>::new()}/>
                     <Route path=path!("/partner") view=PartnerHomePage/>
-                    <Route path=path!("/partner/tenants") view=TenantsPage/>
-                    <Route path=path!("/partner/tenant-managers") view=TenantManagersPage/>
-                    <Route path=path!("/partner/tickets") view=AllTicketsPage/>
+                    <Route path=path!("/partner/tenants") view={Lazy::<TenantsRoute>::new()}/>
+                    <Route path=path!("/partner/tenant-managers") view={Lazy::<TenantManagersRoute>::new()}/>
+                    <Route path=path!("/partner/tickets") view={Lazy::<AllTicketsRoute>::new()}/>
                     <ParentRoute path=path!("/partner/c/:customer") view=TenantFrame>
-                        <Route path=path!("/rooms") view=RoomsPage/>
-                        <Route path=path!("/room-groups") view=RoomGroupsPage/>
-                        <Route path=path!("/update-rings") view=UpdateRingsPage/>
-                        <Route path=path!("/incidents") view=IncidentsPage/>
-                        <Route path=path!("/reports") view=ReportsPage/>
-                        <Route path=path!("/settings/roles") view=RolesPage/>
-                        <Route path=path!("/settings/roles/new") view=NewRolePage/>
-                        <Route path=path!("/requests") view=PartnerRequestsPage/>
+                        <Route path=path!("/rooms") view={Lazy::<RoomsRoute>::new()}/>
+                        <Route path=path!("/room-groups") view={Lazy::<RoomGroupsRoute>::new()}/>
+                        <Route path=path!("/update-rings") view={Lazy::<UpdateRingsRoute>::new()}/>
+                        <Route path=path!("/incidents") view={Lazy::<IncidentsRoute>::new()}/>
+                        <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()}/>
+                        <Route path=path!("/settings/roles") view={Lazy::<RolesRoute>::new()}/>
+                        <Route path=path!("/settings/roles/new") view={Lazy::<NewRoleRoute>::new()}/>
+                        <Route path=path!("/requests") view={Lazy::<PartnerRequestsRoute>::new()}/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// Pages whose code the browser fetches when one of them is first shown. `cargo leptos build
+/// --split` cuts the WebAssembly at each `#[lazy]` function, so the login page and the
+/// overviews (where a person lands) load only the code they use; the server renders these pages
+/// like any other. Pages are split by area, not one by one: code shared by several split points
+/// goes into a chunk per combination of them, and eighteen page-sized splits made 491 chunks, 244
+/// of them fetched for the Rooms page alone. `$preload` names the loader `#[lazy]` makes for
+/// `$area` (`__preload_<area>`).
+macro_rules! lazy_area {
+    ($area:ident, $preload:ident: $kind:ident { $($route:ident => $page:ident),* $(,)? }) => {
+        // One variant per route of the area, named after it.
+        #[allow(clippy::enum_variant_names)]
+        #[derive(Clone, Copy)]
+        enum $kind {
+            $($route),*
+        }
+
+        #[leptos::lazy]
+        fn $area(page: $kind) -> AnyView {
+            match page {
+                $($kind::$route => $page().into_any()),*
+            }
+        }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $area($kind::$route).await
+                }
+
+                // Hydration fetches the area's code first and only then hydrates the page: a
+                // page still loading would not match the server's HTML.
+                async fn preload() {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                }
+            }
+        )*
+    };
+}
+
+lazy_area! {
+    rooms_area, __preload_rooms_area: RoomsArea {
+        RoomsRoute => RoomsPage,
+        RoomGroupsRoute => RoomGroupsPage,
+        UpdateRingsRoute => UpdateRingsPage,
+    }
+}
+
+lazy_area! {
+    incidents_area, __preload_incidents_area: IncidentsArea {
+        IncidentsRoute => IncidentsPage,
+        AllTicketsRoute => AllTicketsPage,
+        ReportsRoute => ReportsPage,
+    }
+}
+
+lazy_area! {
+    settings_area, __preload_settings_area: SettingsArea {
+        AdministratorsRoute => AdministratorsPage,
+        TenantManagersRoute => TenantManagersPage,
+        SecurityGroupsRoute => SecurityGroupsPage,
+        RolesRoute => RolesPage,
+        NewRoleRoute => NewRolePage,
+        PartnersRoute => PartnersPage,
+        NewPartnerRoute => NewPartnerPage,
+        ApprovalsRoute => ApprovalsPage,
+        PartnerRequestsRoute => PartnerRequestsPage,
+        GeneralSettingsRoute => GeneralSettingsPage,
+        AuditLogsRoute => AuditLogsPage,
+        TenantsRoute => TenantsPage,
     }
 }
 

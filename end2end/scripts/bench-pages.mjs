@@ -3,29 +3,15 @@
 // beside each other. Run by bench/pages.sh, which starts the identity provider and the portal.
 //
 //   node end2end/scripts/bench-pages.mjs <base-url> <label>
-import fs from 'node:fs';
-import { chromium } from '@playwright/test';
-
-const DEMO = JSON.parse(fs.readFileSync(new URL('../idp/demo.json', import.meta.url), 'utf8'));
+import { launch, signedIn } from './bench-signin.mjs';
 
 const [base, label] = process.argv.slice(2);
 const ROUNDS = 200;
 
 async function signIn() {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu'],
-  });
-  const page = await browser.newPage();
-  await page.goto(`${base}/login`);
-  // The form's hidden `next` is filled once the page is interactive.
-  await page.waitForLoadState('networkidle');
-  await page.getByLabel('Work e-mail address').fill('grace@contoso.com');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Password').fill(DEMO.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.origin === new URL(base).origin && !url.pathname.startsWith('/auth/') && url.pathname !== '/login');
-  const cookies = await page.context().cookies(base);
+  const browser = await launch();
+  const context = await signedIn(browser, base);
+  const cookies = await context.cookies(base);
   await browser.close();
   return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }

@@ -4,9 +4,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-echo "==> cargo leptos build --release"
-cargo leptos build --release
-cargo build --release -p simulator
+echo "==> release build (end2end/scripts/build.sh)"
+bash end2end/scripts/build.sh
 
 node end2end/idp/server.mjs &
 idp=$!

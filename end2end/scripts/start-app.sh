@@ -10,7 +10,7 @@ db_file="${ROOMS_E2E_DB:-/tmp/rooms-e2e.db}"
 rm -f "$db_file" "$db_file-shm" "$db_file-wal"
 
 if [ ! -x ./target/release/server ] || [ ! -d ./target/site/pkg ]; then
-  echo "start-app.sh: no release build; run 'cargo leptos build --release' first" >&2
+  echo "start-app.sh: no release build; run 'cargo leptos build --release --split' first" >&2
   exit 1
 fi
 

@@ -44,8 +44,7 @@ if [ "${CI:-}" = true ]; then
 fi
 
 step "release build for the browser tests"
-cargo leptos build --release
-cargo build --release -p simulator
+bash end2end/scripts/build.sh
 
 step "the device agent API against its OpenAPI document (Schemathesis)"
 bash end2end/scripts/agent-api-check.sh

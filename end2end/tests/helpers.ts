@@ -21,22 +21,6 @@ export const DEMO = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'idp', 'dem
 };
 export const DEMO_PASSWORD: string = DEMO.password;
 
-// Marks the moment the app's WebAssembly module is instantiated. The hydration script runs
-// `init().then(() => hydrate())`: init finishes and hydrate() runs in the microtasks right after
-// the instantiation promise settles, so once a later task sees the flag, the page is hydrated.
-const HYDRATION_PROBE = `(() => {
-  const wasm = globalThis.WebAssembly;
-  if (!wasm || wasm.__e2eProbe) return;
-  wasm.__e2eProbe = true;
-  const mark = (promise) => promise.then((result) => { globalThis.__e2eWasmReady = true; return result; });
-  for (const name of ['instantiateStreaming', 'instantiate']) {
-    const original = wasm[name];
-    if (typeof original === 'function') {
-      wasm[name] = function (...args) { return mark(original.apply(this, args)); };
-    }
-  }
-})();`;
-
 /**
  * Browser problems seen during a test. Uncaught exceptions (a WASM panic ends in one) and
  * Rust panic messages fail the test; other console errors are attached to the report only,
@@ -48,7 +32,6 @@ export const test = base.extend<{ watch: Watch }>({
   watch: [
     async ({ context }, use, testInfo) => {
       const watch: Watch = { pageErrors: [], consoleErrors: [] };
-      await context.addInitScript(HYDRATION_PROBE);
       const follow = (page: Page) => {
         page.on('pageerror', (err) => watch.pageErrors.push(`${page.url()}: ${err.message}`));
         page.on('console', (msg) => {
@@ -68,21 +51,18 @@ export const test = base.extend<{ watch: Watch }>({
   ],
 });
 
-/**
- * A page in a browser context of its own (another person, signed in at the same time), watched
- * for hydration like the test's own page.
- */
+/** A page in a browser context of its own: another person, signed in at the same time. */
 export async function pageInNewContext(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
-  await context.addInitScript(HYDRATION_PROBE);
   return context.newPage();
 }
 
-/** Waits until the page's WebAssembly has loaded and hydrated the server-rendered HTML. */
+/**
+ * Waits until the page's WebAssembly, with the code split out for its route, has hydrated the
+ * server-rendered HTML: the app marks <html data-hydrated> then (frontend/src/lib.rs).
+ */
 export async function waitForHydration(page: Page): Promise<void> {
-  await page.waitForFunction(() => (globalThis as { __e2eWasmReady?: boolean }).__e2eWasmReady === true, undefined, {
-    timeout: 20_000,
-  });
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 20_000 });
   await page.waitForLoadState('networkidle');
 }
 

@@ -5,5 +5,17 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Pages are split out of the main module (`#[lazy_route]`): hydration waits for the current
+    // page's code, so it runs as a task. Wasm-bindgen's executor drives it.
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App)
+            .await
+            .forget();
+        // Says the page answers input now: browser tests and the first-load benchmark wait
+        // for it.
+        if let Some(html) = leptos::prelude::document().document_element() {
+            _ = html.set_attribute("data-hydrated", "");
+        }
+    });
 }

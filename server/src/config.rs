@@ -177,6 +177,26 @@ async fn sqlite_wal(url: &str) -> anyhow::Result<()> {
     result
 }
 
+/// Whether the site's JS, WASM and CSS carry hashed names. A build with `hash-files` (see
+/// Cargo.toml) leaves `hash.txt` beside the server binary, and Leptos finds the names there;
+/// `LEPTOS_HASH_FILES` overrides. Checked at start, because Leptos panics on the first page
+/// when it is told to hash without the file.
+pub fn hashed_assets(setting: Option<String>) -> anyhow::Result<bool> {
+    let file = std::env::current_exe()
+        .context("locating the server binary")?
+        .with_file_name("hash.txt");
+    match setting.as_deref().map(str::trim) {
+        None | Some("") => Ok(file.exists()),
+        Some("false") => Ok(false),
+        Some("true") if file.exists() => Ok(true),
+        Some("true") => anyhow::bail!(
+            "LEPTOS_HASH_FILES=true, but {} is missing: build with `cargo leptos build`",
+            file.display()
+        ),
+        Some(other) => anyhow::bail!("LEPTOS_HASH_FILES must be true or false, not {other:?}"),
+    }
+}
+
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
@@ -225,5 +245,23 @@ mod tests {
             assert_eq!(mode.as_deref(), Some("wal"));
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Hashed names follow the build's `hash.txt`; told to hash without it, the server refuses
+    /// to start instead of panicking on the first page.
+    #[test]
+    fn hashed_asset_names_follow_the_builds_hash_file() {
+        let file = std::env::current_exe()
+            .expect("the test binary")
+            .with_file_name("hash.txt");
+        let _ = std::fs::remove_file(&file);
+        assert!(!hashed_assets(None).expect("no file, no hashing"));
+        assert!(hashed_assets(Some("true".into())).is_err());
+        assert!(hashed_assets(Some("yes".into())).is_err());
+        std::fs::write(&file, "js: abc\nwasm: abc\ncss: abc\n").expect("a hash file");
+        assert!(hashed_assets(None).expect("the file says hash"));
+        assert!(hashed_assets(Some("true".into())).expect("asked and there"));
+        assert!(!hashed_assets(Some("false".into())).expect("turned off"));
+        std::fs::remove_file(&file).expect("cleaned up");
     }
 }

@@ -6,6 +6,8 @@
 #[cfg(feature = "ssr")]
 mod agent;
 #[cfg(feature = "ssr")]
+mod assets;
+#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cli;
@@ -44,9 +46,10 @@ pub async fn run() -> anyhow::Result<()> {
 
     config::init_tracing();
     let config = config::Config::from_env()?;
-    let leptos = leptos::prelude::get_configuration(None)
+    let mut leptos = leptos::prelude::get_configuration(None)
         .context("reading the Leptos configuration")?
         .leptos_options;
+    leptos.hash_files = config::hashed_assets(std::env::var("LEPTOS_HASH_FILES").ok())?;
     let addr = leptos.site_addr;
     let db = config::connect(&config.database_url).await?;
     startup::prepare_database(&db, &config.database_url, config.seed_demo).await?;

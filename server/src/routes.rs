@@ -44,6 +44,8 @@ pub struct Shared {
     pub changes: app::server::Changes,
     /// The heartbeats' writer (group commit).
     pub ingest: crate::ingest::Ingest,
+    /// The site's files that may be cached for good.
+    pub immutable: crate::assets::Immutable,
 }
 
 /// The rate limiters, shared by every clone of the router (and cleaned by `serve`).
@@ -99,7 +101,10 @@ impl AppState {
         let changes = app::server::Changes::default();
         let ingest =
             crate::ingest::Ingest::start(db.clone(), limits.heartbeat.clone(), changes.clone());
+        let immutable =
+            crate::assets::Immutable::scan(&leptos_options.site_root, &leptos_options.site_pkg_dir);
         Self(Arc::new(Shared {
+            immutable,
             leptos_options,
             db,
             // Building an HTTP client only fails without a TLS backend, which is compiled in.
@@ -160,6 +165,10 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
+        .layer(middleware::from_fn_with_state(
+            state.immutable.clone(),
+            crate::assets::cache_control,
+        ))
         .with_state(state.clone());
     harden(app, &state)
 }

@@ -35,6 +35,7 @@ pub async fn headers(
     let is_asset = request.uri().path().starts_with("/pkg/");
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
+    let is_file = crate::assets::is_file(response.status());
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
@@ -62,8 +63,9 @@ pub async fn headers(
         );
     }
     // Pages, server functions, sign-in routes and exports hold one person's data; only the
-    // compiled assets are the same for everybody.
-    if !is_asset {
+    // compiled assets are the same for everybody (assets.rs says for how long). A missing one
+    // is answered with the not-found page, which is a page.
+    if !(is_asset && is_file) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

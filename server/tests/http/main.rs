@@ -77,6 +77,14 @@ async fn harness_with(config: Config) -> Harness {
     let site = std::env::temp_dir().join(format!("rooms-site-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     std::fs::write(site.join("pkg/rooms.css"), "body { margin: 0 }").unwrap();
+    // Named by the MD5 of its bytes (empty), as cargo-leptos names a build's files.
+    std::fs::write(site.join("pkg/rooms.1B2M2Y8AsgTpgAmY7PhCfg.css"), "").unwrap();
+    // Named like one, but its bytes are not that hash's.
+    std::fs::write(
+        site.join("pkg/chunk_1.1B2M2Y8AsgTpgAmY7PhCfg.wasm"),
+        "body {}",
+    )
+    .unwrap();
     let options = LeptosOptions::builder()
         .output_name("rooms")
         .site_root(site.to_str().unwrap())

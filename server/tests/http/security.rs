@@ -525,16 +525,34 @@ async fn every_response_carries_the_security_headers() {
         assert!(csp.contains("frame-ancestors 'none'"), "{what}");
     }
 
-    // Static assets may be cached.
-    let response = h.get("/pkg/rooms.css", None).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_ne!(
+    // Static assets may be cached: for a year when the name is the hash of the bytes, otherwise
+    // checked again on every use.
+    for (path, policy) in [
+        (
+            "/pkg/rooms.1B2M2Y8AsgTpgAmY7PhCfg.css",
+            "public, max-age=31536000, immutable",
+        ),
+        ("/pkg/rooms.css", "no-cache"),
+        ("/pkg/chunk_1.1B2M2Y8AsgTpgAmY7PhCfg.wasm", "no-cache"),
+    ] {
+        let response = h.get(path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            header_of(&response, "cache-control").as_deref(),
+            Some(policy),
+            "{path}"
+        );
+        assert_eq!(
+            header_of(&response, "x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+    }
+    // A missing file is a page (the not-found page), never cached.
+    let response = h.get("/pkg/missing.1B2M2Y8AsgTpgAmY7PhCfg.css", None).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
         header_of(&response, "cache-control").as_deref(),
         Some("no-store")
-    );
-    assert_eq!(
-        header_of(&response, "x-content-type-options").as_deref(),
-        Some("nosniff")
     );
 }
 
