@@ -36,8 +36,9 @@ async function firstLoad(path, storageState, shot) {
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false,
     latency: 150,
-    downloadThroughput: (1.6 * 1024 * 1024) / 8,
-    uploadThroughput: (750 * 1024) / 8,
+    // Bytes per second: 1.6 Mbit/s and 750 kbit/s in SI units (the slower reading).
+    downloadThroughput: 1_600_000 / 8,
+    uploadThroughput: 750_000 / 8,
   });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   const urls = new Map();

@@ -4,7 +4,7 @@
 
 import type { APIRequestContext, Page } from '@playwright/test';
 
-import { expect, open, pageInNewContext, rowOf, signIn, signOut, test, uniqueName, waitForHydration } from './helpers';
+import { call, expect, open, pageInNewContext, rowOf, signIn, signOut, test, uniqueName, waitForHydration } from './helpers';
 
 type Room = { id: string; display_name: string };
 
@@ -539,4 +539,40 @@ test('room groups, update rings and security groups keep the open item in the ad
     await expect(colleague.getByRole('complementary', { name })).toBeVisible();
     await colleague.context().close();
   }
+});
+
+test('an update ring is deleted after a confirmation that says how many rooms it holds, and its rooms are then in no ring', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/update-rings');
+  const name = uniqueName('Short-lived ring');
+  await page.getByRole('button', { name: 'New update ring' }).click();
+  const form = page.getByRole('complementary', { name: 'New update ring' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Deferral (days)').fill('5');
+  await form.getByRole('button', { name: 'Create ring' }).click();
+  const pane = page.getByRole('complementary', { name });
+  await expect(pane).toBeVisible();
+  const ring = new URL(page.url()).searchParams.get('open');
+  const { actor } = await call<{ actor: { org: string } }>(page, 'get_session', {});
+  const rooms = await call<{ rows: { id: string; display_name: string }[] }>(page, 'list_rooms', {
+    org: actor.org,
+    query: { search: '', country: null, site: null, platform: null, health: null, enrollment: null, ring: null, sort: 'Name', descending: false, page: 0 },
+  });
+  const room = rooms.rows[0];
+  await call(page, 'set_room_ring', { org: actor.org, id: room.id, ring });
+  await page.reload();
+  await waitForHydration(page);
+  await expect(pane.getByRole('status').filter({ hasText: '1 of your rooms' })).toBeVisible();
+
+  await pane.getByRole('button', { name: 'Delete ring' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Delete this update ring?' });
+  await expect(dialog).toContainText(`${name} will be deleted, and the rooms in it (1 of yours) will be in no update ring`);
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Update ring deleted.' })).toBeVisible();
+  await expect(dialog).toHaveCount(0);
+  await expect(pane).toHaveCount(0);
+  await expect(page).not.toHaveURL(/open=/);
+  await expect(page.getByRole('table').getByRole('button', { name, exact: true })).toHaveCount(0);
+  const after = await call<{ room: { update_ring: unknown } }>(page, 'get_room', { org: actor.org, id: room.id });
+  expect(after.room.update_ring).toBeNull();
 });

@@ -72,6 +72,9 @@ pub enum Pane<T> {
 pub struct PaneState<T: Send + Sync + 'static> {
     creating: RwSignal<bool>,
     open: Memo<Option<T>>,
+    /// What the pane shows, changing only when that does: a pane drawn again for nothing would
+    /// take focus again, and then lose it when it closes.
+    shown: Memo<Pane<T>>,
     go: Callback<Option<T>>,
 }
 
@@ -109,24 +112,27 @@ where
                 },
             );
         });
+        let creating = RwSignal::new(false);
+        let shown = Memo::new(move |_| match (creating.get(), open.get()) {
+            (true, _) => Pane::Create,
+            (false, Some(id)) => Pane::Item(id),
+            (false, None) => Pane::Closed,
+        });
         Self {
-            creating: RwSignal::new(false),
+            creating,
             open,
+            shown,
             go,
         }
     }
 
     pub fn get(&self) -> Pane<T> {
-        match (self.creating.get(), self.open.get()) {
-            (true, _) => Pane::Create,
-            (false, Some(id)) => Pane::Item(id),
-            (false, None) => Pane::Closed,
-        }
+        self.shown.get()
     }
 
     /// Whether `id` is the open item (a row's `aria-expanded`).
     pub fn is_open(&self, id: T) -> bool {
-        !self.creating.get() && self.open.get() == Some(id)
+        self.shown.get() == Pane::Item(id)
     }
 
     pub fn show(&self, id: T) {

@@ -402,6 +402,62 @@ async fn group_and_ring_counts_cover_only_what_the_scope_reaches() {
 }
 
 #[tokio::test]
+async fn deleting_an_update_ring_needs_the_whole_organisation_and_leaves_its_rooms_in_no_ring() {
+    let db = db().await;
+    let e = estate(&db).await;
+    let (_, lead) = scoped_user(
+        &db,
+        &e,
+        "sofia@contoso.com",
+        "Sofia Rossi",
+        BuiltInRole::SiteLead,
+    )
+    .await;
+    let rings = room_groups::list_update_rings(&db, &e.grace, e.org.id)
+        .await
+        .unwrap();
+    let ring = |name: &str| rings.iter().find(|r| r.name == name).unwrap().id;
+    // The Site Lead may modify rings only over the US rooms; Pilot holds one of them, and
+    // deleting it would still move every room of the organisation that it holds.
+    assert!(matches!(
+        room_groups::delete_update_ring(&db, &lead, e.org.id, ring("Pilot"), now()).await,
+        Err(ServiceError::Forbidden(DenyReason::OutOfScope))
+    ));
+    let failed = audit_rows(&db, &e.grace, e.org.id, "UpdateRing", "Failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].object_name, "Pilot");
+    assert_eq!(failed[0].operation, "Delete");
+
+    room_groups::delete_update_ring(&db, &e.grace, e.org.id, ring("Broad"), now())
+        .await
+        .unwrap();
+    let left: Vec<_> = room_groups::list_update_rings(&db, &e.grace, e.org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(left, ["Pilot"]);
+    for id in [e.london.id, e.berlin.id] {
+        let room = rooms::get_room(&db, &e.grace, e.org.id, id).await.unwrap();
+        assert_eq!(room.room.update_ring, None, "{}", room.room.display_name);
+    }
+    let seattle = rooms::get_room(&db, &e.grace, e.org.id, e.seattle.id)
+        .await
+        .unwrap();
+    assert!(seattle.room.update_ring.is_some(), "Pilot keeps its room");
+    let done = audit_rows(&db, &e.grace, e.org.id, "UpdateRing", "Successful").await;
+    assert!(done
+        .iter()
+        .any(|a| a.object_name == "Broad" && a.operation == "Delete"));
+    // Gone is gone: a second delete finds nothing.
+    assert!(matches!(
+        room_groups::delete_update_ring(&db, &e.grace, e.org.id, ring("Broad"), now()).await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
 async fn a_site_tech_scoped_to_all_us_rooms_works_on_us_rooms_only() {
     let db = db().await;
     let e = estate(&db).await;

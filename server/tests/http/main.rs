@@ -558,6 +558,11 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             json!({ "org": contoso, "id": room_id, "ring": ring }),
             true,
         ),
+        (
+            "delete_update_ring",
+            json!({ "org": contoso, "id": ring }),
+            true,
+        ),
         ("get_settings", json!({ "org": contoso }), false),
         (
             "update_settings",

@@ -184,6 +184,7 @@ fn table() -> Vec<Row> {
         r("list_update_rings", C, Wide, "AAAfnnAnn"),
         r("create_update_ring", C, Wide, "AAFFNNFNN"),
         r("update_update_ring", C, Wide, "AAFFNNFNN"),
+        r("delete_update_ring", C, Wide, "AAFFNNFNN"),
         // ---- Contoso: its own roles, and the partner role set (Pia's, by her standing).
         r("list_roles", C, Wide, "AAffnnAnn"),
         r("get_role", C, Wide, "AAffnnnnn"),
@@ -261,6 +262,7 @@ fn table() -> Vec<Row> {
         r("list_update_rings", F, Wide, "nnnnnnAff"),
         r("create_update_ring", F, Wide, "NNNNNNFFF"),
         r("update_update_ring", F, Wide, "NNNNNNAFF"),
+        r("delete_update_ring", F, Wide, "NNNNNNAFF"),
         r("list_roles", F, Wide, "nnnnnnAff"),
         r("get_role", F, Wide, "nnnnnnnff"),
         r("get_role", F, Roles, "nnnnnnAff"),
@@ -323,6 +325,7 @@ fn table() -> Vec<Row> {
         r("list_update_rings", W, Wide, "nnnnnnnnn"),
         r("create_update_ring", W, Wide, "NNNNNNNNN"),
         r("update_update_ring", W, Wide, "NNNNNNNNN"),
+        r("delete_update_ring", W, Wide, "NNNNNNNNN"),
         r("list_roles", W, Wide, "nnnnnnnnn"),
         r("get_role", W, Wide, "nnnnnnnnn"),
         r("check_role_name", W, Wide, "nnnnnnnnn"),
@@ -931,6 +934,17 @@ async fn fresh_room_group(h: &Harness, w: &World, org: Org) -> Value {
         .clone()
 }
 
+async fn fresh_update_ring(h: &Harness, w: &World, org: Org) -> Value {
+    let fx = w.org(org);
+    h.ok(
+        "/api/create_update_ring",
+        &fx.admin,
+        json!({ "org": fx.id, "input": { "name": w.fresh("ring"), "deferral_days": "3" } }),
+    )
+    .await["id"]
+        .clone()
+}
+
 /// A new role with one assignment, made by the organisation's admin (or by Pia as a partner
 /// role): (role, assignment).
 async fn fresh_role(h: &Harness, w: &World, org: Org, partner: bool) -> (Value, Value) {
@@ -1072,6 +1086,7 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
             let ring = fx.ring.as_ref().unwrap();
             json!({ "org": org, "id": ring.id, "input": ring.input })
         }
+        "delete_update_ring" => json!({ "org": org, "id": fresh_update_ring(h, w, row.org).await }),
         "get_role" => {
             let id = if partner {
                 rel().primary_admins.clone()

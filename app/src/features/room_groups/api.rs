@@ -152,3 +152,15 @@ pub async fn update_update_ring(
     })
     .await
 }
+
+/// # Authorization
+/// `Action::ModifyUpdateRing` on the organisation.
+#[server(endpoint = "delete_update_ring", input = Json)]
+pub async fn delete_update_ring(org: OrgId, id: UpdateRingId) -> Result<(), AppError> {
+    use crate::server::service::room_groups;
+    crate::server::serve(async move {
+        let cx = crate::server::request_cx_for(org).await?;
+        Ok(room_groups::delete_update_ring(&cx.db, &cx.actor, org, id, cx.now).await?)
+    })
+    .await
+}

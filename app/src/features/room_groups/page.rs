@@ -1,6 +1,6 @@
 use super::api::{
     list_room_groups, list_update_rings, CreateRoomGroup, CreateUpdateRing, DeleteRoomGroup,
-    UpdateRoomGroup, UpdateUpdateRing,
+    DeleteUpdateRing, UpdateRoomGroup, UpdateUpdateRing,
 };
 use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
 use crate::components::{
@@ -148,21 +148,34 @@ pub fn UpdateRingsPage() -> impl IntoView {
     let may_create = session.may_in(org, Action::CreateUpdateRing);
     let create = ServerAction::<CreateUpdateRing>::new();
     let update = ServerAction::<UpdateUpdateRing>::new();
+    let delete = ServerAction::<DeleteUpdateRing>::new();
+    let deleted = successes(delete.value().into());
     let rooms_changed = RwSignal::new(0usize);
     let rings = Resource::new(
         move || {
             (
                 create.version().get(),
                 update.version().get(),
+                deleted.get(),
                 rooms_changed.get(),
             )
         },
         move |_| list_update_rings(org),
     );
     let pane = PaneState::<UpdateRingId>::new("open");
+    let confirm = RwSignal::new(false);
+    // The ring asked about: id, name and how many of the user's rooms it holds.
+    let to_delete = RwSignal::new(None::<(UpdateRingId, String, u64)>);
     Effect::new(move |_| {
         if let Some(Ok(r)) = create.value().get() {
             pane.show(r.id);
+        }
+    });
+    // A refusal stays in the dialog; a deletion closes it and the ring's pane.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            confirm.set(false);
+            pane.close();
         }
     });
     view! {
@@ -176,6 +189,7 @@ pub fn UpdateRingsPage() -> impl IntoView {
                     </Show>
                 </header>
                 <p class="lead">"Rooms in a ring take software updates once its deferral has passed: a pilot ring first, the rest later."</p>
+                <ResultNote value=delete.value() success="Update ring deleted. Its rooms are in no update ring now."/>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match rings.await {
@@ -218,8 +232,28 @@ pub fn UpdateRingsPage() -> impl IntoView {
                         />
                     </aside>
                 }.into_any(),
-                Pane::Item(id) => view! { <RingPane org id pane update rings rooms_changed/> }.into_any(),
+                Pane::Item(id) => view! {
+                    <RingPane org id pane update rings rooms_changed on_delete=Callback::new(move |(name, rooms): (String, u64)| {
+                        to_delete.set(Some((id, name, rooms)));
+                        confirm.set(true);
+                    })/>
+                }.into_any(),
             }}
+            <ConfirmDialog
+                open=confirm
+                title=Signal::derive(|| "Delete this update ring?".to_owned())
+                message=Signal::derive(move || to_delete.get().map(|(_, name, rooms)| format!(
+                    "{name} will be deleted, and the rooms in it ({rooms} of yours) will be in no update ring until you put them in another."
+                )).unwrap_or_default())
+                confirm_label="Delete"
+                pending=delete.pending()
+                error=Signal::derive(move || delete.value().get().and_then(Result::err))
+                on_confirm=Callback::new(move |_| {
+                    if let Some((id, ..)) = to_delete.get_untracked() {
+                        delete.dispatch(DeleteUpdateRing { org, id });
+                    }
+                })
+            />
         </div>
     }
     .into_any()

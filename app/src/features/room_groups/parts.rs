@@ -276,6 +276,8 @@ pub fn RingPane(
     update: ServerAction<UpdateUpdateRing>,
     rings: Resource<Result<Vec<UpdateRingView>, AppError>>,
     rooms_changed: RwSignal<usize>,
+    /// Asks to delete the ring: its name and how many of the user's rooms it holds.
+    on_delete: Callback<(String, u64)>,
 ) -> impl IntoView {
     let session = use_context::<SessionView>();
     let may_edit = session
@@ -321,6 +323,15 @@ pub fn RingPane(
             {may_edit.then(|| {
                 let ring = rings.get_untracked().and_then(Result::ok).and_then(|rs| rs.into_iter().find(|r| r.id == id));
                 ring.map(|r| view! {
+                    <div class="pane-actions pane-actions-top">
+                        <button type="button" class="btn btn-danger" on:click=move |_| {
+                            // The counts as they are now: rooms may have moved since the pane opened.
+                            let now = rings.get_untracked().and_then(Result::ok).and_then(|rs| rs.into_iter().find(|r| r.id == id));
+                            if let Some(r) = now {
+                                on_delete.run((r.name, r.room_count));
+                            }
+                        }>"Delete ring"</button>
+                    </div>
                     <RingForm
                         name=r.name
                         days=r.deferral_days.to_string()

@@ -471,12 +471,7 @@ pub async fn update_update_ring(
     attempt
         .authorize(db, Action::ViewUpdateRings, &Resource::SomeRooms(org))
         .await?;
-    let ring = TenantScope::describing(org)
-        .select::<update_ring::Entity>()
-        .filter(update_ring::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let ring = find_ring(db, org, id).await?;
     let object = if &ring.name == name {
         format!("{name} ({days} days)")
     } else {
@@ -495,6 +490,60 @@ pub async fn update_update_ring(
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// # Authorization
+/// `Action::ModifyUpdateRing` on the organisation, as for a change of its deferral: every room
+/// in the ring, in the actor's scope or not, is left in no ring.
+pub async fn delete_update_ring(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: UpdateRingId,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let blind = format!("update ring {id}");
+    let attempt = Attempt::new(actor, Category::UpdateRing, Operation::Delete, &blind, now);
+    attempt
+        .authorize(db, Action::ViewUpdateRings, &Resource::SomeRooms(org))
+        .await?;
+    let ring = find_ring(db, org, id).await?;
+    let attempt = attempt.naming(&ring.name);
+    let scope = attempt
+        .authorize(db, Action::ModifyUpdateRing, &Resource::Org(org))
+        .await?;
+    let tx = db.begin().await?;
+    scope
+        .update_many::<room::Entity>()
+        .col_expr(
+            room::Column::UpdateRingId,
+            Expr::value(None::<UpdateRingId>),
+        )
+        .filter(room::Column::UpdateRingId.eq(id))
+        .exec(&tx)
+        .await?;
+    scope
+        .delete_many::<update_ring::Entity>()
+        .filter(update_ring::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    attempt.record(&tx, &scope).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The ring, named in the audit log before the change is authorized (the actor may view rings).
+async fn find_ring(
+    db: &impl ConnectionTrait,
+    org: OrgId,
+    id: UpdateRingId,
+) -> Result<update_ring::Model, ServiceError> {
+    TenantScope::describing(org)
+        .select::<update_ring::Entity>()
+        .filter(update_ring::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Refuses (and audits) a change of which rooms `group` holds unless the actor could hand out,
