@@ -15,8 +15,6 @@ if [ "${ROOMS_NEED_POSTGRES:-0}" = 1 ] && ! python3 -c 'import venv, ensurepip' 
   apt_packages+=(python3-venv)
 fi
 command -v curl >/dev/null || apt_packages+=(curl)
-# The site's files are compressed once, at build time (build.sh).
-command -v brotli >/dev/null || apt_packages+=(brotli)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "==> apt-get install ${apt_packages[*]}"
   sudo_if_needed apt-get update -qq
