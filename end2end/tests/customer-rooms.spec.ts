@@ -576,3 +576,22 @@ test('an update ring is deleted after a confirmation that says how many rooms it
   const after = await call<{ room: { update_ring: unknown } }>(page, 'get_room', { org: actor.org, id: room.id });
   expect(after.room.update_ring).toBeNull();
 });
+
+test('a room group is deleted through its dialog, and the page says so once', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/room-groups');
+  const name = uniqueName('Short-lived group');
+  await page.getByRole('button', { name: 'New room group' }).click();
+  const form = page.getByRole('complementary', { name: 'New room group' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByRole('button', { name: 'Create group' }).click();
+  const pane = page.getByRole('complementary', { name });
+  await expect(pane).toBeVisible();
+  await pane.getByRole('button', { name: 'Delete group' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Delete this room group?' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(pane).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Room group deleted.' })).toHaveCount(1);
+  await expect(page.getByRole('table').getByRole('button', { name, exact: true })).toHaveCount(0);
+});

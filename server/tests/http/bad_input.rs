@@ -104,12 +104,27 @@ impl Probe<'_> {
                 format!("{}={token}", self.h.session_cookie()),
             );
         }
-        let response: Response = self.h.send(request.body(Body::from(body)).unwrap()).await;
         self.sent += 1;
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
-            .await
-            .unwrap_or_default();
+        // A page whose stream never ends would hang the test (the portal's request timeout
+        // covers the response's head, not its streamed body): name it instead.
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            let response: Response = self.h.send(request.body(Body::from(body)).unwrap()).await;
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
+                .await
+                .unwrap_or_default();
+            (status, bytes)
+        })
+        .await;
+        let Ok((status, bytes)) = answer else {
+            let cookie = self
+                .cookie
+                .map_or("no", |c| if c == "forged" { "a forged" } else { "a" });
+            self.failures.push(format!(
+                "{method} {path} with {cookie} session never finished"
+            ));
+            return (StatusCode::REQUEST_TIMEOUT, String::new());
+        };
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if status.is_server_error() {
             let short: String = text.chars().take(200).collect();

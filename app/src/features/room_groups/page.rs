@@ -3,9 +3,7 @@ use super::api::{
     DeleteUpdateRing, UpdateRoomGroup, UpdateUpdateRing,
 };
 use super::parts::{GroupForm, RingForm, RingPane, RoomGroupPane};
-use crate::components::{
-    successes, ConfirmDialog, ErrorNote, Pane, PaneHeader, PaneState, ResultNote,
-};
+use crate::components::{successes, ConfirmDialog, ErrorNote, Pane, PaneHeader, PaneState};
 use crate::domain::authz::Action;
 use crate::domain::ids::{RoomGroupId, UpdateRingId};
 use crate::domain::rooms::RoomGroupInput;
@@ -50,12 +48,11 @@ pub fn RoomGroupsPage() -> impl IntoView {
             pane.show(g.id);
         }
     });
+    // A refusal stays in the dialog; a deletion closes it and the group's pane.
     Effect::new(move |_| {
-        if delete.value().get().is_some() {
+        if let Some(Ok(())) = delete.value().get() {
             confirm.set(false);
-            if matches!(delete.value().get(), Some(Ok(()))) {
-                pane.close();
-            }
+            pane.close();
         }
     });
     view! {
@@ -69,7 +66,9 @@ pub fn RoomGroupsPage() -> impl IntoView {
                     </Show>
                 </header>
                 <p class="lead">"A room group is a named set of rooms, such as \"All US rooms\". Add rooms by hand, or give the group a rule (country/region, site) and it follows the rooms. Role assignments can be scoped to groups."</p>
-                <ResultNote value=delete.value() success="Room group deleted."/>
+                <Show when=move || matches!(delete.value().get(), Some(Ok(())))>
+                    <p class="note note-success" role="status">"Room group deleted."</p>
+                </Show>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match groups.await {
@@ -126,13 +125,13 @@ pub fn RoomGroupsPage() -> impl IntoView {
                 message=Signal::derive(move || to_delete.get().map(|(_, n)| format!("{n} will be deleted. Role assignments scoped to it no longer reach its rooms through it.")).unwrap_or_default())
                 confirm_label="Delete"
                 pending=delete.pending()
+                error=Signal::derive(move || delete.value().get().and_then(Result::err))
                 on_confirm=Callback::new(move |_| {
                     if let Some((id, _)) = to_delete.get_untracked() {
                         delete.dispatch(DeleteRoomGroup { org, id });
                     }
                 })
             />
-            <ErrorNote error=Signal::derive(move || delete.value().get().and_then(Result::err))/>
         </div>
     }
     .into_any()
@@ -189,7 +188,9 @@ pub fn UpdateRingsPage() -> impl IntoView {
                     </Show>
                 </header>
                 <p class="lead">"Rooms in a ring take software updates once its deferral has passed: a pilot ring first, the rest later."</p>
-                <ResultNote value=delete.value() success="Update ring deleted. Its rooms are in no update ring now."/>
+                <Show when=move || matches!(delete.value().get(), Some(Ok(())))>
+                    <p class="note note-success" role="status">"Update ring deleted. Its rooms are in no update ring now."</p>
+                </Show>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match rings.await {
