@@ -5,8 +5,9 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Pages are split out of the main module (`#[lazy_route]`): hydration waits for the current
-    // page's code, so it runs as a task. Wasm-bindgen's executor drives it.
+    // Pages are split out of the main module by area (`lazy_area!` in app/src/lib.rs):
+    // hydration waits for the current page's code, so it runs as a task that wasm-bindgen's
+    // executor drives.
     _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {
         leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App)

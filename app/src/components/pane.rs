@@ -65,10 +65,10 @@ pub enum Pane<T> {
 }
 
 /// The pane of a list whose only state is the open item: kept in the address (`?open=<id>`, or
-/// another key), so Reload, Back and a link sent to a colleague open the same item. The form for a new item is
-/// not (nothing typed survives a reload). Like the Rooms pane, the pane is drawn in the browser
-/// only, after hydration: an item opened by the address then loads there, rather than in a
-/// server-rendered pane the browser's copy would have to match node for node.
+/// another key), so Reload, Back and a link sent to a colleague open the same item. The form
+/// for a new item is not (nothing typed survives a reload). Like the Rooms pane, the pane is
+/// drawn in the browser only, after hydration: an item opened by the address then loads there,
+/// rather than in a server-rendered pane the browser's copy would have to match node for node.
 pub struct PaneState<T: Send + Sync + 'static> {
     creating: RwSignal<bool>,
     open: Memo<Option<T>>,
