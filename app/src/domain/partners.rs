@@ -550,6 +550,8 @@ pub enum RoomChange {
     },
     /// Unenroll the room (its device credential is revoked).
     Unenroll { room: RoomId },
+    /// Delete the room, with its device credential, incidents and tickets.
+    Delete { room: RoomId },
 }
 
 impl RoomChange {
@@ -557,7 +559,8 @@ impl RoomChange {
         match self {
             RoomChange::Update { room, .. }
             | RoomChange::SetRing { room, .. }
-            | RoomChange::Unenroll { room } => *room,
+            | RoomChange::Unenroll { room }
+            | RoomChange::Delete { room } => *room,
         }
     }
 
@@ -565,7 +568,8 @@ impl RoomChange {
         match self {
             RoomChange::Update { .. }
             | RoomChange::SetRing { .. }
-            | RoomChange::Unenroll { .. } => ChangeCategory::Rooms,
+            | RoomChange::Unenroll { .. }
+            | RoomChange::Delete { .. } => ChangeCategory::Rooms,
         }
     }
 }

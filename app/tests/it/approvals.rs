@@ -578,3 +578,35 @@ async fn with_auto_approval_a_partners_change_is_made_at_once() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_request_about_a_room_deleted_since_fails_and_a_partner_without_create_cannot_delete() {
+    let w = world().await;
+    active_with(&w, ApprovalMode::Manual).await;
+    let id = held_rename(&w).await;
+    // Primary admins hold no Rooms: Create, so they may not delete rooms, nor ask to.
+    let pat = pat(&w).await;
+    let refused = rooms::delete_room(&w.db, &pat, w.contoso.id, w.seattle.id, now()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(ServiceError::Forbidden(DenyReason::MissingRole))
+        ),
+        "{refused:?}"
+    );
+    let own = rooms::delete_room(&w.db, &w.grace, w.contoso.id, w.seattle.id, now()).await;
+    assert_eq!(
+        own.unwrap(),
+        ChangeOutcome::Applied,
+        "the customer is not held"
+    );
+    let decided = approvals::decide(&w.db, &w.grace, w.contoso.id, id, true, approval(), now())
+        .await
+        .unwrap();
+    assert_eq!(decided.state, ChangeRequestState::Failed);
+    assert!(
+        decided.reason.contains("no longer exists"),
+        "{}",
+        decided.reason
+    );
+}

@@ -5,18 +5,21 @@ use crate::common::*;
 use app::domain::audit::AuditQuery;
 use app::domain::authz::{Actor, BuiltInRole, DenyReason, Permission};
 use app::domain::directory::Principal;
+use app::domain::health::Heartbeat;
 use app::domain::ids::{OrgId, RoleId, RoomGroupId, RoomId, UserId};
+use app::domain::partners::ChangeOutcome;
 use app::domain::roles::{AssignmentDraft, RoleDraft};
 use app::domain::rooms::{
     Enrollment, MemberQuery, Platform, RoomGroupInput, RoomInput, RoomQuery, RoomRow,
     UpdateRingInput,
 };
 use app::domain::validation::Valid;
-use app::server::entity::room;
+use app::server::entity::{incident, room};
+use app::server::service::health::Verdict;
 use app::server::service::settings::{self, DeviceEnrollment, EnrollError};
 use app::server::service::{audit, roles, room_groups, rooms};
 use app::server::ServiceError;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
 
 pub fn room_input(name: &str, account: &str, site: &str, city: &str, country: &str) -> RoomInput {
@@ -453,6 +456,117 @@ async fn deleting_an_update_ring_needs_the_whole_organisation_and_leaves_its_roo
     // Gone is gone: a second delete finds nothing.
     assert!(matches!(
         room_groups::delete_update_ring(&db, &e.grace, e.org.id, ring("Broad"), now()).await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn deleting_a_room_takes_its_device_incidents_and_memberships_and_widens_no_scope() {
+    let db = db().await;
+    let e = estate(&db).await;
+    let (_, lead) = scoped_user(
+        &db,
+        &e,
+        "sofia@contoso.com",
+        "Sofia Rossi",
+        BuiltInRole::SiteLead,
+    )
+    .await;
+    // Omar's only room is Thames 3, named by his assignment itself.
+    let omar = user(&db, &e.org, "omar@contoso.com", "Omar Haddad").await;
+    let tech = built_in(&db, &e.grace, e.org.id, BuiltInRole::SiteTech).await;
+    roles::save_assignment(
+        &db,
+        &e.grace,
+        e.org.id,
+        tech,
+        None,
+        assignment(
+            "Omar on Thames 3",
+            vec![Principal::User(omar)],
+            vec![e.london.id],
+            vec![],
+            false,
+        ),
+        now(),
+    )
+    .await
+    .unwrap();
+    // Thames 3's device is enrolled and has reported a broken camera.
+    let key = settings::enrollment_key(&db, &e.grace, e.org.id, now())
+        .await
+        .unwrap();
+    let (_, token) = settings::enroll(&db, &key, device("thames3@contoso.com", "Thames 3"), now())
+        .await
+        .unwrap();
+    let broken = Heartbeat::parse(
+        &now().to_rfc3339(),
+        "1.0",
+        &[("camera".to_owned(), "error".to_owned())].into(),
+    )
+    .unwrap();
+    assert_eq!(
+        heartbeat(&db, &token, &broken, now()).await.unwrap().0,
+        Verdict::Accepted
+    );
+    let of_thames = || incident::Entity::find().filter(incident::Column::RoomId.eq(e.london.id));
+    assert_eq!(of_thames().all(&db).await.unwrap().len(), 1);
+
+    // The Site Lead may delete US rooms only. A room outside her rooms is not found, as for
+    // any other change, and the refusal is logged.
+    assert!(matches!(
+        rooms::delete_room(&db, &lead, e.org.id, e.london.id, now()).await,
+        Err(ServiceError::NotFound)
+    ));
+    let failed = audit_rows(&db, &e.grace, e.org.id, "Room", "Failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        (failed[0].object_name.as_str(), failed[0].operation.as_str()),
+        ("Thames 3", "Delete")
+    );
+    assert!(matches!(
+        rooms::delete_room(&db, &lead, e.org.id, e.seattle.id, now()).await,
+        Ok(ChangeOutcome::Applied)
+    ));
+
+    assert!(matches!(
+        rooms::delete_room(&db, &e.grace, e.org.id, e.london.id, now()).await,
+        Ok(ChangeOutcome::Applied)
+    ));
+    assert_eq!(
+        heartbeat(&db, &token, &broken, now()).await.unwrap().0,
+        Verdict::UnknownDevice,
+        "the device's credential went with its room"
+    );
+    assert!(of_thames().all(&db).await.unwrap().is_empty());
+    let boardrooms =
+        room_groups::get_room_group(&db, &e.grace, e.org.id, e.static_group, all_members())
+            .await
+            .unwrap();
+    assert_eq!(boardrooms.group.room_count, 1, "Spree 4 stays");
+    // Omar's assignment named only the deleted room: it reaches no room now, not every room.
+    let omar = actor(&db, &e.org, omar).await;
+    match rooms::list_rooms(&db, &omar, e.org.id, all_rooms_query()).await {
+        Ok(page) => assert!(page.rows.is_empty(), "{:?}", page.rows),
+        Err(err) => assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}"),
+    }
+    let left = rooms::list_rooms(&db, &e.grace, e.org.id, all_rooms_query())
+        .await
+        .unwrap();
+    assert_eq!(
+        left.rows
+            .iter()
+            .map(|r| r.display_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Beacon 2", "Spree 4"]
+    );
+    let done = audit_rows(&db, &e.grace, e.org.id, "Room", "Successful").await;
+    assert!(done
+        .iter()
+        .any(|a| a.object_name == "Thames 3" && a.operation == "Delete"));
+    // Gone is gone.
+    assert!(matches!(
+        rooms::delete_room(&db, &e.grace, e.org.id, e.london.id, now()).await,
         Err(ServiceError::NotFound)
     ));
 }

@@ -487,6 +487,11 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             json!({ "org": contoso, "id": room_id }),
             true,
         ),
+        (
+            "delete_room",
+            json!({ "org": contoso, "id": room_id }),
+            true,
+        ),
         ("reset_enrollment_key", json!({ "org": contoso }), true),
         ("get_enrollment_key", json!({ "org": contoso }), false),
         (

@@ -166,6 +166,8 @@ fn table() -> Vec<Row> {
         r("update_room", C, Out, "AANFNNNNN"),
         r("unenroll_room", C, In, "AAAFNNFNN"),
         r("unenroll_room", C, Out, "AANFNNFNN"),
+        r("delete_room", C, In, "AAAFNNFNN"),
+        r("delete_room", C, Out, "AANFNNFNN"),
         r("set_room_ring", C, In, "AAAFNNANN"),
         r("set_room_ring", C, Out, "AANFNNNNN"),
         r("get_enrollment_key", C, Wide, "AAAfnnfnn"),
@@ -250,6 +252,7 @@ fn table() -> Vec<Row> {
         r("create_room", F, In, "NNNNNNFFF"),
         r("update_room", F, In, "NNNNNNAFF"),
         r("unenroll_room", F, In, "NNNNNNFFF"),
+        r("delete_room", F, In, "NNNNNNFFF"),
         r("set_room_ring", F, In, "NNNNNNAFF"),
         r("get_enrollment_key", F, Wide, "nnnnnnfff"),
         r("reset_enrollment_key", F, Wide, "NNNNNNFFF"),
@@ -313,6 +316,7 @@ fn table() -> Vec<Row> {
         r("create_room", W, In, "NNNNNNNNN"),
         r("update_room", W, In, "NNNNNNNNN"),
         r("unenroll_room", W, In, "NNNNNNNNN"),
+        r("delete_room", W, In, "NNNNNNNNN"),
         r("set_room_ring", W, In, "NNNNNNNNN"),
         r("get_enrollment_key", W, Wide, "nnnnnnnnn"),
         r("reset_enrollment_key", W, Wide, "NNNNNNNNN"),
@@ -1060,6 +1064,19 @@ async fn body(h: &Harness, w: &World, row: &Row, who: &Who) -> Value {
             json!({ "org": org, "input": room_body(&name, &account, fx.countries[spot]) })
         }
         "update_room" => json!({ "org": org, "id": room().id, "input": room().input }),
+        // A room of its own for every call: an allowed one deletes it.
+        "delete_room" => {
+            let name = w.fresh("doomed room");
+            let account = format!("{}@{}", name.replace(' ', "-").to_lowercase(), fx.domain);
+            let made = h
+                .ok(
+                    "/api/create_room",
+                    &fx.admin,
+                    json!({ "org": org, "input": room_body(&name, &account, fx.countries[spot]) }),
+                )
+                .await;
+            json!({ "org": org, "id": made["id"] })
+        }
         "set_room_ring" => {
             json!({ "org": org, "id": room().id, "ring": fx.ring.as_ref().unwrap().id })
         }

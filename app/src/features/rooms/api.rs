@@ -85,6 +85,20 @@ pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppE
     .await
 }
 
+/// A partner's deletion under manual approval is held for the customer (`AwaitingApproval`).
+///
+/// # Authorization
+/// `Action::CreateRoom` on the room (whoever may add rooms may delete them).
+#[server(endpoint = "delete_room", input = Json)]
+pub async fn delete_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppError> {
+    use crate::server::service::rooms;
+    crate::server::serve(async move {
+        let cx = crate::server::request_cx_for(org).await?;
+        Ok(rooms::delete_room(&cx.db, &cx.actor, org, id, cx.now).await?)
+    })
+    .await
+}
+
 /// A partner's move under manual approval is held for the customer (`AwaitingApproval`).
 ///
 /// # Authorization

@@ -150,7 +150,8 @@ pub async fn list_requests_for_partner(
             .map(|h| match h.change {
                 RoomChange::Update { room, .. }
                 | RoomChange::SetRing { room, .. }
-                | RoomChange::Unenroll { room } => room,
+                | RoomChange::Unenroll { room }
+                | RoomChange::Delete { room } => room,
             })
     };
     let named: BTreeSet<RoomId> = rows.iter().filter_map(room_of).collect();
@@ -409,6 +410,9 @@ async fn apply(
         }
         RoomChange::Unenroll { room } => {
             rooms::unenroll_room_as(db, &requester, org, room, now, Hold::Approved).await
+        }
+        RoomChange::Delete { room } => {
+            rooms::delete_room_as(db, &requester, org, room, now, Hold::Approved).await
         }
     };
     Ok(match made {

@@ -1,7 +1,7 @@
-//! Rooms: the list (filtered to the actor's reach), detail, pre-provisioning, changes, unenroll
-//! and update-ring membership.
+//! Rooms: the list (filtered to the actor's reach), detail, pre-provisioning, changes, unenroll,
+//! deletion and update-ring membership.
 //!
-//! A partner's change, unenroll or ring move in a customer that put room changes under manual
+//! A partner's change, unenroll, deletion or ring move in a customer that put room changes under manual
 //! approval is authorized exactly as any other, then held as a change request instead of being
 //! made (`approvals::hold_if_manual`); on approval it comes back here as [`Hold::Approved`], is
 //! authorized again as of then, and made.
@@ -223,6 +223,7 @@ fn action_permission(action: Action) -> Option<Permission> {
         Action::ViewRooms => Some(Permission::RoomsView),
         Action::ModifyRoom => Some(Permission::RoomsModify),
         Action::UnenrollRoom => Some(Permission::RoomsUnenroll),
+        Action::CreateRoom => Some(Permission::RoomsCreate),
         Action::ModifyUpdateRing => Some(Permission::UpdateRingsModify),
         Action::ModifyRoomGroup => Some(Permission::GroupsModify),
         _ => None,
@@ -486,6 +487,69 @@ pub(crate) async fn unenroll_room_as(
     active.health = Set(Health::Unknown);
     active.updated_at = Set(now);
     active.update(&tx).await?;
+    attempt.record(&tx, &scope).await?;
+    tx.commit().await?;
+    Ok(ChangeOutcome::Applied)
+}
+
+/// Deletes a room with what only it has: its device credential (the device's next heartbeat
+/// is refused), its component signals, incidents and their tickets, its static room-group
+/// memberships, and the scope items naming it, which only narrows the assignments and
+/// partnerships that named it (an assignment naming no rooms reaches none). Change requests
+/// about it stay, and are refused when someone approves them. The audit log keeps the deletion.
+///
+/// # Authorization
+/// `Action::CreateRoom` on the room: the catalogue has no Delete permission, and whoever may
+/// add rooms to the portal may take them out, within their scope. A partner's deletion under
+/// manual approval is held, not made.
+pub async fn delete_room(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomId,
+    now: DateTime<Utc>,
+) -> Result<ChangeOutcome, ServiceError> {
+    delete_room_as(db, actor, org, id, now, Hold::IfManual).await
+}
+
+/// [`delete_room`], held for approval or made as `hold` says.
+///
+/// # Authorization
+/// As [`delete_room`], whatever `hold` says.
+pub(crate) async fn delete_room_as(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    org: OrgId,
+    id: RoomId,
+    now: DateTime<Utc>,
+    hold: Hold,
+) -> Result<ChangeOutcome, ServiceError> {
+    let blind = format!("room {id}");
+    let attempt = Attempt::new(actor, Category::Room, Operation::Delete, &blind, now);
+    attempt
+        .authorize(db, Action::CreateRoom, &Resource::SomeRooms(org))
+        .await?;
+    let (room, resource) = find_room(db, actor, org, Action::CreateRoom, id).await?;
+    let attempt = attempt.naming(&room.display_name);
+    let scope = attempt.authorize(db, Action::CreateRoom, &resource).await?;
+    let change = HeldChange {
+        change: RoomChange::Delete { room: id },
+        asked: format!(
+            "Delete {}: its device credential, incidents and tickets go with it",
+            room.display_name
+        ),
+    };
+    if let Some(outcome) = held(db, hold, &attempt, &scope, change, &room.display_name, now).await?
+    {
+        return Ok(outcome);
+    }
+    let tx = db.begin().await?;
+    // The rest goes by the foreign keys' cascades, in the same statement.
+    scope
+        .delete_many::<room::Entity>()
+        .filter(room::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
     attempt.record(&tx, &scope).await?;
     tx.commit().await?;
     Ok(ChangeOutcome::Applied)
