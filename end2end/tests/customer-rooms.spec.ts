@@ -595,3 +595,90 @@ test('a room group is deleted through its dialog, and the page says so once', as
   await expect(page.getByRole('status').filter({ hasText: 'Room group deleted.' })).toHaveCount(1);
   await expect(page.getByRole('table').getByRole('button', { name, exact: true })).toHaveCount(0);
 });
+
+/** Rooms made through the server functions, named `<prefix> 1`, `<prefix> 2`, … */
+async function roomsNamed(page: Page, org: string, prefix: string, count: number): Promise<Room[]> {
+  const made: Room[] = [];
+  for (let i = 1; i <= count; i++) {
+    const name = `${prefix} ${i}`;
+    const account = `${name.replace(/\W+/g, '-').toLowerCase()}@contoso.com`;
+    made.push(await call<Room>(page, 'create_room', {
+      org,
+      input: { display_name: name, resource_account: account, site: 'Bulk site', city: 'Testville', country: 'US', platform: 'Windows' },
+    }));
+  }
+  return made;
+}
+
+test('a room is deleted from its pane after a confirmation that says what goes with it', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  const org = await orgOf(page);
+  const [room] = await roomsNamed(page, org, uniqueName('Doomed room'), 1);
+  await open(page, `/rooms?q=${encodeURIComponent(room.display_name)}&open=${room.id}`);
+  const pane = page.getByRole('complementary', { name: room.display_name });
+  await expect(pane).toBeVisible();
+
+  await pane.getByRole('button', { name: 'Delete room' }).click();
+  const dialog = page.getByRole('alertdialog', { name: `Delete ${room.display_name}?` });
+  await expect(dialog).toContainText('its device can no longer report, and its incidents and their tickets are deleted with it');
+  await dialog.getByRole('button', { name: 'Delete room' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Room deleted, with its device credential, incidents and tickets.' })).toBeVisible();
+  await expect(dialog).toHaveCount(0);
+  await expect(pane).toHaveCount(0);
+  await expect(page).not.toHaveURL(/open=/);
+  await expect(page.getByText('No rooms match these filters.')).toBeVisible();
+  const left = await call<{ total: number }>(page, 'list_rooms', {
+    org,
+    query: { search: room.display_name, country: null, site: null, platform: null, health: null, enrollment: null, ring: null, sort: 'Name', descending: false, page: 0 },
+  });
+  expect(left.total).toBe(0);
+});
+
+test('selected rooms are moved to an update ring and added to a room group, with progress and a report', async ({ page }) => {
+  await signIn(page, 'grace@contoso.com');
+  await open(page, '/rooms');
+  const org = await orgOf(page);
+  const prefix = uniqueName('Bulk room');
+  const rooms = await roomsNamed(page, org, prefix, 3);
+  const ring = await call<{ id: string; name: string }>(page, 'create_update_ring', {
+    org,
+    input: { name: uniqueName('Bulk ring'), deferral_days: '4' },
+  });
+  const group = await call<{ id: string; name: string }>(page, 'create_room_group', {
+    org,
+    input: { name: uniqueName('Bulk group'), description: '', rule_country: '', rule_site: '' },
+  });
+  await open(page, `/rooms?q=${encodeURIComponent(prefix)}`);
+  const table = page.getByRole('table');
+  await expect(table.getByRole('rowheader')).toHaveCount(3);
+
+  // Every room on the page, to a ring.
+  await page.getByRole('checkbox', { name: 'Select every room on this page' }).check();
+  const bar = page.getByRole('region', { name: '3 rooms selected' });
+  await expect(bar).toBeVisible();
+  await bar.getByLabel('Update ring').selectOption({ label: `${ring.name} (4 days)` });
+  await bar.getByRole('button', { name: 'Move to ring' }).click();
+  const done = page.getByRole('status').filter({ hasText: `3 of 3 rooms moved to ${ring.name}.` });
+  await expect(done).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No rooms selected' })).toBeVisible();
+  for (const room of rooms) {
+    await expect(table.getByRole('row').filter({ hasText: room.display_name })).toContainText(ring.name);
+  }
+
+  // Two of them, picked one by one, to a group.
+  await page.getByRole('checkbox', { name: `Select ${rooms[0].display_name}` }).check();
+  await page.getByRole('checkbox', { name: `Select ${rooms[2].display_name}` }).check();
+  const two = page.getByRole('region', { name: '2 rooms selected' });
+  await two.getByLabel('Room group').selectOption({ label: group.name });
+  await two.getByRole('button', { name: 'Add to group' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `2 of 2 rooms added to ${group.name}.` })).toBeVisible();
+  const after = await call<{ group: { room_count: number }; members: [{ display_name: string }, boolean][] }>(page, 'get_room_group', {
+    org,
+    id: group.id,
+  });
+  expect(after.group.room_count).toBe(2);
+  expect(after.members.map(([r]) => r.display_name).sort()).toEqual([rooms[0].display_name, rooms[2].display_name]);
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  await expect(page.getByRole('region', { name: /selected/ })).toHaveCount(0);
+});

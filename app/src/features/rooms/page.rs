@@ -1,10 +1,14 @@
 use super::api::{
-    get_room_facets, list_rooms, CreateRoom, ResetEnrollmentKey, UnenrollRoom, UpdateRoom,
+    get_room_facets, list_rooms, CreateRoom, DeleteRoom, ResetEnrollmentKey, UnenrollRoom,
+    UpdateRoom,
 };
-use super::parts::{ChangeOutcomeNote, EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable};
+use super::parts::{
+    BulkBar, ChangeOutcomeNote, EnrollmentKeyPanel, RoomForm, RoomPane, RoomTable, Selection,
+};
 use crate::components::{successes, ErrorNote, PaneHeader, SearchBox};
 use crate::domain::authz::Action;
 use crate::domain::ids::RoomId;
+use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{Enrollment, Health, Platform, RingFilter, RoomQuery, RoomSort};
 use crate::tenant::use_tenant;
 use leptos::prelude::*;
@@ -53,13 +57,17 @@ pub fn RoomsPage() -> impl IntoView {
     let create = ServerAction::<CreateRoom>::new();
     let update = ServerAction::<UpdateRoom>::new();
     let unenroll = ServerAction::<UnenrollRoom>::new();
+    let delete = ServerAction::<DeleteRoom>::new();
     let reset = ServerAction::<ResetEnrollmentKey>::new();
+    // Bumped by changes the list shows that are made elsewhere: a ring set in the pane, a bulk
+    // action.
     let ring_changed = RwSignal::new(0usize);
     // The list reloads on changes made, not on refusals (which would make it an error too).
-    let (created, updated, unenrolled) = (
+    let (created, updated, unenrolled, deleted) = (
         successes(create.value().into()),
         successes(update.value().into()),
         successes(unenroll.value().into()),
+        successes(delete.value().into()),
     );
     let rooms = Resource::new(
         move || {
@@ -68,15 +76,17 @@ pub fn RoomsPage() -> impl IntoView {
                 created.get(),
                 updated.get(),
                 unenrolled.get(),
+                deleted.get(),
                 ring_changed.get(),
             )
         },
         move |(q, ..)| list_rooms(org, q),
     );
     let facets = Resource::new(
-        move || created.get() + updated.get(),
+        move || created.get() + updated.get() + deleted.get(),
         move |_| get_room_facets(org),
     );
+    let selection = Selection::default();
     Effect::new(move |_| {
         if let Some(Ok(room)) = create.value().get() {
             creating.set(false);
@@ -99,6 +109,16 @@ pub fn RoomsPage() -> impl IntoView {
     let close = Callback::new(move |_| {
         creating.set(false);
         go.run((query.get_untracked(), None));
+    });
+    // A deleted room (the open one: deleting is done from its pane) leaves the selection, and
+    // its pane closes; a deletion held for approval leaves both as they are.
+    Effect::new(move |_| {
+        if let Some(Ok(ChangeOutcome::Applied)) = delete.value().get() {
+            if let Some(id) = opened.get_untracked() {
+                selection.remove(id);
+            }
+            close.run(());
+        }
     });
 
     view! {
@@ -213,6 +233,9 @@ pub fn RoomsPage() -> impl IntoView {
                     </div>
                 </form>
                 <ChangeOutcomeNote value=unenroll.value() applied="Room unenrolled; its device credential is revoked."/>
+                // Its refusals are said in its dialog, which stays open.
+                <ChangeOutcomeNote value=Signal::derive(move || delete.value().get().filter(Result::is_ok)) applied="Room deleted, with its device credential, incidents and tickets."/>
+                <BulkBar org selection changed=ring_changed/>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match rooms.await {
@@ -223,7 +246,7 @@ pub fn RoomsPage() -> impl IntoView {
                             Ok(page) if page.rows.is_empty() => view! {
                                 <p class="empty">"No rooms match these filters."</p>
                             }.into_any(),
-                            Ok(page) => view! { <RoomTable page query opened go/> }.into_any(),
+                            Ok(page) => view! { <RoomTable page query opened go selection/> }.into_any(),
                         }
                     })}
                 </Transition>
@@ -244,7 +267,7 @@ pub fn RoomsPage() -> impl IntoView {
                         />
                     </aside>
                 }.into_any(),
-                Pane::Room(id) => view! { <RoomPane org id on_close=close update unenroll ring_changed/> }.into_any(),
+                Pane::Room(id) => view! { <RoomPane org id on_close=close update unenroll delete ring_changed/> }.into_any(),
             }}
         </div>
     }

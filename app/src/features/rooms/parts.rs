@@ -1,19 +1,23 @@
 use super::api::{
-    get_enrollment_key, get_room, ResetEnrollmentKey, SetRoomRing, UnenrollRoom, UpdateRoom,
+    get_enrollment_key, get_room, set_room_ring, DeleteRoom, ResetEnrollmentKey, SetRoomRing,
+    UnenrollRoom, UpdateRoom,
 };
 use crate::components::{
     field_error_id, form_error, successes, ConfirmDialog, ErrorNote, FieldError, Pager, PaneHeader,
     ResultNote,
 };
 use crate::domain::authz::{Action, Permission};
-use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
+use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow, RoomSort};
 use crate::domain::session::SessionView;
 use crate::error::AppError;
-use crate::features::room_groups::api::list_update_rings;
+use crate::features::room_groups::api::{
+    list_room_groups, list_update_rings, set_room_group_member,
+};
 use crate::tenant::use_tenant;
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
 
 fn heartbeat(row: &RoomRow) -> String {
@@ -54,23 +58,98 @@ fn sort_header(
     }
 }
 
+/// The rooms picked for a bulk action, by id with their names (for the report), kept across
+/// pages and filters until the action is done or the user clears them.
+#[derive(Clone, Copy)]
+pub struct Selection(RwSignal<BTreeMap<RoomId, String>>);
+
+impl Default for Selection {
+    fn default() -> Self {
+        Self(RwSignal::new(BTreeMap::new()))
+    }
+}
+
+impl Selection {
+    pub fn remove(self, id: RoomId) {
+        self.0.update(|s| {
+            s.remove(&id);
+        });
+    }
+
+    fn set(self, id: RoomId, name: &str, on: bool) {
+        self.0.update(|s| {
+            if on {
+                s.insert(id, name.to_owned());
+            } else {
+                s.remove(&id);
+            }
+        });
+    }
+
+    fn contains(self, id: RoomId) -> bool {
+        self.0.with(|s| s.contains_key(&id))
+    }
+
+    fn len(self) -> usize {
+        self.0.with(BTreeMap::len)
+    }
+}
+
+/// Whether the user may act on several rooms at once: move them between update rings or add
+/// them to room groups (each room is still authorized on its own).
+fn may_bulk(org: OrgId) -> (bool, bool) {
+    use_context::<SessionView>().map_or((false, false), |s| {
+        (
+            s.may_in(org, Action::ModifyUpdateRing),
+            s.may_in(org, Action::ModifyRoomGroup),
+        )
+    })
+}
+
 #[component]
 pub fn RoomTable(
     page: RoomPage,
     query: Memo<RoomQuery>,
     opened: Memo<Option<RoomId>>,
     go: Callback<(RoomQuery, Option<RoomId>)>,
+    selection: Selection,
 ) -> impl IntoView {
     let pages = page.total.div_ceil(page.page_size).max(1);
     let current = page.page;
     let first = current * page.page_size + 1;
     let last = (first + page.rows.len() as u64).saturating_sub(1);
+    let org = use_tenant().map(|(t, _)| t.org);
+    let selectable = org.is_some_and(|org| {
+        let (ring, group) = may_bulk(org);
+        ring || group
+    });
+    let on_page: Vec<(RoomId, String)> = page
+        .rows
+        .iter()
+        .map(|r| (r.id, r.display_name.clone()))
+        .collect();
+    let all_on_page = {
+        let on_page = on_page.clone();
+        move || on_page.iter().all(|(id, _)| selection.contains(*id))
+    };
     view! {
         <p class="muted" role="status">{format!("Rooms {first}–{last} of {}", page.total)}</p>
         <div class="table-scroll">
         <table class="table">
             <thead>
                 <tr>
+                    {selectable.then(|| view! {
+                        <td class="select-cell">
+                            <input type="checkbox" aria-label="Select every room on this page"
+                                prop:checked=all_on_page.clone()
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    for (id, name) in &on_page {
+                                        selection.set(*id, name, on);
+                                    }
+                                }/>
+                        </td>
+                    })}
                     {sort_header("Name", RoomSort::Name, query, go, opened)}
                     {sort_header("Site", RoomSort::Site, query, go, opened)}
                     {sort_header("Country/region", RoomSort::Country, query, go, opened)}
@@ -85,8 +164,16 @@ pub fn RoomTable(
                 {page.rows.into_iter().map(|r| {
                     let id = r.id;
                     let selected = move || opened.get() == Some(id);
+                    let name = r.display_name.clone();
                     view! {
                         <tr class:selected=selected>
+                            {selectable.then(|| view! {
+                                <td class="select-cell">
+                                    <input type="checkbox" aria-label=format!("Select {name}")
+                                        prop:checked=move || selection.contains(id)
+                                        on:change=move |ev| selection.set(id, &name, event_target_checked(&ev))/>
+                                </td>
+                            })}
                             <th scope="row">
                                 <button type="button" class="link-button" aria-expanded=move || selected().to_string()
                                     on:click=move |_| go.run((query.get_untracked(), Some(id)))>
@@ -325,6 +412,7 @@ pub fn RoomPane(
     on_close: Callback<()>,
     update: ServerAction<UpdateRoom>,
     unenroll: ServerAction<UnenrollRoom>,
+    delete: ServerAction<DeleteRoom>,
     ring_changed: RwSignal<usize>,
 ) -> impl IntoView {
     let set_ring = ServerAction::<SetRoomRing>::new();
@@ -349,6 +437,13 @@ pub fn RoomPane(
             confirm.set(false);
         }
     });
+    let confirm_delete = RwSignal::new(false);
+    // Closed once made or held; a refusal is said in the dialog, which stays open.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = delete.value().get() {
+            confirm_delete.set(false);
+        }
+    });
     let title = RwSignal::new("Room".to_owned());
     view! {
         <aside class="pane" aria-labelledby="pane-title">
@@ -361,6 +456,8 @@ pub fn RoomPane(
                             title.set(d.room.display_name.clone());
                             let may = |p: Permission| d.your_permissions.contains(&p);
                             let (may_modify, may_unenroll, may_ring) = (may(Permission::RoomsModify), may(Permission::RoomsUnenroll), may(Permission::UpdateRingsModify));
+                            // Whoever may add rooms may delete them (there is no Delete permission).
+                            let may_delete = may(Permission::RoomsCreate);
                             let r = d.room.clone();
                             let initial = RoomInput {
                                 display_name: r.display_name.clone(),
@@ -397,9 +494,14 @@ pub fn RoomPane(
                                         />
                                     </div>
                                 })}
-                                {(may_unenroll && enrolled).then(|| view! {
-                                    <div class="pane-section danger-zone">
-                                        <button type="button" class="btn btn-danger" on:click=move |_| confirm.set(true)>"Unenroll room"</button>
+                                {((may_unenroll && enrolled) || may_delete).then(|| view! {
+                                    <div class="pane-section danger-zone pane-actions">
+                                        {(may_unenroll && enrolled).then(|| view! {
+                                            <button type="button" class="btn btn-danger" on:click=move |_| confirm.set(true)>"Unenroll room"</button>
+                                        })}
+                                        {may_delete.then(|| view! {
+                                            <button type="button" class="btn btn-danger" on:click=move |_| confirm_delete.set(true)>"Delete room"</button>
+                                        })}
                                     </div>
                                 })}
                             }.into_any()
@@ -418,6 +520,15 @@ pub fn RoomPane(
                 confirm_label="Unenroll"
                 pending=unenroll.pending()
                 on_confirm=Callback::new(move |_| { unenroll.dispatch(UnenrollRoom { org, id }); })
+            />
+            <ConfirmDialog
+                open=confirm_delete
+                title=Signal::derive(move || format!("Delete {}?", title.get()))
+                message=Signal::derive(|| "The room leaves the portal: its device can no longer report, and its incidents and their tickets are deleted with it. Role assignments and partners that named the room no longer reach it. The audit log keeps a record of the deletion.".to_owned())
+                confirm_label="Delete room"
+                pending=delete.pending()
+                error=Signal::derive(move || delete.value().get().and_then(Result::err))
+                on_confirm=Callback::new(move |_| { delete.dispatch(DeleteRoom { org, id }); })
             />
         </aside>
     }
@@ -453,4 +564,227 @@ fn RingSelect(
         </div>
     }
     .into_any()
+}
+
+/// What a bulk action does to each selected room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BulkAction {
+    /// Into this update ring, or out of its ring (`None`).
+    Ring(Option<UpdateRingId>),
+    /// Into this room group, as a static member.
+    Group(RoomGroupId),
+}
+
+/// What became of a bulk action, room by room.
+#[derive(Clone, Debug, Default)]
+struct BulkReport {
+    /// "moved to Pilot", "added to Boardrooms".
+    done_as: String,
+    total: usize,
+    made: usize,
+    held: usize,
+    /// Room names with why each was refused; these stay selected.
+    refused: Vec<(String, String)>,
+    stopped: bool,
+}
+
+/// The actions on the selected rooms: move them to an update ring, add them to a room group.
+/// Each room is one call of the same server function the room's own pane uses (so each is
+/// authorized, held for approval or logged on its own), one after another, with the progress
+/// shown and a report at the end; *Stop* ends it after the room in hand.
+#[component]
+pub fn BulkBar(org: OrgId, selection: Selection, changed: RwSignal<usize>) -> impl IntoView {
+    let (may_ring, may_group) = may_bulk(org);
+    if !may_ring && !may_group {
+        return ().into_any();
+    }
+    let rings = Resource::new(|| (), move |_| list_update_rings(org));
+    let groups = Resource::new(|| (), move |_| list_room_groups(org));
+    let ring_choice = RwSignal::new(String::new());
+    let group_choice = RwSignal::new(String::new());
+    // (done, total) while running.
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let stop = RwSignal::new(false);
+    let report = RwSignal::new(None::<BulkReport>);
+    let customer = StoredValue::new(
+        use_tenant()
+            .and_then(|(tenant, _)| tenant.customer_name)
+            .unwrap_or_else(|| "the customer".to_owned()),
+    );
+    let run = move |action: BulkAction, done_as: String| {
+        let rooms: Vec<(RoomId, String)> = selection.0.get_untracked().into_iter().collect();
+        if rooms.is_empty() || progress.get_untracked().is_some() {
+            return;
+        }
+        stop.set(false);
+        report.set(None);
+        progress.set(Some((0, rooms.len())));
+        leptos::task::spawn_local(async move {
+            let mut r = BulkReport {
+                done_as,
+                total: rooms.len(),
+                ..Default::default()
+            };
+            for (i, (id, name)) in rooms.into_iter().enumerate() {
+                if stop.get_untracked() {
+                    r.stopped = true;
+                    break;
+                }
+                let outcome = match action {
+                    BulkAction::Ring(ring) => set_room_ring(org, id, ring).await,
+                    BulkAction::Group(group) => set_room_group_member(org, group, id, true)
+                        .await
+                        .map(|()| ChangeOutcome::Applied),
+                };
+                // A room done (or held) leaves the selection; a refused one stays in it.
+                match outcome {
+                    Ok(made) => {
+                        match made {
+                            ChangeOutcome::Applied => r.made += 1,
+                            ChangeOutcome::AwaitingApproval(_) => r.held += 1,
+                        }
+                        selection.remove(id);
+                    }
+                    Err(e) => r.refused.push((name, e.to_string())),
+                }
+                progress.set(Some((i + 1, r.total)));
+            }
+            progress.set(None);
+            report.set(Some(r));
+            changed.update(|n| *n += 1);
+        });
+    };
+    let running = move || progress.get().is_some();
+    let count = move || selection.len();
+    view! {
+        <Show when=move || { count() > 0 || report.get().is_some() }>
+            <section class="bulk-bar" aria-labelledby="bulk-title">
+                <div class="bulk-head">
+                    <h2 id="bulk-title">{move || match count() {
+                        0 => "No rooms selected".to_owned(),
+                        1 => "1 room selected".to_owned(),
+                        n => format!("{n} rooms selected"),
+                    }}</h2>
+                    <button type="button" class="btn btn-quiet btn-small" disabled=running
+                        on:click=move |_| { selection.0.set(BTreeMap::new()); report.set(None); }>
+                        "Clear selection"
+                    </button>
+                </div>
+                <div class="bulk-actions">
+                    {may_ring.then(|| view! {
+                        <form class="bulk-action" on:submit=move |ev| {
+                            ev.prevent_default();
+                            let choice = ring_choice.get_untracked();
+                            let ring = choice.parse::<UpdateRingId>().ok();
+                            if choice.is_empty() || (ring.is_none() && choice != "none") {
+                                return;
+                            }
+                            let name = rings.get_untracked().and_then(Result::ok).and_then(|rs| rs.into_iter().find(|r| Some(r.id) == ring)).map(|r| r.name);
+                            let done_as = name.map_or_else(|| "taken out of their update ring".to_owned(), |n| format!("moved to {n}"));
+                            run(BulkAction::Ring(ring), done_as);
+                        }>
+                            <div class="field">
+                                <label for="bulk-ring">"Update ring"</label>
+                                <select id="bulk-ring" required on:change=move |ev| ring_choice.set(event_target_value(&ev))>
+                                    <option value="">"Choose a ring…"</option>
+                                    <option value="none">"No ring"</option>
+                                    <Suspense fallback=|| ()>
+                                        {move || Suspend::new(async move {
+                                            rings.await.map(|rs| rs.into_iter().map(|r| view! {
+                                                <option value=r.id.to_string()>{format!("{} ({} days)", r.name, r.deferral_days)}</option>
+                                            }).collect_view()).ok()
+                                        })}
+                                    </Suspense>
+                                </select>
+                            </div>
+                            <button type="submit" class="btn" disabled=move || running() || count() == 0>"Move to ring"</button>
+                        </form>
+                    })}
+                    {may_group.then(|| view! {
+                        <form class="bulk-action" on:submit=move |ev| {
+                            ev.prevent_default();
+                            let Ok(group) = group_choice.get_untracked().parse::<RoomGroupId>() else {
+                                return;
+                            };
+                            let name = groups.get_untracked().and_then(Result::ok).and_then(|gs| gs.into_iter().find(|g| g.id == group)).map_or_else(|| "the group".to_owned(), |g| g.name);
+                            run(BulkAction::Group(group), format!("added to {name}"));
+                        }>
+                            <div class="field">
+                                <label for="bulk-group">"Room group"</label>
+                                <select id="bulk-group" required on:change=move |ev| group_choice.set(event_target_value(&ev))>
+                                    <option value="">"Choose a group…"</option>
+                                    <Suspense fallback=|| ()>
+                                        {move || Suspend::new(async move {
+                                            groups.await.map(|gs| gs.into_iter().map(|g| view! {
+                                                <option value=g.id.to_string()>{g.name.clone()}</option>
+                                            }).collect_view()).ok()
+                                        })}
+                                    </Suspense>
+                                </select>
+                            </div>
+                            <button type="submit" class="btn" disabled=move || running() || count() == 0>"Add to group"</button>
+                        </form>
+                    })}
+                </div>
+                <div role="status" aria-live="polite">
+                    {move || progress.get().map(|(done, total)| view! {
+                        <div class="bulk-progress">
+                            <label for="bulk-progress">{format!("Working: {done} of {total} rooms")}</label>
+                            <progress id="bulk-progress" max=total.to_string() value=done.to_string()></progress>
+                            <button type="button" class="btn btn-small" disabled=move || stop.get() on:click=move |_| stop.set(true)>
+                                {move || if stop.get() { "Stopping…" } else { "Stop" }}
+                            </button>
+                        </div>
+                    })}
+                    {move || report.get().map(|r| customer.with_value(|c| bulk_report(r, c)))}
+                </div>
+            </section>
+        </Show>
+    }
+    .into_any()
+}
+
+/// "38 of 40 rooms moved to Pilot. 2 refused and still selected: …"
+fn bulk_report(r: BulkReport, customer: &str) -> impl IntoView {
+    let rooms = |n: usize| {
+        if n == 1 {
+            "room".to_owned()
+        } else {
+            "rooms".to_owned()
+        }
+    };
+    let made = format!(
+        "{} of {} {} {}.",
+        r.made,
+        r.total,
+        rooms(r.total),
+        r.done_as
+    );
+    let held = (r.held > 0).then(|| {
+        format!(
+            "{} sent to {customer} for approval: nothing changes for them until they approve.",
+            r.held
+        )
+    });
+    let stopped = r
+        .stopped
+        .then(|| "Stopped: the rooms not done yet are still selected.".to_owned());
+    let class = if r.refused.is_empty() && !r.stopped {
+        "note note-success"
+    } else {
+        "note note-warning"
+    };
+    view! {
+        <div class=class>
+            <p>{made}</p>
+            {held.map(|h| view! { <p>{h}</p> })}
+            {stopped.map(|s| view! { <p>{s}</p> })}
+            {(!r.refused.is_empty()).then(|| view! {
+                <p>{format!("{} refused, still selected:", r.refused.len())}</p>
+                <ul>
+                    {r.refused.into_iter().map(|(name, why)| view! { <li>{format!("{name}: {why}")}</li> }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
 }
