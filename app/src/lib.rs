@@ -20,7 +20,7 @@ use domain::ids::OrgId;
 use domain::session::SessionView;
 use features::approvals::{ApprovalsPage, PartnerRequestsPage};
 use features::general::{AuditLogsPage, GeneralSettingsPage};
-use features::home::{CustomerHomePage, PartnerHomePage};
+use features::home::{CustomerHomePage, PartnerHomePage, TenantHomePage};
 use features::incidents::page::{AllTicketsPage, IncidentsPage};
 use features::login::LoginPage;
 use features::org_roles::{AdministratorsPage, TenantManagersPage};
@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/partner/tenant-managers") view={Lazy::<TenantManagersRoute>::new()}/>
                     <Route path=path!("/partner/tickets") view={Lazy::<AllTicketsRoute>::new()}/>
                     <ParentRoute path=path!("/partner/c/:customer") view=TenantFrame>
+                        <Route path=path!("") view=TenantHomePage/>
                         <Route path=path!("/rooms") view={Lazy::<RoomsRoute>::new()}/>
                         <Route path=path!("/room-groups") view={Lazy::<RoomGroupsRoute>::new()}/>
                         <Route path=path!("/update-rings") view={Lazy::<UpdateRingsRoute>::new()}/>
@@ -305,7 +306,10 @@ fn Frame(session: SessionView) -> impl IntoView {
                             .collect_view();
                         Some(view! {
                             <p class="sidebar-heading" id="nav-customer">{name}</p>
-                            <ul aria-labelledby="nav-customer">{items}</ul>
+                            <ul aria-labelledby="nav-customer">
+                                <li><A href=tenant.href("") exact=true>"Customer overview"</A></li>
+                                {items}
+                            </ul>
                         })
                     });
                     view! {
@@ -373,7 +377,8 @@ fn TenantFrame() -> impl IntoView {
     }
 }
 
-/// The header's customer dropdown in partner mode: switching keeps the kind of page open.
+/// The header's customer dropdown in partner mode: switching keeps the kind of page open, and
+/// lands on the customer's overview from anywhere else.
 #[component]
 fn TenantSwitcher(customers: Vec<(OrgId, String)>) -> impl IntoView {
     let location = use_location();
@@ -390,20 +395,17 @@ fn TenantSwitcher(customers: Vec<(OrgId, String)>) -> impl IntoView {
             return;
         };
         let path = location.pathname.get_untracked();
+        // The page's kind, without the item open in it (another customer's id means nothing).
         let page = path
             .strip_prefix("/partner/c/")
             .and_then(|rest| rest.split_once('/'))
-            .map_or("/rooms", |(_, page)| {
-                if page.starts_with("settings/roles") {
-                    "/settings/roles"
-                } else if page.starts_with("room-groups") {
-                    "/room-groups"
-                } else if page.starts_with("update-rings") {
-                    "/update-rings"
-                } else {
-                    "/rooms"
-                }
-            });
+            .and_then(|(_, page)| {
+                TENANT_PAGES
+                    .iter()
+                    .map(|(_, kind, _, _)| *kind)
+                    .find(|kind| page.starts_with(&kind[1..]))
+            })
+            .unwrap_or("");
         navigate(&format!("/partner/c/{id}{page}"), Default::default());
     };
     view! {

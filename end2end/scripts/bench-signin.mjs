@@ -13,13 +13,13 @@ export function launch() {
 }
 
 /** A browser context of `browser` signed in to the portal at `base`. */
-export async function signedIn(browser, base) {
+export async function signedIn(browser, base, email = 'grace@contoso.com') {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   // The form's hidden `next` is filled once the page is interactive.
   await page.waitForLoadState('networkidle');
-  await page.getByLabel('Work e-mail address').fill('grace@contoso.com');
+  await page.getByLabel('Work e-mail address').fill(email);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByLabel('Password').fill(DEMO.password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -81,7 +81,17 @@ test('a customer invites Northwind, a tenant manager accepts, and the primary ad
   // Pia switches to Woodgrove: only its US rooms.
   const pia = await as(browser, 'pia@northwindmsp.com');
   await open(pia, '/partner');
-  await pia.getByLabel('Customer').selectOption({ label: 'Woodgrove Bank' });
+  await expect(pia.getByRole('region', { name: 'Your customers' }).getByRole('link', { name: 'Woodgrove Bank' })).toBeVisible();
+  await expect(pia.getByText(/You have no role/)).toHaveCount(0);
+  await pia.getByRole('banner').getByLabel('Customer').selectOption({ label: 'Woodgrove Bank' });
+  // The switcher lands on the customer's overview: what Pia holds there, inside its scope.
+  await expect(pia).toHaveURL(/\/partner\/c\/[0-9a-f-]+$/);
+  await expect(pia.getByRole('heading', { level: 1, name: 'Woodgrove Bank' })).toBeVisible();
+  const held = pia.getByRole('region', { name: 'What you hold' }).getByRole('listitem');
+  await expect(held).toHaveCount(1);
+  await expect(held).toHaveText(/^Primary admins over All US rooms · \d+ rooms?$/);
+  await axe(pia, testInfo, 'partner overview of a customer');
+  await pia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms', exact: true }).click();
   await expect(pia).toHaveURL(/\/partner\/c\/[0-9a-f-]+\/rooms$/);
   await expect(pia.getByRole('heading', { level: 1, name: 'Rooms' })).toBeVisible();
   const countries = pia.getByRole('cell').filter({ hasText: /^(US|CA)$/ });
@@ -117,10 +127,13 @@ test('a customer invites Northwind, a tenant manager accepts, and the primary ad
   // Hal works on Woodgrove with tickets only: no Rooms to open, let alone modify.
   const hal = await as(browser, 'hal@northwind-msp.eu');
   await open(hal, '/partner');
-  await hal.getByLabel('Customer').selectOption({ label: 'Woodgrove Bank' });
+  await hal.getByRole('banner').getByLabel('Customer').selectOption({ label: 'Woodgrove Bank' });
   const halNav = hal.getByRole('navigation', { name: 'Main' });
   await expect(halNav.getByText('Woodgrove Bank')).toBeVisible();
   await expect(halNav.getByRole('link', { name: 'Rooms', exact: true })).toHaveCount(0);
+  // His overview of Woodgrove says what he holds, and counts no rooms he may not view.
+  await expect(hal.getByRole('region', { name: 'What you hold' })).toContainText(`${helpDesk} over All US rooms`);
+  await expect(hal.getByRole('heading', { name: /^Your rooms/ })).toHaveCount(0);
 
   // Pia's room change waits for Woodgrove's approval.
   await open(pia, `${woodgrove}/rooms`);

@@ -28,6 +28,7 @@ const CUSTOMER_PAGES = [
 
 const PARTNER_PAGES = ['/partner', '/partner/tenants', '/partner/tenant-managers', '/partner/tickets'];
 const CUSTOMER_PAGES_IN_PARTNER_MODE = [
+  '',
   '/rooms',
   '/room-groups',
   '/update-rings',

@@ -119,7 +119,8 @@ impl Actor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter)]
 pub enum Action {
     SearchDirectory,
-    /// The overview: what the user holds in their organisation.
+    /// The overview: what the user holds in their organisation, or, for a partner user, in a
+    /// customer they hold a partner role for.
     ViewOverview,
     ViewAdministrators,
     ManageAdministrators,
@@ -167,6 +168,9 @@ pub enum Action {
 enum Requirement {
     /// Any member of the organisation.
     Member,
+    /// Any member, or any holder of a partner role there (through a live relationship): what
+    /// someone holds somewhere is theirs to see.
+    MemberOrPartner,
     /// One of these organisation roles in the organisation itself.
     OrgRole(&'static [OrgRole]),
     /// An organisation role held in an organisation that manages customers.
@@ -192,7 +196,8 @@ impl Action {
         use Permission as P;
         use Requirement as R;
         match self {
-            Action::SearchDirectory | Action::ViewOverview => R::Member,
+            Action::SearchDirectory => R::Member,
+            Action::ViewOverview => R::MemberOrPartner,
             Action::ViewAdministrators => R::OrgRole(ADMINS),
             Action::ManageAdministrators => R::OrgRole(GLOBAL_ADMIN),
             Action::ViewSecurityGroups => R::OrgRole(ADMINS),
@@ -335,7 +340,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Decision
 /// (`ManagePartners`), never to edit: they are the partner's delegation, not the customer's.
 fn as_member(actor: &Actor, action: Action, resource: &Resource) -> Decision {
     match action.requirement() {
-        Requirement::Member => Decision::Allow,
+        Requirement::Member | Requirement::MemberOrPartner => Decision::Allow,
         Requirement::OrgRole(roles) => org_role_decision(actor, roles),
         Requirement::PartnerOrgRole(_) if !actor.org_manages_customers => {
             Decision::Deny(DenyReason::NotAPartner)
@@ -369,6 +374,7 @@ fn as_partner(p: &Partnership, action: Action, resource: &Resource) -> Decision 
     }
     let permission = match action.requirement() {
         Requirement::PrimaryAdmin if p.primary_admin => return Decision::Allow,
+        Requirement::MemberOrPartner => return Decision::Allow,
         Requirement::Member
         | Requirement::OrgRole(_)
         | Requirement::PartnerOrgRole(_)

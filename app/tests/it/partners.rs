@@ -1022,3 +1022,49 @@ async fn expiries_are_written_once_to_both_logs() {
             .all(|r| r.object_name == "Contoso and Northwind: relationship reached its end date"));
     }
 }
+
+/// In partner mode, a customer's overview says what the partner user holds there, over the rooms
+/// the customer put in the relationship (not over all the customer's rooms), and counts only
+/// those; a partner user without a role there, and the customer's audit log, stay out of it.
+#[tokio::test]
+async fn a_partners_overview_of_a_customer_says_what_they_hold_inside_the_relationship() {
+    use app::domain::overview::Holding;
+    use app::server::service::overview;
+    let w = world().await;
+    active(&w).await;
+    let pat = pat(&w).await;
+    let seen = overview::overview(&w.db, &pat, w.contoso.id, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.holdings,
+        vec![Holding {
+            role: "Primary admins".into(),
+            scope: Some(vec!["All US rooms".into()]),
+            rooms: 1,
+            direct: true,
+            through: vec![],
+        }]
+    );
+    let rooms = seen.rooms.expect("Primary admins view rooms");
+    assert_eq!(
+        rooms.total, 1,
+        "Rainier only: Thames is outside the relationship"
+    );
+    assert_eq!(
+        seen.refusals, None,
+        "the customer's audit log is not the partner's"
+    );
+
+    // Nadia, Northwind's Global admin, holds no partner role in Contoso: it is not there for her.
+    let refused = overview::overview(&w.db, &w.nadia, w.contoso.id, now()).await;
+    assert!(
+        matches!(refused, Err(ServiceError::NotFound)),
+        "{refused:?}"
+    );
+    // Pat's own organisation's overview is his own.
+    let home = overview::overview(&w.db, &pat, w.northwind.id, now())
+        .await
+        .unwrap();
+    assert!(home.holdings.is_empty(), "{:?}", home.holdings);
+}

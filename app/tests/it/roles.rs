@@ -741,7 +741,7 @@ async fn the_overview_says_what_a_member_holds_through_which_group_and_counts_th
     let db = db().await;
     let w = world(&db).await;
     let omar = user(&db, &w.org, "omar@contoso.com", "Omar Haddad").await;
-    let nothing = overview::overview(&db, &actor(&db, &w.org, omar).await, now())
+    let nothing = overview::overview(&db, &actor(&db, &w.org, omar).await, w.org.id, now())
         .await
         .unwrap();
     assert!(nothing.holdings.is_empty());
@@ -753,7 +753,9 @@ async fn the_overview_says_what_a_member_holds_through_which_group_and_counts_th
         .await
         .unwrap();
     let member = actor(&db, &w.org, omar).await;
-    let held = overview::overview(&db, &member, now()).await.unwrap();
+    let held = overview::overview(&db, &member, w.org.id, now())
+        .await
+        .unwrap();
     assert_eq!(
         held.holdings,
         vec![Holding {
@@ -773,7 +775,9 @@ async fn the_overview_says_what_a_member_holds_through_which_group_and_counts_th
         "a Site Lead does not read the audit log"
     );
 
-    let admin = overview::overview(&db, &w.grace, now()).await.unwrap();
+    let admin = overview::overview(&db, &w.grace, w.org.id, now())
+        .await
+        .unwrap();
     assert!(
         admin
             .holdings

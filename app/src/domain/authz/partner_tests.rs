@@ -121,8 +121,8 @@ ViewOverview
   customer site lead | allow        allow        allow        allow        allow        NotMember
   partner GA         | allow        NotMember    NotMember    NotMember    NotMember    NotMember
   tenant manager     | allow        NotMember    NotMember    NotMember    NotMember    NotMember
-  primary admin      | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
-  help desk          | allow        MissingRole  MissingRole  MissingRole  MissingRole  NotMember
+  primary admin      | allow        allow        allow        allow        allow        NotMember
+  help desk          | allow        allow        allow        allow        allow        NotMember
   other partner PA   | allow        NotMember    NotMember    NotMember    NotMember    NotMember
   customer user      | allow        allow        allow        allow        allow        NotMember
 ViewAdministrators

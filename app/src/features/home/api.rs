@@ -1,3 +1,4 @@
+use crate::domain::ids::OrgId;
 use crate::domain::overview::Overview;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -11,7 +12,21 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     use crate::server::service::overview;
     crate::server::serve(async move {
         let cx = crate::server::request_cx().await?;
-        Ok(overview::overview(&cx.db, &cx.actor, cx.now).await?)
+        Ok(overview::overview(&cx.db, &cx.actor, cx.actor.org, cx.now).await?)
+    })
+    .await
+}
+
+/// Partner mode: what the user holds in `customer` and the rooms there in their reach.
+///
+/// # Authorization
+/// `Action::ViewOverview` in the customer: a partner role there through a live relationship.
+#[server(endpoint = "get_customer_overview", input = Json)]
+pub async fn get_customer_overview(customer: OrgId) -> Result<Overview, AppError> {
+    use crate::server::service::overview;
+    crate::server::serve(async move {
+        let cx = crate::server::request_cx_for(customer).await?;
+        Ok(overview::overview(&cx.db, &cx.actor, customer, cx.now).await?)
     })
     .await
 }

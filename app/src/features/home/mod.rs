@@ -3,4 +3,4 @@
 
 pub mod api;
 mod page;
-pub use page::{CustomerHomePage, PartnerHomePage};
+pub use page::{CustomerHomePage, PartnerHomePage, TenantHomePage};

@@ -1,11 +1,12 @@
-use super::api::get_overview;
+use super::api::{get_customer_overview, get_overview};
 use crate::components::{plural, ErrorNote};
 use crate::domain::audit::AuditQuery;
 use crate::domain::authz::Action;
-use crate::domain::overview::{Holding, Refusals, RoomCounts};
+use crate::domain::overview::{Holding, Overview, Refusals, RoomCounts};
 use crate::domain::rooms::{RingFilter, RoomQuery};
 use crate::domain::session::SessionView;
 use crate::nav::{CUSTOMER_PAGES, PARTNER_PAGES};
+use crate::tenant::{use_tenant, Tenant};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -14,7 +15,8 @@ use leptos_router::components::A;
 fn Shortcuts(
     session: SessionView,
     pages: &'static [(&'static str, &'static str, Action, &'static str)],
-    /// Whether the page already said the user holds nothing.
+    /// Whether the page already said what the user holds (or that they hold nothing): no
+    /// shortcuts then say nothing more.
     #[prop(optional)]
     said_empty: bool,
 ) -> impl IntoView {
@@ -97,10 +99,12 @@ fn tile(label: &'static str, n: u64, href: String, class: &'static str) -> impl 
     }
 }
 
-/// The rooms in reach: by health, by enrollment, and those in no update ring.
+/// The rooms in reach: by health, by enrollment, and those in no update ring, each a link to the
+/// tenant's rooms filtered so.
 #[component]
-fn RoomFigures(rooms: RoomCounts) -> impl IntoView {
-    let link = |q: RoomQuery| format!("/rooms{}", q.to_search(None));
+fn RoomFigures(rooms: RoomCounts, tenant: Tenant) -> impl IntoView {
+    let list = tenant.href("/rooms");
+    let link = move |q: RoomQuery| format!("{list}{}", q.to_search(None));
     view! {
         <section aria-labelledby="rooms-title">
             <h2 id="rooms-title">{format!("Your rooms ({})", rooms.total)}</h2>
@@ -148,6 +152,19 @@ fn RefusalFigures(refusals: Refusals) -> impl IntoView {
     }
 }
 
+/// What the user holds, their rooms and (for admins) the refusals: the body of an overview.
+#[component]
+fn Figures(overview: Overview, org_name: String, tenant: Tenant) -> impl IntoView {
+    view! {
+        <section aria-labelledby="held-title">
+            <h2 id="held-title">"What you hold"</h2>
+            <Holdings holdings=overview.holdings org_name/>
+        </section>
+        {overview.rooms.map(|rooms| view! { <RoomFigures rooms tenant/> })}
+        {overview.refusals.map(|refusals| view! { <RefusalFigures refusals/> })}
+    }
+}
+
 #[component]
 pub fn CustomerHomePage() -> impl IntoView {
     let session = use_context::<SessionView>();
@@ -156,6 +173,7 @@ pub fn CustomerHomePage() -> impl IntoView {
         <Title text="Overview · Rooms MTM"/>
         {session.map(|s| {
             let org_name = s.org_name.clone();
+            let tenant = Tenant::own(&s);
             view! {
                 <h1>"Overview"</h1>
                 <p class="lead">
@@ -164,18 +182,11 @@ pub fn CustomerHomePage() -> impl IntoView {
                 </p>
                 <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                     {move || {
-                        let org_name = org_name.clone();
+                        let (org_name, tenant) = (org_name.clone(), tenant.clone());
                         Suspend::new(async move {
                             match overview.await {
                                 Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                                Ok(o) => view! {
-                                    <section aria-labelledby="held-title">
-                                        <h2 id="held-title">"What you hold"</h2>
-                                        <Holdings holdings=o.holdings org_name/>
-                                    </section>
-                                    {o.rooms.map(|rooms| view! { <RoomFigures rooms/> })}
-                                    {o.refusals.map(|refusals| view! { <RefusalFigures refusals/> })}
-                                }.into_any(),
+                                Ok(o) => view! { <Figures overview=o org_name tenant/> }.into_any(),
                             }
                         })
                     }}
@@ -186,18 +197,73 @@ pub fn CustomerHomePage() -> impl IntoView {
     }
 }
 
+/// How many customers the partner home lists; *Tenants* lists them all.
+const CUSTOMERS_LISTED: usize = 12;
+
 #[component]
 pub fn PartnerHomePage() -> impl IntoView {
     let session = use_context::<SessionView>();
     view! {
         <Title text="Partner mode · Rooms MTM"/>
-        {session.map(|s| view! {
-            <h1>"Partner mode"</h1>
-            <p class="lead">
-                "Here " {s.org_name.clone()} " works on the rooms of the customers that invited it. "
-                "Your own organisation's rooms are managed in " <A href="/">"customer mode"</A> "."
-            </p>
-            <Shortcuts session=s pages=PARTNER_PAGES/>
+        {session.map(|s| {
+            let more = s.customers.len().saturating_sub(CUSTOMERS_LISTED);
+            let any = !s.customers.is_empty();
+            let customers = s.customers.iter().take(CUSTOMERS_LISTED).cloned().map(|(id, name)| view! {
+                <li class="card">
+                    <A href=format!("/partner/c/{id}")>{name}</A>
+                    <p>"What you hold there, and its rooms in your reach."</p>
+                </li>
+            }).collect_view();
+            view! {
+                <h1>"Partner mode"</h1>
+                <p class="lead">
+                    "Here " {s.org_name.clone()} " works on the rooms of the customers that invited it. "
+                    "Your own organisation's rooms are managed in " <A href="/">"customer mode"</A> "."
+                </p>
+                {any.then(|| view! {
+                    <section aria-labelledby="customers-title">
+                        <h2 id="customers-title">"Your customers"</h2>
+                        <ul class="cards">{customers}</ul>
+                        {(more > 0).then(|| view! {
+                            <p><A href="/partner/tenants">{format!("{} more in Tenants", plural(more as u64, "customer", "customers"))}</A></p>
+                        })}
+                    </section>
+                })}
+                // Working for customers is holding something: not "no role".
+                <Shortcuts session=s pages=PARTNER_PAGES said_empty=any/>
+            }
         })}
     }
+}
+
+/// Partner mode: a customer's overview, where the tenant switcher lands. What the user holds
+/// there is bounded by the rooms the customer put in the relationship.
+#[component]
+pub fn TenantHomePage() -> impl IntoView {
+    let Some((tenant, _)) = use_tenant() else {
+        return ().into_any();
+    };
+    let customer = tenant.org;
+    let name = tenant.customer_name.clone().unwrap_or_default();
+    let overview = Resource::new(move || customer, get_customer_overview);
+    view! {
+        <Title text=format!("{name} · Rooms MTM")/>
+        <h1>{name.clone()}</h1>
+        <p class="lead">
+            "What you hold for " {name.clone()} " and its rooms in your reach: the rooms " {name.clone()}
+            " put in its relationship with your organisation, and of those the ones your partner roles name."
+        </p>
+        <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+            {move || {
+                let (name, tenant) = (name.clone(), tenant.clone());
+                Suspend::new(async move {
+                    match overview.await {
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        Ok(o) => view! { <Figures overview=o org_name=name tenant/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+    .into_any()
 }

@@ -9,7 +9,7 @@ use crate::domain::audit::AuditQuery;
 use crate::domain::authz::{
     authorize, reach, Action, Actor, Decision, Permission, Reach, Resource, Scope,
 };
-use crate::domain::ids::{GroupId, RoleAssignmentId};
+use crate::domain::ids::{GroupId, OrgId, RoleAssignmentId};
 use crate::domain::overview::{Holding, Overview, Refusals, RoomCounts};
 use crate::domain::rooms::{Enrollment, Health};
 use crate::server::entity::{
@@ -22,16 +22,19 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilt
 use std::collections::{BTreeMap, BTreeSet};
 use strum::IntoEnumIterator;
 
+/// The overview of `org`: the user's own organisation, or a customer they hold a partner role
+/// for (partner mode), where they hold only what the customer's relationship lets through.
+///
 /// # Authorization
-/// `Action::ViewOverview` on the user's own organisation: what they hold is theirs to see.
-/// The room counts need `Action::ViewRooms` and count the rooms in reach only; the refusals
-/// need `Action::ViewAuditLog`. A part the user may not see is left out, not refused.
+/// `Action::ViewOverview` on `org`: what the user holds is theirs to see. The room counts need
+/// `Action::ViewRooms` and count the rooms in reach only; the refusals need
+/// `Action::ViewAuditLog`. A part the user may not see is left out, not refused.
 pub async fn overview(
     db: &impl ConnectionTrait,
     actor: &Actor,
+    org: OrgId,
     now: DateTime<Utc>,
 ) -> Result<Overview, ServiceError> {
-    let org = actor.org;
     let scope = TenantScope::authorize(actor, Action::ViewOverview, &Resource::Org(org))?;
     let holdings = holdings(db, &scope, actor).await?;
     let allowed = |action, resource| authorize(actor, action, &resource) == Decision::Allow;
@@ -74,14 +77,23 @@ pub async fn overview(
     })
 }
 
-/// The organisation roles and role assignments naming the user or one of their groups.
+/// The organisation roles and role assignments of `scope`'s organisation naming the user or
+/// one of their groups (their own organisation's groups: a partner's assignments in a customer
+/// name the partner's users and groups).
 async fn holdings(
     db: &impl ConnectionTrait,
     scope: &TenantScope,
     actor: &Actor,
 ) -> Result<Vec<Holding>, ServiceError> {
     let groups = identity::groups_of(db, actor.org, actor.user).await?;
-    let names_of_groups: BTreeMap<GroupId, String> = scope
+    // In a customer, no grant reaches past the rooms the customer put in the relationship.
+    let ceiling = match actor.partnership(scope.org()) {
+        Some(p) => p.ceiling.clone(),
+        None => Scope::AllRooms,
+    };
+    // The groups are the user's own organisation's, named as its own overview names them.
+    let home = TenantScope::authorize(actor, Action::ViewOverview, &Resource::Org(actor.org))?;
+    let names_of_groups: BTreeMap<GroupId, String> = home
         .select::<security_group::Entity>()
         .filter(security_group::Column::Id.is_in(groups.iter().copied()))
         .all(db)
@@ -148,12 +160,17 @@ async fn holdings(
             .collect();
         let reach = Reach {
             grants: granted.clone(),
-            ceiling: Scope::AllRooms,
+            ceiling: ceiling.clone(),
         };
         let rooms = rooms_within(db, scope, &reach).await?.count(db).await?;
+        // "All rooms" of a relationship are the rooms the customer put in it.
+        let named = match &granted {
+            Scope::AllRooms => &ceiling,
+            narrower => narrower,
+        };
         holdings.push(Holding {
             role: role_names.get(&a.role_id).cloned().unwrap_or_default(),
-            scope: scope_names(db, scope, &granted).await?,
+            scope: scope_names(db, scope, named).await?,
             rooms,
             direct,
             through,
