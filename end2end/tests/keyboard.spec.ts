@@ -6,10 +6,10 @@ import type { Locator, Page } from '@playwright/test';
 
 import { call, expect, open, signIn, test, uniqueName } from './helpers';
 
-/** Presses Tab until `target` has focus; fails if it never does. */
-async function tabTo(page: Page, target: Locator, most = 80): Promise<void> {
+/** Presses Tab (or `key`, such as Shift+Tab) until `target` has focus; fails if it never does. */
+async function tabTo(page: Page, target: Locator, key = 'Tab', most = 80): Promise<void> {
   for (let i = 0; i < most && !(await target.evaluate((el) => el === document.activeElement)); i++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
   }
   await expect(target).toBeFocused();
 }
@@ -66,20 +66,12 @@ test('by keyboard alone, a new security group is made, opened and deleted again'
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('alertdialog', { name: 'Delete this group?' });
   await expect(dialog).toBeVisible();
-  await tabTo(page, dialog.getByRole('button', { name: 'Delete' }), 5);
+  await tabTo(page, dialog.getByRole('button', { name: 'Delete' }), 'Tab', 5);
   await page.keyboard.press('Enter');
   await expect(dialog).toHaveCount(0);
   await expect(pane).toHaveCount(0);
   await expect(row).toHaveCount(0);
 });
-
-/** Presses Shift+Tab until `target` has focus; fails if it never does. */
-async function tabBackTo(page: Page, target: Locator, most = 40): Promise<void> {
-  for (let i = 0; i < most && !(await target.evaluate((el) => el === document.activeElement)); i++) {
-    await page.keyboard.press('Shift+Tab');
-  }
-  await expect(target).toBeFocused();
-}
 
 test('by keyboard alone, rooms are searched for, selected and moved to an update ring', async ({ page }) => {
   await signIn(page, 'grace@contoso.com');
@@ -113,7 +105,7 @@ test('by keyboard alone, rooms are searched for, selected and moved to an update
   const bar = page.getByRole('region', { name: '2 rooms selected' });
   await expect(bar).toBeVisible();
   const select = bar.getByLabel('Update ring');
-  await tabBackTo(page, select);
+  await tabTo(page, select, 'Shift+Tab');
   // Arrow keys step through a closed select's options, as a keyboard user chooses.
   for (let i = 0; i < 60 && (await select.inputValue()) !== ring.id; i++) {
     await page.keyboard.press('ArrowDown');
