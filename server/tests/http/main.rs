@@ -531,11 +531,6 @@ async fn rooms_roles_settings_and_audit_functions_refuse_outsiders_and_log_their
             json!({ "org": contoso, "id": custom_assignment }),
             true,
         ),
-        (
-            "get_customer_overview",
-            json!({ "customer": contoso }),
-            false,
-        ),
         ("list_room_groups", json!({ "org": contoso }), false),
         (
             "get_room_group",
