@@ -89,12 +89,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/approvals") view={Lazy::<ApprovalsRoute>::new()}/>
                     <Route path=path!("/settings/general") view={Lazy::<GeneralSettingsRoute>::new()}/>
                     <Route path=path!("/settings/audit-logs") view={Lazy::<AuditLogsRoute>::new()}/>
-                    <Route path=path!("/partner") view=PartnerHomePage/>
+                    <Route path=path!("/partner") view={Lazy::<PartnerHomeRoute>::new()}/>
                     <Route path=path!("/partner/tenants") view={Lazy::<TenantsRoute>::new()}/>
                     <Route path=path!("/partner/tenant-managers") view={Lazy::<TenantManagersRoute>::new()}/>
                     <Route path=path!("/partner/tickets") view={Lazy::<AllTicketsRoute>::new()}/>
                     <ParentRoute path=path!("/partner/c/:customer") view=TenantFrame>
-                        <Route path=path!("") view=TenantHomePage/>
+                        <Route path=path!("") view={Lazy::<TenantHomeRoute>::new()}/>
                         <Route path=path!("/rooms") view={Lazy::<RoomsRoute>::new()}/>
                         <Route path=path!("/room-groups") view={Lazy::<RoomGroupsRoute>::new()}/>
                         <Route path=path!("/update-rings") view={Lazy::<UpdateRingsRoute>::new()}/>
@@ -111,8 +111,8 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages whose code the browser fetches when one of them is first shown. `cargo leptos build
-/// --split` cuts the WebAssembly at each `#[lazy]` function, so the login page and the
-/// overviews (where a person lands) load only the code they use; the server renders these pages
+/// --split` cuts the WebAssembly at each `#[lazy]` function, so the login page and the customer
+/// overview (where a person lands) load only the code they use; the server renders these pages
 /// like any other. Pages are split by area, not one by one: code shared by several split points
 /// goes into a chunk per combination of them, and eighteen page-sized splits made 491 chunks, 244
 /// of them fetched for the Rooms page alone. `$preload` names the loader `#[lazy]` makes for
@@ -169,6 +169,14 @@ lazy_area! {
         IncidentsRoute => IncidentsPage,
         AllTicketsRoute => AllTicketsPage,
         ReportsRoute => ReportsPage,
+    }
+}
+
+// Partner mode's landing pages: not where a customer's people land, so not in the main module.
+lazy_area! {
+    partner_area, __preload_partner_area: PartnerArea {
+        PartnerHomeRoute => PartnerHomePage,
+        TenantHomeRoute => TenantHomePage,
     }
 }
 
