@@ -86,6 +86,19 @@ impl Selection {
         });
     }
 
+    /// Picks or drops every room of a page at once (one change, one redraw).
+    fn set_all(self, rooms: &[(RoomId, String)], on: bool) {
+        self.0.update(|s| {
+            for (id, name) in rooms {
+                if on {
+                    s.insert(*id, name.clone());
+                } else {
+                    s.remove(id);
+                }
+            }
+        });
+    }
+
     fn contains(self, id: RoomId) -> bool {
         self.0.with(|s| s.contains_key(&id))
     }
@@ -142,12 +155,7 @@ pub fn RoomTable(
                         <td class="select-cell">
                             <input type="checkbox" aria-label="Select every room on this page"
                                 prop:checked=all_on_page.clone()
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    for (id, name) in &on_page {
-                                        selection.set(*id, name, on);
-                                    }
-                                }/>
+                                on:change=move |ev| selection.set_all(&on_page, event_target_checked(&ev))/>
                         </td>
                     })}
                     {sort_header("Name", RoomSort::Name, query, go, opened)}
@@ -598,8 +606,28 @@ pub fn BulkBar(org: OrgId, selection: Selection, changed: RwSignal<usize>) -> im
     if !may_ring && !may_group {
         return ().into_any();
     }
-    let rings = Resource::new(|| (), move |_| list_update_rings(org));
-    let groups = Resource::new(|| (), move |_| list_room_groups(org));
+    // Read each time the bar opens, so that a ring or group made meanwhile is offered.
+    let open = Memo::new(move |_| selection.len() > 0);
+    let rings = Resource::new(
+        move || open.get(),
+        move |open| async move {
+            if open {
+                list_update_rings(org).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
+    let groups = Resource::new(
+        move || open.get(),
+        move |open| async move {
+            if open {
+                list_room_groups(org).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     let ring_choice = RwSignal::new(String::new());
     let group_choice = RwSignal::new(String::new());
     // (done, total) while running.
