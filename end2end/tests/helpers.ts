@@ -3,6 +3,7 @@
 //
 // Every spec imports `test` and `expect` from here instead of from @playwright/test.
 
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,23 @@ export const DEMO = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'idp', 'dem
   organisations: { name: string; users: { upn: string; name: string }[] }[];
 };
 export const DEMO_PASSWORD: string = DEMO.password;
+
+const SERVER = path.join(HERE, '..', '..', 'target', 'release', 'server');
+const DATABASE_URL =
+  process.env.ROOMS_E2E_DATABASE_URL ?? `sqlite://${process.env.ROOMS_E2E_DB ?? '/tmp/rooms-e2e.db'}?mode=rwc`;
+
+/**
+ * Runs `server org …` as an operator would; its standard output. The release binary works on
+ * the running portal's database: the SQLite file of scripts/start-app.sh, or
+ * ROOMS_E2E_DATABASE_URL when the servers run elsewhere.
+ */
+export function org(...args: string[]): string {
+  return execFileSync(SERVER, ['org', ...args], {
+    cwd: path.join(HERE, '..', '..'),
+    env: { ...process.env, DATABASE_URL },
+    encoding: 'utf8',
+  });
+}
 
 /**
  * Browser problems seen during a test. Uncaught exceptions (a WASM panic ends in one) and

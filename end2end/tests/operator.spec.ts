@@ -1,23 +1,15 @@
 // An organisation the operator adds with `server org add` (not the demo seed), with its own
 // identity provider (the "tailspin" issuer of idp/demo.json, port 4013) and its client secret in
 // a file, signs in; the Global admin the operator named becomes one at their first sign-in.
-//
-// The command runs the release binary against the running portal's database: the SQLite file
-// of scripts/start-app.sh, or ROOMS_E2E_DATABASE_URL when the servers run elsewhere.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { expect, open, rowOf, signIn, signOut, startSignIn, test } from './helpers';
+import { expect, open, org, rowOf, signIn, signOut, startSignIn, test } from './helpers';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
-const SERVER = path.join(ROOT, 'target', 'release', 'server');
-const DATABASE_URL =
-  process.env.ROOMS_E2E_DATABASE_URL ?? `sqlite://${process.env.ROOMS_E2E_DB ?? '/tmp/rooms-e2e.db'}?mode=rwc`;
 
 type Issuer = { key: string; name: string; port: number; client_id: string; client_secret: string };
 type OperatorOrg = { name: string; domains: string[]; issuer: string; tenant_id: string; users: { upn: string; name: string }[] };
@@ -29,15 +21,6 @@ const TAILSPIN = DIRECTORY.operator_organisations.find((o) => o.name === 'Tailsp
 const TAILSPIN_IDP = DIRECTORY.issuers.find((i) => i.key === TAILSPIN.issuer)!;
 
 type OrgView = { id: string; name: string; domains: string[]; client_secret: string; users: number; pending_global_admin: string | null };
-
-/** Runs `server org …` as an operator would; its standard output. */
-function org(...args: string[]): string {
-  return execFileSync(SERVER, ['org', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL },
-    encoding: 'utf8',
-  });
-}
 
 function tailspinRow(): OrgView | undefined {
   return (JSON.parse(org('list', '--json')) as OrgView[]).find((o) => o.domains.includes(TAILSPIN.domains[0]));

@@ -131,6 +131,9 @@ impl Config {
     }
 }
 
+/// Connections of a SQLite file's pool: more than the cores, so reads in flight overlap.
+const SQLITE_CONNECTIONS: u32 = 8;
+
 /// Opens the pool. An in-memory SQLite database lives per connection, so it gets exactly one.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
@@ -142,6 +145,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         options.max_connections(1);
     } else if url.starts_with("sqlite:") {
         sqlite_wal(url).await?;
+        // SeaORM gives a SQLite pool one connection unless told otherwise, which made every
+        // query of every request wait for that one: the portal used one core of two. In WAL
+        // mode readers do not wait for each other or for the writer; writers queue for the
+        // write lock (`service::begin_write`).
+        options.max_connections(SQLITE_CONNECTIONS);
         // A commit does not wait for the disk twice: a power cut may lose the last moments'
         // writes, never the file's consistency. (Per connection, unlike the journal mode.)
         options.map_sqlx_sqlite_opts(|o| {
@@ -244,6 +252,63 @@ mod tests {
                 .and_then(|row| row.try_get_by_index::<String>(0).ok());
             assert_eq!(mode.as_deref(), Some("wal"));
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Two instances on one SQLite file, each with its pool of several connections, run write
+    /// transactions that read before they write, all at once: each waits its turn, none is
+    /// refused, and each saw the one before it. With a plain `BEGIN` most of them failed with
+    /// "database is locked".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn write_transactions_on_one_sqlite_file_wait_their_turn() {
+        use app::server::service::begin_write;
+        use sea_orm::ConnectionTrait;
+        let dir = std::env::temp_dir().join(format!("rooms-tx-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("rooms.db").display());
+        let (a, b) = (
+            connect(&url).await.expect("a"),
+            connect(&url).await.expect("b"),
+        );
+        a.execute_unprepared("CREATE TABLE counter (n INTEGER NOT NULL UNIQUE)")
+            .await
+            .expect("a table");
+        let writers = (0..32).map(|i| {
+            let db = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                let tx = begin_write(&db).await?;
+                let last = tx
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        tx.get_database_backend(),
+                        "SELECT COALESCE(MAX(n), 0) FROM counter",
+                    ))
+                    .await?
+                    .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+                    .unwrap_or_default();
+                tx.execute_unprepared(&format!("INSERT INTO counter (n) VALUES ({})", last + 1))
+                    .await?;
+                tx.commit().await
+            })
+        });
+        for result in futures_util::future::join_all(writers).await {
+            result
+                .expect("the task ran")
+                .expect("the write went through");
+        }
+        let count = a
+            .query_one_raw(sea_orm::Statement::from_string(
+                a.get_database_backend(),
+                "SELECT COUNT(*), MAX(n) FROM counter",
+            ))
+            .await
+            .expect("the count")
+            .map(|row| {
+                (
+                    row.try_get_by_index::<i64>(0).expect("count"),
+                    row.try_get_by_index::<i64>(1).expect("max"),
+                )
+            });
+        assert_eq!(count, Some((32, 32)));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -24,7 +24,7 @@ use app::domain::validation::GroupName;
 use app::server::context::SignedIn;
 use app::server::service::{groups, identity, org_roles, partners, roles, room_groups, rooms};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -340,7 +340,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> anyho
     }
     let started = std::time::Instant::now();
     let demo: Demo = serde_json::from_str(DEMO).context("parsing demo.json")?;
-    let tx = db.begin().await?;
+    let tx = app::server::service::begin_write(db).await?;
     let mut seeded = HashMap::new();
     for org in &demo.organisations {
         let done = seed_org(&tx, &demo, org, now)

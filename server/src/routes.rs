@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::limits::{self, Audience, Limit};
 use crate::oidc::Oidc;
 use crate::security;
-use app::server::context::SignedIn;
+use app::server::context::{ActorMemo, SignedIn};
 use app::server::service::identity;
 use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
@@ -259,6 +259,7 @@ async fn session_gate(
     match signed_in {
         Some(s) => {
             request.extensions_mut().insert::<SignedIn>(s);
+            request.extensions_mut().insert(ActorMemo::default());
             next.run(request).await
         }
         None if is_public(&path) => next.run(request).await,

@@ -108,3 +108,19 @@ pub fn modal_is_open() -> bool {
         .flatten()
         .is_some()
 }
+
+/// Gives a wizard's step heading focus whenever the step changes (not on the first draw): a
+/// screen reader says the new step, and Tab goes on from its top. Without it, Enter in a field
+/// of the old step left focus on nothing once that field was gone, and Tab began again at the
+/// top of the page. The heading needs `tabindex="-1"`.
+pub fn focus_heading_on_step(step: RwSignal<usize>, heading: NodeRef<leptos::html::H2>) {
+    Effect::new(move |previous: Option<usize>| {
+        let now = step.get();
+        if previous.is_some_and(|p| p != now) {
+            if let Some(h) = heading.get_untracked() {
+                let _ = h.focus();
+            }
+        }
+        now
+    });
+}

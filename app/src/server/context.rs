@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::use_context;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
+use std::sync::Arc;
 
 /// Put into the request's extensions by the server's session middleware when the session cookie
 /// names a live session.
@@ -16,6 +17,14 @@ pub struct SignedIn {
     pub user: UserId,
     pub org: OrgId,
 }
+
+/// The actors loaded during one request, by the organisation they were loaded for. Put into the
+/// request's extensions beside [`SignedIn`]. A page's first render calls several server
+/// functions, and each needs the actor: they share the load made when the first asked, instead
+/// of reading the user's groups, roles and grants again for each. It lives as long as the
+/// request, so the next request still loads afresh.
+#[derive(Clone, Default)]
+pub struct ActorMemo(Arc<tokio::sync::Mutex<Vec<(Addressed, Actor)>>>);
 
 pub struct RequestCx {
     pub db: DatabaseConnection,
@@ -44,9 +53,21 @@ async fn load(addressed: Addressed) -> Result<RequestCx, AppError> {
         .cloned()
         .ok_or(AppError::Unauthenticated)?;
     let now = Utc::now();
+    let memo = parts
+        .extensions
+        .get::<ActorMemo>()
+        .cloned()
+        .unwrap_or_default();
+    // Held across the load, so two server functions of one render that ask at once load once.
+    let mut loaded = memo.0.lock().await;
+    if let Some((_, actor)) = loaded.iter().find(|(a, _)| *a == addressed) {
+        let actor = actor.clone();
+        return Ok(RequestCx { db, actor, now });
+    }
     let actor = identity::load_actor_for(&db, &signed_in, addressed, now)
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    loaded.push((addressed, actor.clone()));
     Ok(RequestCx { db, actor, now })
 }
 

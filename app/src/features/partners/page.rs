@@ -3,6 +3,7 @@ use super::parts::{
     message_for, mode_of, parse_day, scope_summary, step_of, ChangeControlStep, FieldError,
     InvitationFields, PartnerPane, PartnerTable, RowLinks, ScopeChooser, TermsStep,
 };
+use crate::components::focus::focus_heading_on_step;
 use crate::components::ErrorNote;
 use crate::domain::authz::Action;
 use crate::domain::partners::{ApprovalMode, ChangeCategory, MAX_INVITATION_DAYS};
@@ -170,17 +171,8 @@ pub fn NewPartnerPage() -> impl IntoView {
         Some(Err(e)) => send_error.set(Some(e)),
         None => {}
     });
-    // The step's heading takes focus when the step changes, so screen readers announce it.
     let heading = NodeRef::<html::H2>::new();
-    Effect::new(move |previous: Option<usize>| {
-        let now = step.get();
-        if previous.is_some_and(|p| p != now) {
-            if let Some(h) = heading.get_untracked() {
-                let _ = h.focus();
-            }
-        }
-        now
-    });
+    focus_heading_on_step(step, heading);
     // Shows a client-side error where it is fixed; true if there was one up to `upto`.
     let check = move |upto: usize| -> bool {
         match fields.draft().validate(today) {

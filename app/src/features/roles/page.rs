@@ -5,11 +5,13 @@ use super::api::{
 use super::parts::{
     AssignmentFields, AssignmentGeneral, MembersStep, PermissionChecklist, RoleWizard, ScopeStep,
 };
+use crate::components::focus::focus_heading_on_step;
 use crate::components::{ConfirmDialog, ErrorNote, Flash, Pane, PaneHeader, PaneState, ResultNote};
 use crate::domain::authz::{Action, Permission};
 use crate::domain::ids::{RoleAssignmentId, RoleId};
 use crate::domain::roles::{AssignmentView, RoleDraft};
 use crate::tenant::use_tenant;
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -347,6 +349,14 @@ pub fn NewRolePage() -> impl IntoView {
         wizard.fields,
     );
     let resumed = RwSignal::new(wizard.started());
+    let heading = NodeRef::<html::H2>::new();
+    focus_heading_on_step(step, heading);
+    let name_field = NodeRef::<html::Input>::new();
+    let focus_name = move || {
+        if let Some(field) = name_field.get_untracked() {
+            let _ = field.focus();
+        }
+    };
     let create = ServerAction::<CreateRole>::new();
     let step_error = RwSignal::new(None::<String>);
     let name_error = RwSignal::new(None::<String>);
@@ -386,6 +396,7 @@ pub fn NewRolePage() -> impl IntoView {
                 let typed = name.get_untracked();
                 if typed.trim().is_empty() {
                     name_error.set(Some("Enter a name for the role.".into()));
+                    focus_name();
                 } else if !checking.get_untracked() {
                     checking.set(true);
                     leptos::task::spawn_local(async move {
@@ -393,7 +404,12 @@ pub fn NewRolePage() -> impl IntoView {
                         checking.set(false);
                         match answer {
                             Ok(()) => advance(),
-                            Err(e) => name_error.set(Some(e.to_string())),
+                            Err(e) => {
+                                name_error.set(Some(e.to_string()));
+                                // The Next button was disabled while asking, which takes focus
+                                // from it: the field to mend gets it.
+                                focus_name();
+                            }
                         }
                     });
                 }
@@ -457,11 +473,11 @@ pub fn NewRolePage() -> impl IntoView {
                 assignment: fields.draft(),
             });
         }>
-            <h2 id="step-title">{move || STEPS[step.get()]}</h2>
+            <h2 id="step-title" tabindex="-1" node_ref=heading>{move || STEPS[step.get()]}</h2>
             <Show when=move || step.get() == 0>
                 <div class="field">
                     <label for="role-name">"Name"</label>
-                    <input id="role-name" type="text" maxlength="80"
+                    <input id="role-name" type="text" maxlength="80" node_ref=name_field
                         aria-invalid=move || name_error.get().is_some().then_some("true")
                         aria-describedby=move || name_error.get().is_some().then_some("role-name-error")
                         prop:value=move || name.get()

@@ -80,7 +80,7 @@ pub(crate) async fn hold_if_manual(
     let payload = serde_json::to_string(&held).map_err(|e| DbErr::Json(e.to_string()))?;
     let id = ChangeRequestId::new();
     let operation: &str = Operation::Update.into();
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     change_request::ActiveModel {
         id: Set(id),
         org_id: Set(scope.org()),
@@ -298,7 +298,7 @@ pub async fn decide(
     let scope = attempt
         .authorize(db, Action::ManagePartners, &Resource::Org(org))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let find = || {
         scope
             .select::<change_request::Entity>()

@@ -97,7 +97,7 @@ pub async fn create_group(
         .authorize(db, Action::ManageSecurityGroups, &Resource::Org(org))
         .await?;
     ensure_name_free(db, &scope, &name, None).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = GroupId::new();
     security_group::ActiveModel {
         id: Set(id),
@@ -135,7 +135,7 @@ pub async fn rename_group(
         .await?;
     let group = find(db, &scope, id).await?;
     ensure_name_free(db, &scope, &name, Some(id)).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let old = group.name.clone();
     let mut active = group.into_active_model();
     active.name = Set(name.as_str().to_owned());
@@ -165,7 +165,7 @@ pub async fn delete_group(
     let group = find(db, &scope, id).await?;
     let attempt = attempt.naming(&group.name);
     ensure_may_hand_over(db, &scope, &attempt, id, true).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let action = Action::ManageSecurityGroups;
     let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, Change::DeleteGroup(id))
         .await?;
@@ -214,7 +214,7 @@ pub async fn add_group_member(
     let object = format!("{}: {}", group.name, member.upn);
     let attempt = attempt.naming(&object);
     ensure_may_hand_over(db, &scope, &attempt, id, false).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     group_member::ActiveModel {
         group_id: Set(id),
         user_id: Set(member.id),
@@ -254,7 +254,7 @@ pub async fn remove_group_member(
     let object = format!("{}: removed {upn}", group.name);
     let attempt = attempt.naming(&object);
     ensure_may_hand_over(db, &scope, &attempt, id, false).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let action = Action::ManageSecurityGroups;
     let change = Change::RemoveMember(id, member);
     let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, action, change).await?;

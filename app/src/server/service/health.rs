@@ -109,7 +109,7 @@ pub async fn record_heartbeats(
     }
 
     let proved_at = started.elapsed();
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let written: Vec<Proven> = if tx.get_database_backend() == DbBackend::Postgres {
         // The rooms as they were, locked in one order (so two processes' batches over the same
         // rooms never wait on each other in a cycle), the credentials checked under the locks.
@@ -599,7 +599,7 @@ pub async fn detect_offline(
             .all(db)
             .await?;
         for found in silent {
-            let tx = db.begin().await?;
+            let tx = super::begin_write(db).await?;
             let still_silent = scope
                 .update_many::<room::Entity>()
                 .col_expr(room::Column::Health, Expr::value(Health::Offline))

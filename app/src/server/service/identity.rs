@@ -56,7 +56,7 @@ pub async fn create_organisation(
     new: NewOrganisation,
     now: DateTime<Utc>,
 ) -> Result<OrgId, ServiceError> {
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = OrgId::new();
     organisation::ActiveModel {
         id: Set(id),
@@ -220,7 +220,7 @@ pub async fn sign_in_user(
         super::operator::claim_first_admin(db, org, id, &identity.upn, now).await?;
         return Ok(Ok(id));
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = match insert_user(&tx, &scope, &identity, Some(now), now).await {
         Ok(id) => id,
         // The key is unique across organisations: it is someone else's.

@@ -21,6 +21,7 @@ pub mod settings;
 pub mod tickets;
 
 use sea_orm::sea_query::LikeExpr;
+use sea_orm::{DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use sha2::{Digest, Sha256};
 
 /// Text a user typed, for a `LIKE` pattern over a lowercased column: lowercased, with `%`, `_`
@@ -44,4 +45,17 @@ pub(crate) fn sha256_hex(secret: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so a second writer, from this pool or another instance on the same
+/// file, waits its turn (the busy timeout). A plain `BEGIN` reads first and asks for the lock
+/// at its first write, and SQLite refuses that at once ("database is locked") when another
+/// writer committed in between, without waiting. PostgreSQL ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

@@ -55,7 +55,7 @@ pub async fn add_organisation(
         ClientSecret::Stored(secret) => secret,
         ClientSecret::File(_) | ClientSecret::Env(_) => String::new(),
     };
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = identity::create_organisation(
         &tx,
         identity::NewOrganisation {
@@ -156,7 +156,7 @@ pub async fn update_organisation(
         check_issuer(discovery, issuer).await?;
     }
 
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut row = organisation::ActiveModel {
         id: Set(org),
         accepted_tenant_ids: Set(tenant_ids.join(" ")),
@@ -214,7 +214,7 @@ pub async fn remove_organisation(
     org: OrgId,
 ) -> Result<OrganisationView, ServiceError> {
     let removed = get_organisation(db, org).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     TenantScope::trusted(org)
         .delete_many::<audit_log::Entity>()
         .exec(&tx)
@@ -472,7 +472,7 @@ pub async fn claim_first_admin(
     if org.pending_global_admin.as_deref() != Some(upn.as_str()) {
         return Ok(false);
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let taken = organisation::Entity::update_many()
         .col_expr(
             organisation::Column::PendingGlobalAdmin,

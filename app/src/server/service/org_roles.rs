@@ -96,7 +96,7 @@ pub async fn assign_org_role(
     if already > 0 {
         return Err(ServiceError::Conflict(ConflictKind::AlreadyAssigned));
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = OrgRoleAssignmentId::new();
     org_role_assignment::ActiveModel {
         id: Set(id),
@@ -152,7 +152,7 @@ pub async fn remove_org_role(
     let object = format!("{}: {}", row.role.label(), name);
     let attempt = attempt.naming(&object);
     let change = Change::RemoveAssignment(id);
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let tx = ensure_global_admin_remains(db, tx, &attempt, &scope, family.manage_action(), change)
         .await?;
     scope

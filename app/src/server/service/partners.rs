@@ -663,7 +663,7 @@ pub async fn invite_partner(
         .into());
     }
     check_scope(db, &scope, &d.scope).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     // An invitation that expired unanswered holds nothing: a new one replaces it.
     let existing = scope
         .select::<partner_relationship::Entity>()
@@ -787,7 +787,7 @@ pub async fn remove_partner(
     let scope = attempt
         .authorize(db, Action::ManagePartners, &Resource::Org(org))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let rel = find(&tx, &scope, id).await?;
     let category = match rel.state {
         RelationshipState::Pending => Category::PartnerInvitation,
@@ -837,7 +837,7 @@ pub async fn update_partner(
         }
     }
     check_scope(db, &scope, &choice).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let rel = find(&tx, &scope, id).await?;
     // An accepted relationship past its end date can be extended; an invitation that expired
     // unanswered cannot be revived (send a new one).
@@ -886,7 +886,7 @@ pub async fn delete_partner_role(
             },
         )
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let rel = find(&tx, &scope, id).await?;
     let found = scope
         .select::<role::Entity>()
@@ -1080,7 +1080,7 @@ pub async fn accept_invitation(
     if super::directory::describe(db, &home, &admins).await?.len() != admins.len() {
         return Err(ServiceError::NotFound);
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let rel = pending_invitation(&tx, actor, id, now).await?;
     let won = TenantScope::customer_of(&rel)
         .update_many::<partner_relationship::Entity>()
@@ -1227,7 +1227,7 @@ pub async fn deny_invitation(
     attempt
         .authorize(db, Action::AnswerInvitation, &Resource::Org(actor.org))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let rel = pending_invitation(&tx, actor, id, now).await?;
     let object = format!("Denied: {}", partner_label(&tx, &rel, false).await?);
     let gone = TenantScope::customer_of(&rel)
@@ -1281,7 +1281,7 @@ pub async fn remove_customer(
     let scope = attempt
         .authorize(db, Action::RemoveCustomer, &resource)
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let rel = find(&tx, &scope, p.relationship).await?;
     let object = format!(
         "Removed by the partner: {}",
@@ -1427,7 +1427,7 @@ pub async fn record_lapses(
             }
             (RelationshipState::Active, None) => continue,
         };
-        let tx = db.begin().await?;
+        let tx = super::begin_write(db).await?;
         let claimed = TenantScope::customer_of(&rel)
             .update_many::<partner_relationship::Entity>()
             .col_expr(R::LapseLoggedFor, Expr::value(end))

@@ -705,7 +705,7 @@ pub async fn create_role(
     if let Some(a) = &assignment {
         check_assignment(db, &scope, set, &permissions, a, &attempt).await?;
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = RoleId::new();
     role::ActiveModel {
         id: Set(id),
@@ -810,7 +810,7 @@ pub async fn update_role(
     } else {
         format!("{} -> {name}", role.name)
     };
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = role.into_active_model();
     active.name = Set(name.clone());
     active.name_lower = Set(name.to_lowercase());
@@ -854,7 +854,7 @@ pub async fn delete_role(
         .all(db)
         .await?;
     ensure_may_take_away(db, &scope, &attempt, &assignments).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     scope
         .delete_many::<role::Entity>()
         .filter(role::Column::Id.eq(id))
@@ -910,7 +910,7 @@ pub async fn save_assignment(
             .await?;
         ensure_may_take_away(db, &scope, &attempt, &current).await?;
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let primary_admins = match set.relationship() {
         Some(rel) if role.built_in == Some(BuiltInRole::PrimaryAdmins) => {
             Some(lock_relationship(&tx, &scope, rel).await?)
@@ -1070,7 +1070,7 @@ pub async fn delete_assignment(
         .authorize(db, Action::ModifyRoles, &set.resource())
         .await?;
     ensure_may_take_away(db, &scope, &attempt, std::slice::from_ref(&assignment)).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let primary_admins = match set.relationship() {
         Some(rel) if role.built_in == Some(BuiltInRole::PrimaryAdmins) => {
             Some(lock_relationship(&tx, &scope, rel).await?)

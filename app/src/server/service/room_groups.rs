@@ -173,7 +173,7 @@ pub async fn create_room_group(
         .authorize(db, Action::CreateRoomGroup, &Resource::Org(org))
         .await?;
     let rule = input.rule();
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = RoomGroupId::new();
     room_group::ActiveModel {
         id: Set(id),
@@ -236,7 +236,7 @@ pub async fn update_room_group(
         // A new rule may move any room in or out.
         ensure_may_move_rooms(db, &scope, &attempt, id, Scope::AllRooms).await?;
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = group.into_active_model();
     active.name = Set(i.name.clone());
     active.name_lower = Set(i.name.to_lowercase());
@@ -277,7 +277,7 @@ pub async fn delete_room_group(
         room_groups: BTreeSet::from([id]),
     };
     ensure_may_move_rooms(db, &scope, &attempt, id, all_of_it).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     scope
         .delete_many::<room_group::Entity>()
         .filter(room_group::Column::Id.eq(id))
@@ -341,7 +341,7 @@ pub async fn set_room_group_member(
         room_groups: BTreeSet::new(),
     };
     ensure_may_move_rooms(db, &scope, &attempt, id, this_room).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let existing = scope
         .select::<room_group_member::Entity>()
         .filter(room_group_member::Column::RoomGroupId.eq(id))
@@ -431,7 +431,7 @@ pub async fn create_update_ring(
     let scope = attempt
         .authorize(db, Action::CreateUpdateRing, &Resource::Org(org))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = UpdateRingId::new();
     update_ring::ActiveModel {
         id: Set(id),
@@ -481,7 +481,7 @@ pub async fn update_update_ring(
     let scope = attempt
         .authorize(db, Action::ModifyUpdateRing, &Resource::Org(org))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = ring.into_active_model();
     active.name = Set(name.clone());
     active.name_lower = Set(name.to_lowercase());
@@ -512,7 +512,7 @@ pub async fn delete_update_ring(
     let scope = attempt
         .authorize(db, Action::ModifyUpdateRing, &Resource::Org(org))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     scope
         .update_many::<room::Entity>()
         .col_expr(

@@ -262,7 +262,7 @@ pub async fn create_room(
     let scope = attempt
         .authorize_outcome(db, Action::CreateRoom, &room_resource(&new, org, &defs))
         .await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let model = room::ActiveModel {
         id: Set(id),
         org_id: Set(scope.org()),
@@ -415,7 +415,7 @@ pub(crate) async fn change_room(
     if let Some(outcome) = held(db, hold, &attempt, &scope, change, &object, now).await? {
         return Ok(outcome);
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = room.into_active_model();
     active.display_name = Set(i.display_name.clone());
     active.name_lower = Set(i.display_name.to_lowercase());
@@ -479,7 +479,7 @@ pub(crate) async fn unenroll_room_as(
     if let Some(outcome) = held(db, hold, &attempt, &scope, change, &object, now).await? {
         return Ok(outcome);
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = room.into_active_model();
     active.enrollment = Set(Enrollment::Unenrolled);
     active.device_token_hash = Set(None);
@@ -543,7 +543,7 @@ pub(crate) async fn delete_room_as(
     {
         return Ok(outcome);
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     // The rest goes by the foreign keys' cascades, in the same statement.
     scope
         .delete_many::<room::Entity>()
@@ -615,7 +615,7 @@ pub(crate) async fn set_room_ring_as(
     if let Some(outcome) = held(db, hold, &attempt, &scope, change, &object, now).await? {
         return Ok(outcome);
     }
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     scope
         .update_many::<room::Entity>()
         .col_expr(room::Column::UpdateRingId, Expr::value(ring))

@@ -107,7 +107,7 @@ pub async fn update_settings(
         .await?;
     let current = row(db, &scope, now).await?;
     let s = settings.get();
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = current.into_active_model();
     active.notification_email = Set(s.notification_email.clone());
     active.maintenance_start = Set(s.maintenance_start.clone());
@@ -234,7 +234,7 @@ pub async fn reset_enrollment_key(
         .await?;
     let current = row(db, &scope, now).await?;
     let secret = new_secret("res_");
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut active = current.into_active_model();
     active.enrollment_key = Set(secret.clone());
     active.key_rotated_at = Set(now);
@@ -331,7 +331,7 @@ pub async fn enroll(
     };
     let token = new_secret("rdt_");
     let hash = sha256_hex(&token);
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let id = match existing {
         Some(found) => {
             let id = found.id;

@@ -555,7 +555,7 @@ pub async fn change_ticket(
         .authorize(db, Action::UpdateTicket, &resource)
         .await?;
     let author = Author::of(db, actor).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let mut update = scope
         .update_many::<ticket::Entity>()
         .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
@@ -736,7 +736,7 @@ pub async fn raise_customer_incident(
         .authorize(db, Action::CreateCustomerIncident, &resource)
         .await?;
     let author = Author::of(db, actor).await?;
-    let tx = db.begin().await?;
+    let tx = super::begin_write(db).await?;
     let opened = incident::ActiveModel {
         id: Set(IncidentId::new()),
         org_id: Set(scope.org()),
