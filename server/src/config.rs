@@ -134,14 +134,15 @@ impl Config {
 /// Connections of a SQLite file's pool: more than the cores, so reads in flight overlap.
 const SQLITE_CONNECTIONS: u32 = 8;
 
-/// Opens the pool. An in-memory SQLite database lives per connection, so it gets exactly one.
+/// Opens the pool. An in-memory SQLite database lives per connection, so it gets exactly one
+/// (as `startup.rs` knows it: `:memory:` or `mode=memory`).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    if url.starts_with("sqlite::memory:") {
+    if url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory")) {
         options.max_connections(1);
     } else if url.starts_with("sqlite:") {
         sqlite_wal(url).await?;
@@ -310,6 +311,26 @@ mod tests {
             });
         assert_eq!(count, Some((32, 32)));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// An in-memory database named by `mode=memory` is one database, seen by every query: it
+    /// lives per connection, so its pool keeps one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_in_memory_database_by_mode_is_one_database() {
+        use sea_orm::ConnectionTrait;
+        let db = connect("sqlite://rooms-memory?mode=memory")
+            .await
+            .expect("connects");
+        db.execute_unprepared("CREATE TABLE seen (n INTEGER)")
+            .await
+            .expect("a table");
+        let reads = (0..16).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { db.execute_unprepared("SELECT n FROM seen").await })
+        });
+        for read in futures_util::future::join_all(reads).await {
+            read.expect("the task ran").expect("the table is there");
+        }
     }
 
     /// Hashed names follow the build's `hash.txt`; told to hash without it, the server refuses
