@@ -15,6 +15,12 @@ async function tabTo(page: Page, target: Locator, key = 'Tab', most = 80): Promi
   await expect(target).toBeFocused();
 }
 
+/** Tabs to `target` (as `tabTo` does) and presses Enter on it. */
+async function press(page: Page, target: Locator, key = 'Tab', most = 80): Promise<void> {
+  await tabTo(page, target, key, most);
+  await page.keyboard.press('Enter');
+}
+
 test('by keyboard alone, every list opens an item in its pane and closes it again', async ({ page }) => {
   await signIn(page, 'grace@contoso.com');
   // Incidents come from devices or people; one raised here, so the list is never empty.
@@ -32,8 +38,7 @@ test('by keyboard alone, every list opens an item in its pane and closes it agai
     await open(page, list);
     const first = page.getByRole('table').getByRole('rowheader').first().getByRole('button');
     const name = ((await first.textContent()) ?? '').trim();
-    await tabTo(page, first);
-    await page.keyboard.press('Enter');
+    await press(page, first);
     const pane = page.getByRole('complementary').filter({ has: page.getByRole('heading', { name, exact: true }) });
     await expect(pane, list).toBeVisible();
     await expect(pane.getByRole('heading', { name, exact: true }), list).toBeFocused();
@@ -46,8 +51,7 @@ test('by keyboard alone, every list opens an item in its pane and closes it agai
 test('by keyboard alone, a new security group is made, opened and deleted again', async ({ page }) => {
   await signIn(page, 'grace@contoso.com');
   await open(page, '/settings/security-groups');
-  await tabTo(page, page.getByRole('button', { name: 'New security group' }));
-  await page.keyboard.press('Enter');
+  await press(page, page.getByRole('button', { name: 'New security group' }));
   const form = page.getByRole('complementary', { name: 'New security group' });
   await expect(form.getByRole('heading', { name: 'New security group' })).toBeFocused();
   await page.keyboard.press('Tab');
@@ -63,12 +67,10 @@ test('by keyboard alone, a new security group is made, opened and deleted again'
   const row = page.getByRole('table').getByRole('button', { name, exact: true });
   await expect(row).toHaveAttribute('aria-expanded', 'true');
 
-  await tabTo(page, pane.getByRole('button', { name: 'Delete group' }));
-  await page.keyboard.press('Enter');
+  await press(page, pane.getByRole('button', { name: 'Delete group' }));
   const dialog = page.getByRole('alertdialog', { name: 'Delete this group?' });
   await expect(dialog).toBeVisible();
-  await tabTo(page, dialog.getByRole('button', { name: 'Delete' }), 'Tab', 5);
-  await page.keyboard.press('Enter');
+  await press(page, dialog.getByRole('button', { name: 'Delete' }), 'Tab', 5);
   await expect(dialog).toHaveCount(0);
   await expect(pane).toHaveCount(0);
   await expect(row).toHaveCount(0);
@@ -131,12 +133,6 @@ async function chooseRadio(page: Page, target: Locator): Promise<void> {
   await expect(target).toBeFocused();
 }
 
-/** Tabs to `target` and presses Enter on it. */
-async function press(page: Page, target: Locator): Promise<void> {
-  await tabTo(page, target);
-  await page.keyboard.press('Enter');
-}
-
 test('by keyboard alone, a custom role is made with the wizard, each new step taking focus', async ({ page }) => {
   await signIn(page, 'grace@contoso.com');
   await open(page, '/settings/roles');
@@ -148,8 +144,7 @@ test('by keyboard alone, a custom role is made with the wizard, each new step ta
 
   // An empty name is refused at the field, which keeps focus; Enter in a field is Next.
   const name = page.getByLabel('Name', { exact: true });
-  await tabTo(page, name);
-  await page.keyboard.press('Enter');
+  await press(page, name);
   await expect(page.getByRole('alert')).toHaveText('Enter a name for the role.');
   await expect(name).toBeFocused();
   const role = uniqueName('Keyboard role');
@@ -236,8 +231,7 @@ test('by keyboard alone, a partner is invited with the wizard and the invitation
     await press(page, pane.getByRole('button', { name: 'Withdraw invitation' }));
     const dialog = page.getByRole('alertdialog', { name: 'Withdraw this invitation?' });
     await expect(dialog).toBeVisible();
-    await tabTo(page, dialog.getByRole('button', { name: 'Withdraw' }), 'Tab', 5);
-    await page.keyboard.press('Enter');
+    await press(page, dialog.getByRole('button', { name: 'Withdraw' }), 'Tab', 5);
     await expect(dialog).toHaveCount(0);
     await expect(page.getByRole('status').filter({ hasText: 'Invitation withdrawn.' })).toBeVisible();
     await expect(page.getByRole('link', { name: new RegExp(`Keyboard MSP ${tag}`) })).toHaveCount(0);
