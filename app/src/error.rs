@@ -1,9 +1,9 @@
 //! `AppError`: what a server function returns to the browser. Services' errors are mapped to it
 //! once, in `From<ServiceError>`; database details never leave the server.
 
+use crate::codec::JsonText;
 use crate::domain::authz::DenyReason;
 use crate::domain::validation::ValidationError;
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +53,7 @@ impl From<ValidationError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

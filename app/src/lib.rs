@@ -6,6 +6,7 @@
 //! - `features`: one folder per feature with its server functions, pages and parts.
 //! - `components`: shared widgets. This file: the HTML shell, the router and the app frame.
 
+pub mod codec;
 pub mod components;
 pub mod domain;
 pub mod error;

@@ -17,5 +17,6 @@ pub mod session;
 #[cfg(test)]
 pub(crate) mod test_rng;
 pub mod tickets;
+pub mod time;
 pub mod url;
 pub mod validation;

@@ -37,6 +37,9 @@ pub struct RoomCounts {
 pub struct Refusals {
     /// How far back `total` counts: this many days, from `since` (UTC).
     pub days: u64,
+    // Read without chrono's general parser, which only this field would bring into the
+    // WebAssembly every first load fetches.
+    #[serde(with = "super::time::iso_day")]
     pub since: NaiveDate,
     pub total: u64,
     /// The newest few.

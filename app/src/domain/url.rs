@@ -32,7 +32,7 @@ impl Search {
 
 /// A `YYYY-MM-DD` day of the address, if it is one.
 pub fn day(value: Option<String>) -> Option<NaiveDate> {
-    value.and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+    value.and_then(|v| super::time::parse_day(&v))
 }
 
 /// The page of `?page=`, which counts from 1 for people; anything else is the first (0).

@@ -1,14 +1,14 @@
+use crate::codec::Json;
 use crate::domain::ids::{ChangeRequestId, OrgId};
 use crate::domain::partners::ChangeRequestView;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// The customer's change requests: pending ones first, then decided and expired ones.
 ///
 /// # Authorization
 /// `Action::ViewPartners` on `org`.
-#[server(endpoint = "list_change_requests", input = Json)]
+#[server(endpoint = "list_change_requests", input = Json, output = Json)]
 pub async fn list_change_requests(org: OrgId) -> Result<Vec<ChangeRequestView>, AppError> {
     use crate::server::service::approvals;
     crate::server::serve(async move {
@@ -23,7 +23,7 @@ pub async fn list_change_requests(org: OrgId) -> Result<Vec<ChangeRequestView>, 
 ///
 /// # Authorization
 /// `Action::ManagePartners` on `org`.
-#[server(endpoint = "decide_change_request", input = Json)]
+#[server(endpoint = "decide_change_request", input = Json, output = Json)]
 pub async fn decide_change_request(
     org: OrgId,
     id: ChangeRequestId,
@@ -44,7 +44,7 @@ pub async fn decide_change_request(
 ///
 /// # Authorization
 /// A partner role in `customer` (a live partnership); anyone else gets "not found".
-#[server(endpoint = "list_partner_change_requests", input = Json)]
+#[server(endpoint = "list_partner_change_requests", input = Json, output = Json)]
 pub async fn list_partner_change_requests(
     customer: OrgId,
 ) -> Result<Vec<ChangeRequestView>, AppError> {

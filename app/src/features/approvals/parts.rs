@@ -6,16 +6,11 @@ use super::api::DecideChangeRequest;
 use crate::components::ErrorNote;
 use crate::domain::ids::{ChangeRequestId, OrgId};
 use crate::domain::partners::{ChangeRequestState, ChangeRequestView, DecisionReason};
+use crate::domain::time::moment;
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
-
-/// A moment as the portal shows it (UTC).
-pub fn moment(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 #[component]
 pub fn StateBadge(state: ChangeRequestState) -> impl IntoView {

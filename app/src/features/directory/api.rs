@@ -1,14 +1,14 @@
+use crate::codec::Json;
 use crate::domain::directory::PrincipalView;
 use crate::domain::ids::OrgId;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// Searches the organisation's users (and groups unless `users_only`).
 ///
 /// # Authorization
 /// `Action::SearchDirectory` on `org`.
-#[server(endpoint = "search_directory", input = Json)]
+#[server(endpoint = "search_directory", input = Json, output = Json)]
 pub async fn search_directory(
     org: OrgId,
     query: String,

@@ -1,13 +1,13 @@
+use crate::codec::Json;
 use crate::domain::audit::{AuditPage, AuditQuery};
 use crate::domain::ids::OrgId;
 use crate::domain::rooms::ServiceSettings;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewSettings` on the organisation.
-#[server(endpoint = "get_settings", input = Json)]
+#[server(endpoint = "get_settings", input = Json, output = Json)]
 pub async fn get_settings(org: OrgId) -> Result<ServiceSettings, AppError> {
     use crate::server::service::settings;
     crate::server::serve(async move {
@@ -19,7 +19,7 @@ pub async fn get_settings(org: OrgId) -> Result<ServiceSettings, AppError> {
 
 /// # Authorization
 /// `Action::ModifySettings` on the organisation.
-#[server(endpoint = "update_settings", input = Json)]
+#[server(endpoint = "update_settings", input = Json, output = Json)]
 pub async fn update_settings(
     org: OrgId,
     settings: ServiceSettings,
@@ -34,7 +34,7 @@ pub async fn update_settings(
 
 /// # Authorization
 /// `Action::ViewAuditLog` on the organisation (Global admin or MSA).
-#[server(endpoint = "list_audit", input = Json)]
+#[server(endpoint = "list_audit", input = Json, output = Json)]
 pub async fn list_audit(org: OrgId, query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::server::service::audit;
     crate::server::serve(async move {

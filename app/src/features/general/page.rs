@@ -8,8 +8,9 @@ use crate::domain::audit::{
 use crate::domain::authz::Action;
 use crate::domain::rooms::ServiceSettings;
 use crate::domain::session::SessionView;
+use crate::domain::time;
 use crate::error::AppError;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -154,7 +155,7 @@ pub fn AuditLogsPage() -> impl IntoView {
     let export = Memo::new(move |_| query.with(|q| q.export_href(org, Utc::now())));
     let today = Utc::now().date_naive();
     let earliest = audit::earliest(today);
-    let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok();
+    let date = |v: String| time::parse_day(&v);
     let select_value = |v: String| (!v.is_empty()).then_some(v);
     view! {
         <Title text="Audit logs · Rooms MTM"/>
@@ -237,7 +238,7 @@ pub fn AuditLogsPage() -> impl IntoView {
                                 <tbody>
                                     {page.rows.into_iter().map(|e| view! {
                                         <tr>
-                                            <td>{e.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                                            <td>{time::second(e.created_at)}</td>
                                             <td>{e.category.clone()}</td>
                                             <td>{e.operation.clone()}</td>
                                             <th scope="row">{e.object_name.clone()}</th>

@@ -1,13 +1,13 @@
+use crate::codec::Json;
 use crate::domain::ids::OrgId;
 use crate::domain::overview::Overview;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewOverview` in the user's own organisation; its room counts and refusals need
 /// `Action::ViewRooms` and `Action::ViewAuditLog` and are left out without them.
-#[server(endpoint = "get_overview", input = Json)]
+#[server(endpoint = "get_overview", input = Json, output = Json)]
 pub async fn get_overview() -> Result<Overview, AppError> {
     use crate::server::service::overview;
     crate::server::serve(async move {
@@ -21,7 +21,7 @@ pub async fn get_overview() -> Result<Overview, AppError> {
 ///
 /// # Authorization
 /// `Action::ViewOverview` in the customer: a partner role there through a live relationship.
-#[server(endpoint = "get_customer_overview", input = Json)]
+#[server(endpoint = "get_customer_overview", input = Json, output = Json)]
 pub async fn get_customer_overview(customer: OrgId) -> Result<Overview, AppError> {
     use crate::server::service::overview;
     crate::server::serve(async move {

@@ -5,6 +5,7 @@ use crate::domain::authz::Action;
 use crate::domain::overview::{Holding, Overview, Refusals, RoomCounts};
 use crate::domain::rooms::{RingFilter, RoomQuery};
 use crate::domain::session::SessionView;
+use crate::domain::time;
 use crate::nav::{CUSTOMER_PAGES, PARTNER_PAGES};
 use crate::tenant::{use_tenant, Tenant};
 use leptos::prelude::*;
@@ -142,7 +143,7 @@ fn RefusalFigures(refusals: Refusals) -> impl IntoView {
                 <ul class="refusals">
                     {refusals.recent.into_iter().map(|e| view! {
                         <li>
-                            <span class="muted">{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</span>" "
+                            <span class="muted">{time::minute(e.created_at)}</span>" "
                             {e.user_name.clone().unwrap_or_default()}": "{e.operation.clone()}" "{e.category.clone()}" “"{e.object_name.clone()}"”"
                         </li>
                     }).collect_view()}

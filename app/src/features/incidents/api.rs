@@ -1,14 +1,14 @@
+use crate::codec::Json;
 use crate::domain::ids::{IncidentId, OrgId};
 use crate::domain::tickets::{
     Assignee, CustomerIncidentInput, IncidentPage, IncidentQuery, TicketChange, TicketDetail,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewTickets`; only incidents of rooms in the actor's reach.
-#[server(endpoint = "list_incidents", input = Json)]
+#[server(endpoint = "list_incidents", input = Json, output = Json)]
 pub async fn list_incidents(org: OrgId, query: IncidentQuery) -> Result<IncidentPage, AppError> {
     use crate::server::service::tickets;
     crate::server::serve(async move {
@@ -20,7 +20,7 @@ pub async fn list_incidents(org: OrgId, query: IncidentQuery) -> Result<Incident
 
 /// # Authorization
 /// `Action::ViewTickets` on the incident's room.
-#[server(endpoint = "get_ticket", input = Json)]
+#[server(endpoint = "get_ticket", input = Json, output = Json)]
 pub async fn get_ticket(org: OrgId, id: IncidentId) -> Result<TicketDetail, AppError> {
     use crate::server::service::tickets;
     crate::server::serve(async move {
@@ -32,7 +32,7 @@ pub async fn get_ticket(org: OrgId, id: IncidentId) -> Result<TicketDetail, AppE
 
 /// # Authorization
 /// `Action::UpdateTicket` on the incident's room; an assignee must be allowed the same.
-#[server(endpoint = "change_ticket", input = Json)]
+#[server(endpoint = "change_ticket", input = Json, output = Json)]
 pub async fn change_ticket(
     org: OrgId,
     id: IncidentId,
@@ -51,7 +51,7 @@ pub async fn change_ticket(
 
 /// # Authorization
 /// `Action::UpdateTicket` on the incident's room.
-#[server(endpoint = "list_ticket_assignees", input = Json)]
+#[server(endpoint = "list_ticket_assignees", input = Json, output = Json)]
 pub async fn list_ticket_assignees(
     org: OrgId,
     id: IncidentId,
@@ -69,7 +69,7 @@ pub async fn list_ticket_assignees(
 
 /// # Authorization
 /// `Action::CreateCustomerIncident` on the room.
-#[server(endpoint = "raise_incident", input = Json)]
+#[server(endpoint = "raise_incident", input = Json, output = Json)]
 pub async fn raise_incident(
     org: OrgId,
     input: CustomerIncidentInput,
@@ -92,7 +92,7 @@ pub async fn raise_incident(
 /// # Authorization
 /// A user of an organisation that manages customers; each row within its relationship's scope
 /// and the user's assignments there (`CustomerScopes::incidents_seen_by`).
-#[server(endpoint = "list_all_tickets", input = Json)]
+#[server(endpoint = "list_all_tickets", input = Json, output = Json)]
 pub async fn list_all_tickets(query: IncidentQuery) -> Result<IncidentPage, AppError> {
     use crate::server::service::tickets;
     crate::server::serve(async move {

@@ -8,8 +8,8 @@ use crate::domain::tickets::{
     categories, Cursor, CustomerIncidentInput, IncidentPage, IncidentQuery, IncidentRow,
     IncidentSort, PageFrom, Priority, TicketChange, TicketDetail, TicketStatus,
 };
+use crate::domain::time;
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use strum::IntoEnumIterator;
 
@@ -47,10 +47,6 @@ pub fn use_live_incidents(org: Option<OrgId>) -> RwSignal<u64> {
     #[cfg(not(feature = "hydrate"))]
     let _ = org;
     live
-}
-
-fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 fn severity_badge(severity: Severity) -> impl IntoView {
@@ -143,9 +139,9 @@ pub fn IncidentFilters(
                 Signal::derive(move || query.with(|q| q.category.map(|s| s.key().to_owned()).unwrap_or_default())),
                 |q, v| q.category = Component::from_key(v))}
             {date("incident-from", "Opened from", |q| q.from.map(|d| d.to_string()).unwrap_or_default(),
-                |q, v| q.from = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())}
+                |q, v| q.from = time::parse_day(v))}
             {date("incident-to", "Opened until", |q| q.to.map(|d| d.to_string()).unwrap_or_default(),
-                |q, v| q.to = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())}
+                |q, v| q.to = time::parse_day(v))}
             {select("incident-sort", "Sort by", IncidentSort::iter().map(|s| (s.key(), s.label())).collect(),
                 Signal::derive(move || query.with(|q| q.sort.key().to_owned())),
                 |q, v| q.sort = IncidentSort::from_key(v).unwrap_or(IncidentSort::Newest))}
@@ -243,7 +239,7 @@ fn incident_row(
             <td>{r.ticket.label()}</td>
             <td>{r.priority.label()}</td>
             <td>{r.assignee.clone().unwrap_or_else(|| "—".into())}</td>
-            <td>{when(r.opened_at)}</td>
+            <td>{time::moment(r.opened_at)}</td>
         </tr>
     }
 }
@@ -324,8 +320,8 @@ fn TicketBody(
             <dt>"Category"</dt><dd>{r.category.label()}</dd>
             <dt>"Severity"</dt><dd>{severity_badge(r.severity)}</dd>
             <dt>"Incident"</dt><dd>{r.status.label()}</dd>
-            <dt>"Opened"</dt><dd>{when(r.opened_at)}</dd>
-            {r.resolved_at.map(|t| view! { <dt>"Resolved"</dt><dd>{when(t)}</dd> })}
+            <dt>"Opened"</dt><dd>{time::moment(r.opened_at)}</dd>
+            {r.resolved_at.map(|t| view! { <dt>"Resolved"</dt><dd>{time::moment(t)}</dd> })}
             <dt>"Assignee"</dt><dd>{r.assignee.clone().unwrap_or_else(|| "Nobody yet".into())}</dd>
         </dl>
         <ErrorNote error/>
@@ -357,7 +353,7 @@ fn TicketBody(
                     <p class="timeline-meta">
                         <strong>{e.author.clone()}</strong>
                         {(!e.author_org.is_empty()).then(|| format!(" ({})", e.author_org))}
-                        " · " {e.kind.label()} " · " <time datetime=e.at.to_rfc3339()>{when(e.at)}</time>
+                        " · " {e.kind.label()} " · " <time datetime=e.at.to_rfc3339()>{time::moment(e.at)}</time>
                     </p>
                     <p class="timeline-body">{e.body.clone()}</p>
                 </li>

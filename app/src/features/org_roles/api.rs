@@ -1,13 +1,13 @@
+use crate::codec::Json;
 use crate::domain::authz::OrgRole;
 use crate::domain::directory::{OrgRoleAssignmentView, Principal, RoleFamily};
 use crate::domain::ids::{OrgId, OrgRoleAssignmentId};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `family.view_action()` on `org`.
-#[server(endpoint = "list_org_roles", input = Json)]
+#[server(endpoint = "list_org_roles", input = Json, output = Json)]
 pub async fn list_org_roles(
     org: OrgId,
     family: RoleFamily,
@@ -22,7 +22,7 @@ pub async fn list_org_roles(
 
 /// # Authorization
 /// The role family's manage action on `org`.
-#[server(endpoint = "assign_org_role", input = Json)]
+#[server(endpoint = "assign_org_role", input = Json, output = Json)]
 pub async fn assign_org_role(
     org: OrgId,
     role: OrgRole,
@@ -38,7 +38,7 @@ pub async fn assign_org_role(
 
 /// # Authorization
 /// `family.manage_action()` on `org`; never removes the last Global admin.
-#[server(endpoint = "remove_org_role", input = Json)]
+#[server(endpoint = "remove_org_role", input = Json, output = Json)]
 pub async fn remove_org_role(
     org: OrgId,
     family: RoleFamily,

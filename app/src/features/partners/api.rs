@@ -1,12 +1,12 @@
+use crate::codec::Json;
 use crate::domain::ids::{OrgId, RelationshipId, RoleId};
 use crate::domain::partners::{InvitationDraft, PartnerView, ScopeChoice};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewPartners` on `org`.
-#[server(endpoint = "list_partners", input = Json)]
+#[server(endpoint = "list_partners", input = Json, output = Json)]
 pub async fn list_partners(org: OrgId) -> Result<Vec<PartnerView>, AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
@@ -18,7 +18,7 @@ pub async fn list_partners(org: OrgId) -> Result<Vec<PartnerView>, AppError> {
 
 /// # Authorization
 /// `Action::ManagePartners` on `org`.
-#[server(endpoint = "invite_partner", input = Json)]
+#[server(endpoint = "invite_partner", input = Json, output = Json)]
 pub async fn invite_partner(
     org: OrgId,
     draft: InvitationDraft,
@@ -36,7 +36,7 @@ pub async fn invite_partner(
 ///
 /// # Authorization
 /// `Action::ManagePartners` on `org`.
-#[server(endpoint = "remove_partner", input = Json)]
+#[server(endpoint = "remove_partner", input = Json, output = Json)]
 pub async fn remove_partner(org: OrgId, id: RelationshipId) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
@@ -50,7 +50,7 @@ pub async fn remove_partner(org: OrgId, id: RelationshipId) -> Result<(), AppErr
 ///
 /// # Authorization
 /// `Action::ManagePartners` on the relationship.
-#[server(endpoint = "update_partner", input = Json)]
+#[server(endpoint = "update_partner", input = Json, output = Json)]
 pub async fn update_partner(
     org: OrgId,
     id: RelationshipId,
@@ -67,7 +67,7 @@ pub async fn update_partner(
 
 /// # Authorization
 /// `Action::ManagePartners` on the relationship.
-#[server(endpoint = "delete_partner_role", input = Json)]
+#[server(endpoint = "delete_partner_role", input = Json, output = Json)]
 pub async fn delete_partner_role(
     org: OrgId,
     id: RelationshipId,

@@ -15,6 +15,7 @@ use crate::domain::partners::{
     ApprovalMode, ChangeCategory, PartnerView, RelationshipStatus, RelationshipSummary, ScopeChoice,
 };
 use crate::domain::rooms::RoomRow;
+use crate::domain::time::{self, day};
 use crate::domain::validation::ValidationError;
 use crate::features::room_groups::api::list_room_groups;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -23,11 +24,6 @@ use leptos::prelude::*;
 
 /// The row links of the list, so closing the pane can give focus back to the row it came from.
 pub type RowLinks = StoredValue<Vec<(RelationshipId, NodeRef<html::A>)>>;
-
-/// A day as the portal shows dates (UTC).
-pub fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
-}
 
 /// The last day of access of a relationship ending at `end`, which is the start of the next
 /// day (see `domain::partners::end_of`).
@@ -38,7 +34,7 @@ pub fn last_day(end: DateTime<Utc>) -> NaiveDate {
 
 /// A date input's value, if it holds a date.
 pub fn parse_day(value: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+    time::parse_day(value.trim())
 }
 
 fn approval_label(mode: ApprovalMode) -> &'static str {

@@ -1,14 +1,14 @@
+use crate::codec::Json;
 use crate::domain::ids::OrgId;
 use crate::domain::reports::{Period, Reports};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// The reports of `period` (the last seven days without one).
 ///
 /// # Authorization
 /// `Action::ViewReports`; every number counts only rooms in the actor's reach.
-#[server(endpoint = "get_reports", input = Json)]
+#[server(endpoint = "get_reports", input = Json, output = Json)]
 pub async fn get_reports(org: OrgId, period: Option<Period>) -> Result<Reports, AppError> {
     use crate::server::service::reports;
     crate::server::serve(async move {

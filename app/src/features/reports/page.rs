@@ -2,6 +2,7 @@ use super::api::get_reports;
 use super::parts::{AvailabilityReport, HealthReport, IncidentsReport};
 use crate::components::ErrorNote;
 use crate::domain::reports::Period;
+use crate::domain::time;
 use crate::tenant::use_tenant;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -20,10 +21,7 @@ pub fn ReportsPage() -> impl IntoView {
     let params = use_query_map();
     let period = Memo::new(move |_| {
         params.with(|p| {
-            let day = |k: &str| {
-                p.get(k)
-                    .and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
-            };
+            let day = |k: &str| p.get(k).and_then(|v| time::parse_day(&v));
             day("from")
                 .zip(day("to"))
                 .map(|(from, to)| Period { from, to })

@@ -4,6 +4,7 @@
 use crate::domain::health::Component;
 use crate::domain::reports::{DayCount, HealthCount, Period, RoomAvailability};
 use crate::domain::rooms::Health;
+use crate::domain::time;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -133,7 +134,7 @@ pub fn IncidentsReport(period: Period, counts: Vec<DayCount>, csv: String) -> im
             }
         }).collect_view();
         let label = (i % label_every == 0).then(|| view! {
-            <text x=x + bar_w / 2.0 y=height - 12.0 text-anchor="middle" class="chart-label">{day.format("%d %b").to_string()}</text>
+            <text x=x + bar_w / 2.0 y=height - 12.0 text-anchor="middle" class="chart-label">{time::day_and_month(*day)}</text>
         });
         view! { <g data-total=day_total.to_string()>{parts}{label}</g> }
     }).collect_view();

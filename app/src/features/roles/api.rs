@@ -1,12 +1,12 @@
+use crate::codec::Json;
 use crate::domain::ids::{OrgId, RoleAssignmentId, RoleId};
 use crate::domain::roles::{AssignmentDraft, RoleDetail, RoleDraft, RoleView};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewRoles` on the organisation.
-#[server(endpoint = "list_roles", input = Json)]
+#[server(endpoint = "list_roles", input = Json, output = Json)]
 pub async fn list_roles(org: OrgId) -> Result<Vec<RoleView>, AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
@@ -18,7 +18,7 @@ pub async fn list_roles(org: OrgId) -> Result<Vec<RoleView>, AppError> {
 
 /// # Authorization
 /// `Action::ViewRoles` on the organisation.
-#[server(endpoint = "get_role", input = Json)]
+#[server(endpoint = "get_role", input = Json, output = Json)]
 pub async fn get_role(org: OrgId, id: RoleId) -> Result<RoleDetail, AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
@@ -32,7 +32,7 @@ pub async fn get_role(org: OrgId, id: RoleId) -> Result<RoleDetail, AppError> {
 ///
 /// # Authorization
 /// `Action::ModifyRoles`, as creating.
-#[server(endpoint = "check_role_name", input = Json)]
+#[server(endpoint = "check_role_name", input = Json, output = Json)]
 pub async fn check_role_name(org: OrgId, name: String) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
@@ -47,7 +47,7 @@ pub async fn check_role_name(org: OrgId, name: String) -> Result<(), AppError> {
 ///
 /// # Authorization
 /// `Action::ModifyRoles`, and nothing beyond what the actor holds.
-#[server(endpoint = "create_role", input = Json)]
+#[server(endpoint = "create_role", input = Json, output = Json)]
 pub async fn create_role(
     org: OrgId,
     role: RoleDraft,
@@ -64,7 +64,7 @@ pub async fn create_role(
 
 /// # Authorization
 /// `Action::ModifyRoles`; custom roles only; added permissions within what the actor holds.
-#[server(endpoint = "update_role", input = Json)]
+#[server(endpoint = "update_role", input = Json, output = Json)]
 pub async fn update_role(org: OrgId, id: RoleId, role: RoleDraft) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
@@ -76,7 +76,7 @@ pub async fn update_role(org: OrgId, id: RoleId, role: RoleDraft) -> Result<(), 
 
 /// # Authorization
 /// `Action::ModifyRoles`; custom roles only.
-#[server(endpoint = "delete_role", input = Json)]
+#[server(endpoint = "delete_role", input = Json, output = Json)]
 pub async fn delete_role(org: OrgId, id: RoleId) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {
@@ -90,7 +90,7 @@ pub async fn delete_role(org: OrgId, id: RoleId) -> Result<(), AppError> {
 ///
 /// # Authorization
 /// `Action::ModifyRoles`, and the role's permissions over the scope within what the actor holds.
-#[server(endpoint = "save_assignment", input = Json)]
+#[server(endpoint = "save_assignment", input = Json, output = Json)]
 pub async fn save_assignment(
     org: OrgId,
     role: RoleId,
@@ -108,7 +108,7 @@ pub async fn save_assignment(
 
 /// # Authorization
 /// `Action::ModifyRoles` on the organisation.
-#[server(endpoint = "delete_assignment", input = Json)]
+#[server(endpoint = "delete_assignment", input = Json, output = Json)]
 pub async fn delete_assignment(org: OrgId, id: RoleAssignmentId) -> Result<(), AppError> {
     use crate::server::service::roles;
     crate::server::serve(async move {

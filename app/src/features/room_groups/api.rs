@@ -1,14 +1,14 @@
+use crate::codec::Json;
 use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::rooms::{
     MemberQuery, RoomGroupDetail, RoomGroupInput, RoomGroupView, UpdateRingInput, UpdateRingView,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewRoomGroups`; the groups the actor's scope names.
-#[server(endpoint = "list_room_groups", input = Json)]
+#[server(endpoint = "list_room_groups", input = Json, output = Json)]
 pub async fn list_room_groups(org: OrgId) -> Result<Vec<RoomGroupView>, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
@@ -20,7 +20,7 @@ pub async fn list_room_groups(org: OrgId) -> Result<Vec<RoomGroupView>, AppError
 
 /// # Authorization
 /// `Action::ViewRoomGroups` on the group.
-#[server(endpoint = "get_room_group", input = Json)]
+#[server(endpoint = "get_room_group", input = Json, output = Json)]
 pub async fn get_room_group(
     org: OrgId,
     id: RoomGroupId,
@@ -37,7 +37,7 @@ pub async fn get_room_group(
 
 /// # Authorization
 /// `Action::CreateRoomGroup` on the organisation.
-#[server(endpoint = "create_room_group", input = Json)]
+#[server(endpoint = "create_room_group", input = Json, output = Json)]
 pub async fn create_room_group(
     org: OrgId,
     input: RoomGroupInput,
@@ -55,7 +55,7 @@ pub async fn create_room_group(
 
 /// # Authorization
 /// `Action::ModifyRoomGroup` on the group (on the organisation when the rule changes).
-#[server(endpoint = "update_room_group", input = Json)]
+#[server(endpoint = "update_room_group", input = Json, output = Json)]
 pub async fn update_room_group(
     org: OrgId,
     id: RoomGroupId,
@@ -74,7 +74,7 @@ pub async fn update_room_group(
 
 /// # Authorization
 /// `Action::ModifyRoomGroup` on the group.
-#[server(endpoint = "delete_room_group", input = Json)]
+#[server(endpoint = "delete_room_group", input = Json, output = Json)]
 pub async fn delete_room_group(org: OrgId, id: RoomGroupId) -> Result<(), AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
@@ -86,7 +86,7 @@ pub async fn delete_room_group(org: OrgId, id: RoomGroupId) -> Result<(), AppErr
 
 /// # Authorization
 /// `Action::ModifyRoomGroup` on the group and on the room.
-#[server(endpoint = "set_room_group_member", input = Json)]
+#[server(endpoint = "set_room_group_member", input = Json, output = Json)]
 pub async fn set_room_group_member(
     org: OrgId,
     id: RoomGroupId,
@@ -106,7 +106,7 @@ pub async fn set_room_group_member(
 
 /// # Authorization
 /// `Action::ViewUpdateRings` over some rooms.
-#[server(endpoint = "list_update_rings", input = Json)]
+#[server(endpoint = "list_update_rings", input = Json, output = Json)]
 pub async fn list_update_rings(org: OrgId) -> Result<Vec<UpdateRingView>, AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {
@@ -118,7 +118,7 @@ pub async fn list_update_rings(org: OrgId) -> Result<Vec<UpdateRingView>, AppErr
 
 /// # Authorization
 /// `Action::CreateUpdateRing` on the organisation.
-#[server(endpoint = "create_update_ring", input = Json)]
+#[server(endpoint = "create_update_ring", input = Json, output = Json)]
 pub async fn create_update_ring(
     org: OrgId,
     input: UpdateRingInput,
@@ -136,7 +136,7 @@ pub async fn create_update_ring(
 
 /// # Authorization
 /// `Action::ModifyUpdateRing` on the organisation.
-#[server(endpoint = "update_update_ring", input = Json)]
+#[server(endpoint = "update_update_ring", input = Json, output = Json)]
 pub async fn update_update_ring(
     org: OrgId,
     id: UpdateRingId,
@@ -155,7 +155,7 @@ pub async fn update_update_ring(
 
 /// # Authorization
 /// `Action::ModifyUpdateRing` on the organisation.
-#[server(endpoint = "delete_update_ring", input = Json)]
+#[server(endpoint = "delete_update_ring", input = Json, output = Json)]
 pub async fn delete_update_ring(org: OrgId, id: UpdateRingId) -> Result<(), AppError> {
     use crate::server::service::room_groups;
     crate::server::serve(async move {

@@ -1,13 +1,13 @@
+use crate::codec::Json;
 use crate::domain::ids::{OrgId, RoomId, UpdateRingId};
 use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{RoomDetail, RoomFacets, RoomInput, RoomPage, RoomQuery, RoomRow};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewRooms`; only rooms in the actor's reach.
-#[server(endpoint = "list_rooms", input = Json)]
+#[server(endpoint = "list_rooms", input = Json, output = Json)]
 pub async fn list_rooms(org: OrgId, query: RoomQuery) -> Result<RoomPage, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
@@ -19,7 +19,7 @@ pub async fn list_rooms(org: OrgId, query: RoomQuery) -> Result<RoomPage, AppErr
 
 /// # Authorization
 /// `Action::ViewRooms`; values of rooms in the actor's reach.
-#[server(endpoint = "room_facets", input = Json)]
+#[server(endpoint = "room_facets", input = Json, output = Json)]
 pub async fn get_room_facets(org: OrgId) -> Result<RoomFacets, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
@@ -31,7 +31,7 @@ pub async fn get_room_facets(org: OrgId) -> Result<RoomFacets, AppError> {
 
 /// # Authorization
 /// `Action::ViewRooms` on the room.
-#[server(endpoint = "get_room", input = Json)]
+#[server(endpoint = "get_room", input = Json, output = Json)]
 pub async fn get_room(org: OrgId, id: RoomId) -> Result<RoomDetail, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
@@ -43,7 +43,7 @@ pub async fn get_room(org: OrgId, id: RoomId) -> Result<RoomDetail, AppError> {
 
 /// # Authorization
 /// `Action::CreateRoom` on the room as it would be.
-#[server(endpoint = "create_room", input = Json)]
+#[server(endpoint = "create_room", input = Json, output = Json)]
 pub async fn create_room(org: OrgId, input: RoomInput) -> Result<RoomRow, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
@@ -57,7 +57,7 @@ pub async fn create_room(org: OrgId, input: RoomInput) -> Result<RoomRow, AppErr
 ///
 /// # Authorization
 /// `Action::ModifyRoom` on the room before and after.
-#[server(endpoint = "update_room", input = Json)]
+#[server(endpoint = "update_room", input = Json, output = Json)]
 pub async fn update_room(
     org: OrgId,
     id: RoomId,
@@ -75,7 +75,7 @@ pub async fn update_room(
 ///
 /// # Authorization
 /// `Action::UnenrollRoom` on the room.
-#[server(endpoint = "unenroll_room", input = Json)]
+#[server(endpoint = "unenroll_room", input = Json, output = Json)]
 pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
@@ -89,7 +89,7 @@ pub async fn unenroll_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppE
 ///
 /// # Authorization
 /// `Action::CreateRoom` on the room (whoever may add rooms may delete them).
-#[server(endpoint = "delete_room", input = Json)]
+#[server(endpoint = "delete_room", input = Json, output = Json)]
 pub async fn delete_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppError> {
     use crate::server::service::rooms;
     crate::server::serve(async move {
@@ -103,7 +103,7 @@ pub async fn delete_room(org: OrgId, id: RoomId) -> Result<ChangeOutcome, AppErr
 ///
 /// # Authorization
 /// `Action::ModifyUpdateRing` on the room.
-#[server(endpoint = "set_room_ring", input = Json)]
+#[server(endpoint = "set_room_ring", input = Json, output = Json)]
 pub async fn set_room_ring(
     org: OrgId,
     id: RoomId,
@@ -119,7 +119,7 @@ pub async fn set_room_ring(
 
 /// # Authorization
 /// `Action::DownloadEnrollmentKey` over some rooms.
-#[server(endpoint = "get_enrollment_key", input = Json)]
+#[server(endpoint = "get_enrollment_key", input = Json, output = Json)]
 pub async fn get_enrollment_key(org: OrgId) -> Result<String, AppError> {
     use crate::server::service::settings;
     crate::server::serve(async move {
@@ -131,7 +131,7 @@ pub async fn get_enrollment_key(org: OrgId) -> Result<String, AppError> {
 
 /// # Authorization
 /// `Action::ResetEnrollmentKey` on the organisation.
-#[server(endpoint = "reset_enrollment_key", input = Json)]
+#[server(endpoint = "reset_enrollment_key", input = Json, output = Json)]
 pub async fn reset_enrollment_key(org: OrgId) -> Result<String, AppError> {
     use crate::server::service::settings;
     crate::server::serve(async move {

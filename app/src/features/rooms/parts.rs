@@ -11,6 +11,7 @@ use crate::domain::ids::{OrgId, RoomGroupId, RoomId, UpdateRingId};
 use crate::domain::partners::ChangeOutcome;
 use crate::domain::rooms::{Platform, RoomInput, RoomPage, RoomQuery, RoomRow, RoomSort};
 use crate::domain::session::SessionView;
+use crate::domain::time;
 use crate::error::AppError;
 use crate::features::room_groups::api::{
     list_room_groups, list_update_rings, set_room_group_member,
@@ -22,7 +23,7 @@ use strum::IntoEnumIterator;
 
 fn heartbeat(row: &RoomRow) -> String {
     row.last_heartbeat
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(time::moment)
         .unwrap_or_else(|| "Never".into())
 }
 

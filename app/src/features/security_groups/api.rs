@@ -1,12 +1,12 @@
+use crate::codec::Json;
 use crate::domain::directory::{GroupDetailView, GroupView};
 use crate::domain::ids::{GroupId, OrgId, UserId};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// `Action::ViewSecurityGroups` on `org`.
-#[server(endpoint = "list_groups", input = Json)]
+#[server(endpoint = "list_groups", input = Json, output = Json)]
 pub async fn list_groups(org: OrgId) -> Result<Vec<GroupView>, AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
@@ -18,7 +18,7 @@ pub async fn list_groups(org: OrgId) -> Result<Vec<GroupView>, AppError> {
 
 /// # Authorization
 /// `Action::ViewSecurityGroups` on `org`.
-#[server(endpoint = "get_group", input = Json)]
+#[server(endpoint = "get_group", input = Json, output = Json)]
 pub async fn get_group(org: OrgId, id: GroupId) -> Result<GroupDetailView, AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
@@ -30,7 +30,7 @@ pub async fn get_group(org: OrgId, id: GroupId) -> Result<GroupDetailView, AppEr
 
 /// # Authorization
 /// `Action::ManageSecurityGroups` on `org`.
-#[server(endpoint = "create_group", input = Json)]
+#[server(endpoint = "create_group", input = Json, output = Json)]
 pub async fn create_group(org: OrgId, name: String) -> Result<GroupView, AppError> {
     use crate::domain::validation::GroupName;
     use crate::server::service::groups;
@@ -44,7 +44,7 @@ pub async fn create_group(org: OrgId, name: String) -> Result<GroupView, AppErro
 
 /// # Authorization
 /// `Action::ManageSecurityGroups` on `org`.
-#[server(endpoint = "rename_group", input = Json)]
+#[server(endpoint = "rename_group", input = Json, output = Json)]
 pub async fn rename_group(org: OrgId, id: GroupId, name: String) -> Result<(), AppError> {
     use crate::domain::validation::GroupName;
     use crate::server::service::groups;
@@ -58,7 +58,7 @@ pub async fn rename_group(org: OrgId, id: GroupId, name: String) -> Result<(), A
 
 /// # Authorization
 /// `Action::ManageSecurityGroups` on `org`; never removes the last Global admin.
-#[server(endpoint = "delete_group", input = Json)]
+#[server(endpoint = "delete_group", input = Json, output = Json)]
 pub async fn delete_group(org: OrgId, id: GroupId) -> Result<(), AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
@@ -70,7 +70,7 @@ pub async fn delete_group(org: OrgId, id: GroupId) -> Result<(), AppError> {
 
 /// # Authorization
 /// `Action::ManageSecurityGroups` on `org`.
-#[server(endpoint = "add_group_member", input = Json)]
+#[server(endpoint = "add_group_member", input = Json, output = Json)]
 pub async fn add_group_member(org: OrgId, id: GroupId, user: UserId) -> Result<(), AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {
@@ -82,7 +82,7 @@ pub async fn add_group_member(org: OrgId, id: GroupId, user: UserId) -> Result<(
 
 /// # Authorization
 /// `Action::ManageSecurityGroups` on `org`; never removes the last Global admin.
-#[server(endpoint = "remove_group_member", input = Json)]
+#[server(endpoint = "remove_group_member", input = Json, output = Json)]
 pub async fn remove_group_member(org: OrgId, id: GroupId, user: UserId) -> Result<(), AppError> {
     use crate::server::service::groups;
     crate::server::serve(async move {

@@ -1,3 +1,4 @@
+use crate::codec::Json;
 use crate::domain::ids::OrgId;
 use crate::domain::session::SessionView;
 use crate::error::AppError;
@@ -7,7 +8,7 @@ use leptos::prelude::*;
 ///
 /// # Authorization
 /// None beyond a live session: it describes the caller only.
-#[server(endpoint = "get_session")]
+#[server(endpoint = "get_session", output = Json)]
 pub async fn get_session(customer: Option<OrgId>) -> Result<Option<SessionView>, AppError> {
     use crate::server::service::{identity, partners};
     crate::server::serve(async move {

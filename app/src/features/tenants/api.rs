@@ -1,14 +1,14 @@
+use crate::codec::Json;
 use crate::domain::directory::Principal;
 use crate::domain::ids::{OrgId, RelationshipId};
 use crate::domain::partners::TenantPage;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 /// # Authorization
 /// The user's own organisation's relationships: invitations for its staff and invited admins,
 /// customers for its staff (metadata) and for holders of a partner role.
-#[server(endpoint = "list_tenants", input = Json)]
+#[server(endpoint = "list_tenants", input = Json, output = Json)]
 pub async fn list_tenants(page: u64) -> Result<TenantPage, AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
@@ -20,7 +20,7 @@ pub async fn list_tenants(page: u64) -> Result<TenantPage, AppError> {
 
 /// # Authorization
 /// `Action::AnswerInvitation` in the user's organisation.
-#[server(endpoint = "accept_invitation", input = Json)]
+#[server(endpoint = "accept_invitation", input = Json, output = Json)]
 pub async fn accept_invitation(
     id: RelationshipId,
     primary_admins: Vec<Principal>,
@@ -35,7 +35,7 @@ pub async fn accept_invitation(
 
 /// # Authorization
 /// `Action::AnswerInvitation` in the user's organisation.
-#[server(endpoint = "deny_invitation", input = Json)]
+#[server(endpoint = "deny_invitation", input = Json, output = Json)]
 pub async fn deny_invitation(id: RelationshipId) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {
@@ -47,7 +47,7 @@ pub async fn deny_invitation(id: RelationshipId) -> Result<(), AppError> {
 
 /// # Authorization
 /// `Action::RemoveCustomer`: the customer's Primary admins.
-#[server(endpoint = "remove_customer", input = Json)]
+#[server(endpoint = "remove_customer", input = Json, output = Json)]
 pub async fn remove_customer(customer: OrgId) -> Result<(), AppError> {
     use crate::server::service::partners;
     crate::server::serve(async move {

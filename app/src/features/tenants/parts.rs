@@ -9,6 +9,7 @@ use crate::domain::ids::{OrgId, RelationshipId};
 use crate::domain::partners::{
     ApprovalMode, ChangeCategory, RelationshipStatus, TenantAccess, TenantView,
 };
+use crate::domain::time::{day, moment};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use leptos::html;
@@ -56,14 +57,6 @@ pub fn focus_by_id(id: &str) {
 /// Invitations are relationships never accepted: pending ones and expired ones.
 pub fn is_invitation(t: &TenantView) -> bool {
     t.summary.accepted_at.is_none()
-}
-
-fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
-}
-
-fn moment(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The last day of a relationship ending at `ends_at` (the start of the next day, UTC).
