@@ -1,6 +1,7 @@
 //! The request context of a server function: the database, the signed-in actor and the clock.
 
-use super::service::identity::{self, Addressed};
+use super::entity::{organisation, user};
+use super::service::identity::{self, Addressed, Caller};
 use crate::domain::authz::Actor;
 use crate::domain::ids::{OrgId, UserId};
 use crate::error::AppError;
@@ -18,17 +19,21 @@ pub struct SignedIn {
     pub org: OrgId,
 }
 
-/// The actors loaded during one request, by the organisation they were loaded for. Put into the
+/// The actors loaded during one request (with the user's and organisation's rows, whose names
+/// the header shows), by the organisation they were loaded for. Put into the
 /// request's extensions beside [`SignedIn`]. A page's first render calls several server
 /// functions, and each needs the actor: they share the load made when the first asked, instead
 /// of reading the user's groups, roles and grants again for each. It lives as long as the
 /// request, so the next request still loads afresh.
 #[derive(Clone, Default)]
-pub struct ActorMemo(Arc<tokio::sync::Mutex<Vec<(Addressed, Actor)>>>);
+pub struct ActorMemo(Arc<tokio::sync::Mutex<Vec<(Addressed, Caller)>>>);
 
 pub struct RequestCx {
     pub db: DatabaseConnection,
     pub actor: Actor,
+    /// The signed-in user's row and their organisation's, as read with the actor.
+    pub user: user::Model,
+    pub org: organisation::Model,
     pub now: DateTime<Utc>,
 }
 
@@ -60,15 +65,24 @@ async fn load(addressed: Addressed) -> Result<RequestCx, AppError> {
         .unwrap_or_default();
     // Held across the load, so two server functions of one render that ask at once load once.
     let mut loaded = memo.0.lock().await;
-    if let Some((_, actor)) = loaded.iter().find(|(a, _)| *a == addressed) {
-        let actor = actor.clone();
-        return Ok(RequestCx { db, actor, now });
-    }
-    let actor = identity::load_actor_for(&db, &signed_in, addressed, now)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    loaded.push((addressed, actor.clone()));
-    Ok(RequestCx { db, actor, now })
+    let found = match loaded.iter().find(|(a, _)| *a == addressed) {
+        Some((_, found)) => found.clone(),
+        None => {
+            let found = identity::load_caller_for(&db, &signed_in, addressed, now)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            loaded.push((addressed, found.clone()));
+            found
+        }
+    };
+    let Caller { actor, user, org } = found;
+    Ok(RequestCx {
+        db,
+        actor,
+        user,
+        org,
+        now,
+    })
 }
 
 /// Runs a server function's body and gives its error the HTTP status it stands for.

@@ -1,4 +1,5 @@
 use crate::common::*;
+use app::server::context::SignedIn;
 use app::server::service::identity::{
     self, LoginAttempt, SignInRefusal, LOGIN_ATTEMPT_TTL, SESSION_TTL,
 };
@@ -24,9 +25,15 @@ async fn first_sign_in_creates_the_user_and_later_ones_refresh_it() {
         first, again,
         "keyed on (issuer, tenant, subject), not on e-mail"
     );
-    let (user, _) = identity::user_and_org(&db, &actor(&db, &contoso, first).await)
+    let signed_in = SignedIn {
+        user: first,
+        org: contoso.id,
+    };
+    let user = identity::load_caller_for(&db, &signed_in, identity::Addressed::Home, now())
         .await
-        .unwrap();
+        .unwrap()
+        .unwrap()
+        .user;
     assert_eq!(
         (user.display_name.as_str(), user.upn.as_str()),
         ("Vera L.", "vera.l@contoso.com")

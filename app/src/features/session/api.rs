@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// None beyond a live session: it describes the caller only.
 #[server(endpoint = "get_session", output = Json)]
 pub async fn get_session(customer: Option<OrgId>) -> Result<Option<SessionView>, AppError> {
-    use crate::server::service::{identity, partners};
+    use crate::server::service::partners;
     crate::server::serve(async move {
         let cx = match customer {
             Some(customer) => crate::server::request_cx_for(customer).await,
@@ -21,12 +21,11 @@ pub async fn get_session(customer: Option<OrgId>) -> Result<Option<SessionView>,
             Err(AppError::Unauthenticated) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let (user, org) = identity::user_and_org(&cx.db, &cx.actor).await?;
         let customers = partners::customer_names(&cx.db, &cx.actor, cx.now).await?;
         Ok(Some(SessionView {
-            user_name: user.display_name,
-            upn: user.upn,
-            org_name: org.name,
+            user_name: cx.user.display_name,
+            upn: cx.user.upn,
+            org_name: cx.org.name,
             actor: cx.actor,
             customers,
         }))

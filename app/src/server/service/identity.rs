@@ -392,6 +392,28 @@ pub async fn load_actor_for(
     addressed: Addressed,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, ServiceError> {
+    Ok(load_caller_for(db, signed_in, addressed, now)
+        .await?
+        .map(|caller| caller.actor))
+}
+
+/// The signed-in user as one request sees them: the actor, and the user and organisation rows
+/// it was read from (their names are the header's).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub actor: Actor,
+    pub user: user::Model,
+    pub org: organisation::Model,
+}
+
+/// [`load_actor_for`], keeping the user and organisation rows read on the way, so a request
+/// that shows their names does not read them again.
+pub async fn load_caller_for(
+    db: &impl ConnectionTrait,
+    signed_in: &SignedIn,
+    addressed: Addressed,
+    now: DateTime<Utc>,
+) -> Result<Option<Caller>, ServiceError> {
     let scope = TenantScope::trusted(signed_in.org);
     let Some(user) = scope
         .select::<user::Entity>()
@@ -428,14 +450,15 @@ pub async fn load_actor_for(
         }
         None => vec![],
     };
-    Ok(Some(Actor {
+    let actor = Actor {
         user: user.id,
         org: org.id,
         org_manages_customers: org.manages_customers,
         org_roles,
         grants: super::roles::grants_of(db, &scope, user.id, &groups).await?,
         partnerships,
-    }))
+    };
+    Ok(Some(Caller { actor, user, org }))
 }
 
 /// The security groups of its own organisation that `user` is a member of.
@@ -452,18 +475,4 @@ pub(crate) async fn groups_of(
         .into_iter()
         .map(|m| m.group_id)
         .collect())
-}
-
-/// The user and organisation names shown in the header.
-pub async fn user_and_org(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-) -> Result<(user::Model, organisation::Model), ServiceError> {
-    let user = TenantScope::trusted(actor.org)
-        .select::<user::Entity>()
-        .filter(user::Column::Id.eq(actor.user))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    Ok((user, get_org(db, actor.org).await?))
 }
