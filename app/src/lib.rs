@@ -279,7 +279,7 @@ fn Frame(session: SessionView) -> impl IntoView {
             }
         }>"Skip to content"</a>
         <header class="topbar">
-            <A href="/" attr:class="brand">"Rooms MTM"</A>
+            <a href="/" class="brand">"Rooms MTM"</a>
             {has_partner_mode.then(|| view! {
                 <nav class="mode-switch" aria-label="Mode">
                     <a href="/" aria-current=move || (!partner_mode()).then_some("page")>"Customer mode"</a>
@@ -310,20 +310,20 @@ fn Frame(session: SessionView) -> impl IntoView {
                             .filter(|(_, _, action, _)| session_for_nav.may_in(id, *action))
                             .map(|(label, path, _, _)| {
                                 let href = tenant.href(path);
-                                view! { <li><A href=href>{*label}</A></li> }
+                                view! { <li>{nav_link(href, label, false)}</li> }
                             })
                             .collect_view();
                         Some(view! {
                             <p class="sidebar-heading" id="nav-customer">{name}</p>
                             <ul aria-labelledby="nav-customer">
-                                <li><A href=tenant.href("") exact=true>"Customer overview"</A></li>
+                                <li>{nav_link(tenant.href(""), "Customer overview", true)}</li>
                                 {items}
                             </ul>
                         })
                     });
                     view! {
                         <ul>
-                            <li><A href="/partner" exact=true>"Overview"</A></li>
+                            <li>{nav_link("/partner".into(), "Overview", true)}</li>
                             {nav_items(&partner_links)}
                         </ul>
                         {tenant_nav}
@@ -332,7 +332,7 @@ fn Frame(session: SessionView) -> impl IntoView {
                 } else {
                     view! {
                         <ul>
-                            <li><A href="/" exact=true>"Overview"</A></li>
+                            <li>{nav_link("/".into(), "Overview", true)}</li>
                             {nav_items(&customer_links)}
                         </ul>
                         {(!customer_settings.is_empty()).then(|| view! {
@@ -451,9 +451,27 @@ fn tenant_in(path: &str) -> Option<OrgId> {
         .ok()
 }
 
+/// A sidebar link, `aria-current` while its page (or, unless `exact`, a page under it) is open.
+/// Plainer than the router's `<A>`, which keeps a memo and two effects per link: the frame has
+/// a dozen links, and hydrating them was a good part of the overview's first load. The router
+/// still takes the click (it handles every same-origin link).
+fn nav_link(href: String, label: &'static str, exact: bool) -> impl IntoView {
+    let location = use_location();
+    let current = {
+        let href = href.clone();
+        move || {
+            location
+                .pathname
+                .with(|path| nav::is_current(&href, path, exact))
+                .then_some("page")
+        }
+    };
+    view! { <a href=href aria-current=current>{label}</a> }
+}
+
 fn nav_items(entries: &[&'static NavEntry]) -> impl IntoView {
     entries
         .iter()
-        .map(|(label, href, _, _)| view! { <li><A href=*href>{*label}</A></li> })
+        .map(|(label, href, _, _)| view! { <li>{nav_link((*href).into(), label, false)}</li> })
         .collect_view()
 }

@@ -143,3 +143,45 @@ pub const TENANT_PAGES: &[NavEntry] = &[
         "Your organisation's partner roles for this customer: Primary admins and custom roles.",
     ),
 ];
+
+/// Whether a link to `href` is the open page's, or (unless `exact`) one of its ancestors': the
+/// sidebar's `aria-current`, decided as the router's `<A>` decides it (`/settings/roles` for
+/// `/settings/roles/new` too).
+pub fn is_current(href: &str, path: &str, exact: bool) -> bool {
+    if exact {
+        return path == href;
+    }
+    let mut segments = href.split('/');
+    path.split('/')
+        .zip(segments.by_ref())
+        .enumerate()
+        .all(|(i, (here, there))| here == there || there.is_empty() && i > 1)
+        && matches!(segments.next(), None | Some(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn a_link_is_current_on_its_page_and_below_it_unless_exact() {
+        assert!(is_current("/settings/roles", "/settings/roles", false));
+        assert!(is_current("/settings/roles", "/settings/roles/new", false));
+        assert!(!is_current("/settings/roles", "/settings/roles-old", false));
+        assert!(!is_current("/settings/roles", "/settings", false));
+        assert!(!is_current("/rooms", "/room-groups", false));
+        assert!(is_current("/", "/", true));
+        assert!(!is_current("/", "/rooms", true));
+        assert!(!is_current("/partner", "/partner/tenants", true));
+        assert!(is_current(
+            "/partner/c/7/rooms",
+            "/partner/c/7/rooms",
+            false
+        ));
+        assert!(!is_current(
+            "/partner/c/7/rooms",
+            "/partner/c/8/rooms",
+            false
+        ));
+    }
+}

@@ -10,7 +10,6 @@ use crate::nav::{CUSTOMER_PAGES, PARTNER_PAGES};
 use crate::tenant::{use_tenant, Tenant};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 #[component]
 fn Shortcuts(
@@ -43,7 +42,7 @@ fn Shortcuts(
                 .into_iter()
                 .map(|(label, href, _, blurb)| view! {
                     <li class="card">
-                        <A href=*href>{*label}</A>
+                        <a href=*href>{*label}</a>
                         <p>{*blurb}</p>
                     </li>
                 })
@@ -88,14 +87,15 @@ fn Holdings(holdings: Vec<Holding>, org_name: String) -> impl IntoView {
     .into_any()
 }
 
-/// A figure that is a link to the list it counts.
+/// A figure that is a link to the list it counts. The overview's links are plain `<a>`: the
+/// router takes their clicks all the same, and `<A>`'s active state means nothing here.
 fn tile(label: &'static str, n: u64, href: String, class: &'static str) -> impl IntoView {
     view! {
         <li class=format!("tile {class}")>
-            <A href=href>
+            <a href=href>
                 <span class="tile-figure">{n}</span>
                 <span class="tile-label">{label}</span>
-            </A>
+            </a>
         </li>
     }
 }
@@ -137,7 +137,7 @@ fn RefusalFigures(refusals: Refusals) -> impl IntoView {
         <section aria-labelledby="refused-title">
             <h2 id="refused-title">"Refused attempts"</h2>
             <p>
-                <A href=href>{format!("{} in the last {} days", plural(refusals.total, "refused attempt", "refused attempts"), refusals.days)}</A>
+                <a href=href>{format!("{} in the last {} days", plural(refusals.total, "refused attempt", "refused attempts"), refusals.days)}</a>
             </p>
             {(!refusals.recent.is_empty()).then(|| view! {
                 <ul class="refusals">
@@ -211,7 +211,7 @@ pub fn PartnerHomePage() -> impl IntoView {
             let any = !s.customers.is_empty();
             let customers = s.customers.iter().take(CUSTOMERS_LISTED).cloned().map(|(id, name)| view! {
                 <li class="card">
-                    <A href=format!("/partner/c/{id}")>{name}</A>
+                    <a href=format!("/partner/c/{id}")>{name}</a>
                     <p>"What you hold there, and its rooms in your reach."</p>
                 </li>
             }).collect_view();
@@ -219,14 +219,14 @@ pub fn PartnerHomePage() -> impl IntoView {
                 <h1>"Partner mode"</h1>
                 <p class="lead">
                     "Here " {s.org_name.clone()} " works on the rooms of the customers that invited it. "
-                    "Your own organisation's rooms are managed in " <A href="/">"customer mode"</A> "."
+                    "Your own organisation's rooms are managed in " <a href="/">"customer mode"</a> "."
                 </p>
                 {any.then(|| view! {
                     <section aria-labelledby="customers-title">
                         <h2 id="customers-title">"Your customers"</h2>
                         <ul class="cards">{customers}</ul>
                         {(more > 0).then(|| view! {
-                            <p><A href="/partner/tenants">{format!("{} more in Tenants", plural(more as u64, "customer", "customers"))}</A></p>
+                            <p><a href="/partner/tenants">{format!("{} more in Tenants", plural(more as u64, "customer", "customers"))}</a></p>
                         })}
                     </section>
                 })}

@@ -1,0 +1,28 @@
+import { launch, signedIn } from './bench-signin.mjs';
+const [base, path] = process.argv.slice(2);
+const PROBE = `new MutationObserver(() => { if (document.documentElement.hasAttribute('data-hydrated')) globalThis.__hydratedAt ??= performance.now(); }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });`;
+const browser = await launch();
+const c0 = await signedIn(browser, base); const state = await c0.storageState(); await c0.close();
+const context = await browser.newContext({ storageState: state, viewport: { width: 390, height: 844 } });
+await context.addInitScript(PROBE);
+const page = await context.newPage();
+const cdp = await context.newCDPSession(page);
+await cdp.send('Network.enable'); await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 200000, uploadThroughput: 93750 });
+await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+await page.goto(`${base}${path}`, { waitUntil: 'load' });
+await page.waitForFunction(() => globalThis.__hydratedAt !== undefined, undefined, { timeout: 60000, polling: 50 });
+const { profile } = await cdp.send('Profiler.stop');
+const hyd = await page.evaluate(() => globalThis.__hydratedAt);
+const wasmEnd = await page.evaluate(() => performance.getEntriesByType('resource').filter(r => r.name.endsWith('.wasm')).map(r => r.responseEnd)[0]);
+console.log('hydrated', hyd.toFixed(0), 'wasm end', wasmEnd?.toFixed(0));
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map();
+const dt = profile.timeDeltas; let t = profile.startTime;
+const kind = (n) => { const f = n.callFrame; const name = f.functionName || '(anon)'; if (f.url.endsWith('.wasm') || /wasm-function|^\$/.test(name)) return 'wasm'; if (name.startsWith('__wbg_') || f.url.includes('rooms.')) return 'glue:' + name.slice(0, 40); return name + ' ' + f.url.split('/').pop(); };
+for (let i = 0; i < profile.samples.length; i++) { const n = byId.get(profile.samples[i]); const k = kind(n); self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000); }
+const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+for (const [k, v] of rows) console.log(v.toFixed(1).padStart(8), 'ms', k);
+await browser.close();
